@@ -1,0 +1,39 @@
+/**
+ * User values (inputs, params, items, results) are plain MessagePack: msgpackr with records
+ * off, so any msgpack reader can decode them and encoded values can be spliced into arrays and
+ * maps without decoding (a join's input is built from its parents' result bytes as they are).
+ */
+import { Packr } from 'msgpackr';
+
+const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
+
+export function encodeValue(value: unknown): Buffer {
+  return packr.pack(value);
+}
+
+export function decodeValue(bytes: Uint8Array): unknown {
+  return bytes.length === 0 ? undefined : packr.unpack(bytes);
+}
+
+/** Encoded `nil`, used where a value is absent. */
+export const encodedNil = Buffer.from([0xc0]);
+
+/** Splices already-encoded values into one encoded array. */
+export function spliceArray(items: readonly Uint8Array[]): Buffer {
+  const n = items.length;
+  const header = n < 16 ? Buffer.from([0x90 | n])
+    : n < 0x10000 ? Buffer.from([0xdc, n >> 8, n & 0xff])
+      : Buffer.from([0xdd, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+  return Buffer.concat([header, ...items.map((b) => (b.length === 0 ? encodedNil : b))]);
+}
+
+/** Splices already-encoded values into one encoded map keyed by the given strings. */
+export function spliceMap(entries: readonly (readonly [string, Uint8Array])[]): Buffer {
+  const n = entries.length;
+  const header = n < 16 ? Buffer.from([0x80 | n])
+    : n < 0x10000 ? Buffer.from([0xde, n >> 8, n & 0xff])
+      : Buffer.from([0xdf, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+  const parts: Uint8Array[] = [header];
+  for (const [key, value] of entries) parts.push(packr.pack(key), value.length === 0 ? encodedNil : value);
+  return Buffer.concat(parts);
+}

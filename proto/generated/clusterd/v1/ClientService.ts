@@ -1,0 +1,140 @@
+// Original file: proto/cluster.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AgentInfo as _clusterd_v1_AgentInfo, AgentInfo__Output as _clusterd_v1_AgentInfo__Output } from '../../clusterd/v1/AgentInfo.js';
+import type { AgentList as _clusterd_v1_AgentList, AgentList__Output as _clusterd_v1_AgentList__Output } from '../../clusterd/v1/AgentList.js';
+import type { AgentRef as _clusterd_v1_AgentRef, AgentRef__Output as _clusterd_v1_AgentRef__Output } from '../../clusterd/v1/AgentRef.js';
+import type { Empty as _clusterd_v1_Empty, Empty__Output as _clusterd_v1_Empty__Output } from '../../clusterd/v1/Empty.js';
+import type { ListRunsRequest as _clusterd_v1_ListRunsRequest, ListRunsRequest__Output as _clusterd_v1_ListRunsRequest__Output } from '../../clusterd/v1/ListRunsRequest.js';
+import type { LogLine as _clusterd_v1_LogLine, LogLine__Output as _clusterd_v1_LogLine__Output } from '../../clusterd/v1/LogLine.js';
+import type { LogsRequest as _clusterd_v1_LogsRequest, LogsRequest__Output as _clusterd_v1_LogsRequest__Output } from '../../clusterd/v1/LogsRequest.js';
+import type { RunList as _clusterd_v1_RunList, RunList__Output as _clusterd_v1_RunList__Output } from '../../clusterd/v1/RunList.js';
+import type { RunRef as _clusterd_v1_RunRef, RunRef__Output as _clusterd_v1_RunRef__Output } from '../../clusterd/v1/RunRef.js';
+import type { RunStatus as _clusterd_v1_RunStatus, RunStatus__Output as _clusterd_v1_RunStatus__Output } from '../../clusterd/v1/RunStatus.js';
+import type { ServerList as _clusterd_v1_ServerList, ServerList__Output as _clusterd_v1_ServerList__Output } from '../../clusterd/v1/ServerList.js';
+import type { SubmitReply as _clusterd_v1_SubmitReply, SubmitReply__Output as _clusterd_v1_SubmitReply__Output } from '../../clusterd/v1/SubmitReply.js';
+import type { SubmitRequest as _clusterd_v1_SubmitRequest, SubmitRequest__Output as _clusterd_v1_SubmitRequest__Output } from '../../clusterd/v1/SubmitRequest.js';
+import type { TaskResult as _clusterd_v1_TaskResult, TaskResult__Output as _clusterd_v1_TaskResult__Output } from '../../clusterd/v1/TaskResult.js';
+import type { TaskSelector as _clusterd_v1_TaskSelector, TaskSelector__Output as _clusterd_v1_TaskSelector__Output } from '../../clusterd/v1/TaskSelector.js';
+
+export interface ClientServiceClient extends grpc.Client {
+  Cancel(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  Cancel(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  Cancel(argument: _clusterd_v1_RunRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  Cancel(argument: _clusterd_v1_RunRef, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  cancel(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  cancel(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  cancel(argument: _clusterd_v1_RunRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  cancel(argument: _clusterd_v1_RunRef, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  
+  Drain(argument: _clusterd_v1_AgentRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  Drain(argument: _clusterd_v1_AgentRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  Drain(argument: _clusterd_v1_AgentRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  Drain(argument: _clusterd_v1_AgentRef, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  drain(argument: _clusterd_v1_AgentRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  drain(argument: _clusterd_v1_AgentRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  drain(argument: _clusterd_v1_AgentRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  drain(argument: _clusterd_v1_AgentRef, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  
+  GetRun(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  GetRun(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  GetRun(argument: _clusterd_v1_RunRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  GetRun(argument: _clusterd_v1_RunRef, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  getRun(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  getRun(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  getRun(argument: _clusterd_v1_RunRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  getRun(argument: _clusterd_v1_RunRef, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  
+  ListAgents(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
+  ListAgents(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
+  ListAgents(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
+  ListAgents(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
+  listAgents(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
+  listAgents(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
+  listAgents(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
+  listAgents(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
+  
+  ListRuns(argument: _clusterd_v1_ListRunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
+  ListRuns(argument: _clusterd_v1_ListRunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
+  ListRuns(argument: _clusterd_v1_ListRunsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
+  ListRuns(argument: _clusterd_v1_ListRunsRequest, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _clusterd_v1_ListRunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _clusterd_v1_ListRunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _clusterd_v1_ListRunsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _clusterd_v1_ListRunsRequest, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
+  
+  Logs(argument: _clusterd_v1_LogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
+  Logs(argument: _clusterd_v1_LogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
+  logs(argument: _clusterd_v1_LogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
+  logs(argument: _clusterd_v1_LogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
+  
+  Result(argument: _clusterd_v1_TaskSelector, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  Result(argument: _clusterd_v1_TaskSelector, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  Result(argument: _clusterd_v1_TaskSelector, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  Result(argument: _clusterd_v1_TaskSelector, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  result(argument: _clusterd_v1_TaskSelector, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  result(argument: _clusterd_v1_TaskSelector, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  result(argument: _clusterd_v1_TaskSelector, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  result(argument: _clusterd_v1_TaskSelector, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  
+  Servers(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
+  Servers(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
+  Servers(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
+  Servers(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
+  servers(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
+  servers(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
+  servers(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
+  servers(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
+  
+  Submit(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  Submit(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  Submit(argument: _clusterd_v1_SubmitRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  Submit(argument: _clusterd_v1_SubmitRequest, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  submit(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  submit(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  submit(argument: _clusterd_v1_SubmitRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  submit(argument: _clusterd_v1_SubmitRequest, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  
+  Watch(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
+  Watch(argument: _clusterd_v1_RunRef, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
+  watch(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
+  watch(argument: _clusterd_v1_RunRef, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
+  
+}
+
+export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation {
+  Cancel: grpc.handleUnaryCall<_clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus>;
+  
+  Drain: grpc.handleUnaryCall<_clusterd_v1_AgentRef__Output, _clusterd_v1_AgentInfo>;
+  
+  GetRun: grpc.handleUnaryCall<_clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus>;
+  
+  ListAgents: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_AgentList>;
+  
+  ListRuns: grpc.handleUnaryCall<_clusterd_v1_ListRunsRequest__Output, _clusterd_v1_RunList>;
+  
+  Logs: grpc.handleServerStreamingCall<_clusterd_v1_LogsRequest__Output, _clusterd_v1_LogLine>;
+  
+  Result: grpc.handleUnaryCall<_clusterd_v1_TaskSelector__Output, _clusterd_v1_TaskResult>;
+  
+  Servers: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_ServerList>;
+  
+  Submit: grpc.handleUnaryCall<_clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply>;
+  
+  Watch: grpc.handleServerStreamingCall<_clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus>;
+  
+}
+
+export interface ClientServiceDefinition extends grpc.ServiceDefinition {
+  Cancel: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
+  Drain: MethodDefinition<_clusterd_v1_AgentRef, _clusterd_v1_AgentInfo, _clusterd_v1_AgentRef__Output, _clusterd_v1_AgentInfo__Output>
+  GetRun: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
+  ListAgents: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_AgentList, _clusterd_v1_Empty__Output, _clusterd_v1_AgentList__Output>
+  ListRuns: MethodDefinition<_clusterd_v1_ListRunsRequest, _clusterd_v1_RunList, _clusterd_v1_ListRunsRequest__Output, _clusterd_v1_RunList__Output>
+  Logs: MethodDefinition<_clusterd_v1_LogsRequest, _clusterd_v1_LogLine, _clusterd_v1_LogsRequest__Output, _clusterd_v1_LogLine__Output>
+  Result: MethodDefinition<_clusterd_v1_TaskSelector, _clusterd_v1_TaskResult, _clusterd_v1_TaskSelector__Output, _clusterd_v1_TaskResult__Output>
+  Servers: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_ServerList, _clusterd_v1_Empty__Output, _clusterd_v1_ServerList__Output>
+  Submit: MethodDefinition<_clusterd_v1_SubmitRequest, _clusterd_v1_SubmitReply, _clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply__Output>
+  Watch: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
+}

@@ -1,0 +1,10 @@
+// Original file: proto/cluster.proto
+
+
+export interface ListRunsRequest {
+  'limit'?: (number);
+}
+
+export interface ListRunsRequest__Output {
+  'limit': (number);
+}

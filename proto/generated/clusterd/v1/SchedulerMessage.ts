@@ -1,0 +1,25 @@
+// Original file: proto/cluster.proto
+
+import type { Registered as _clusterd_v1_Registered, Registered__Output as _clusterd_v1_Registered__Output } from '../../clusterd/v1/Registered.js';
+import type { Assignments as _clusterd_v1_Assignments, Assignments__Output as _clusterd_v1_Assignments__Output } from '../../clusterd/v1/Assignments.js';
+import type { Cancels as _clusterd_v1_Cancels, Cancels__Output as _clusterd_v1_Cancels__Output } from '../../clusterd/v1/Cancels.js';
+import type { Acks as _clusterd_v1_Acks, Acks__Output as _clusterd_v1_Acks__Output } from '../../clusterd/v1/Acks.js';
+import type { NotLeader as _clusterd_v1_NotLeader, NotLeader__Output as _clusterd_v1_NotLeader__Output } from '../../clusterd/v1/NotLeader.js';
+
+export interface SchedulerMessage {
+  'registered'?: (_clusterd_v1_Registered | null);
+  'assign'?: (_clusterd_v1_Assignments | null);
+  'cancel'?: (_clusterd_v1_Cancels | null);
+  'ack'?: (_clusterd_v1_Acks | null);
+  'not_leader'?: (_clusterd_v1_NotLeader | null);
+  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader";
+}
+
+export interface SchedulerMessage__Output {
+  'registered'?: (_clusterd_v1_Registered__Output | null);
+  'assign'?: (_clusterd_v1_Assignments__Output | null);
+  'cancel'?: (_clusterd_v1_Cancels__Output | null);
+  'ack'?: (_clusterd_v1_Acks__Output | null);
+  'not_leader'?: (_clusterd_v1_NotLeader__Output | null);
+  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader";
+}

@@ -1,0 +1,18 @@
+// Original file: proto/cluster.proto
+
+
+export interface SubmitRequest {
+  'job_json'?: (string);
+  'params_json'?: (string);
+  'code_dir'?: (string);
+  'code_package'?: (string);
+  'source'?: (string);
+}
+
+export interface SubmitRequest__Output {
+  'job_json': (string);
+  'params_json': (string);
+  'code_dir': (string);
+  'code_package': (string);
+  'source': (string);
+}

@@ -1,0 +1,30 @@
+// Original file: proto/cluster.proto
+
+import type { TaskError as _clusterd_v1_TaskError, TaskError__Output as _clusterd_v1_TaskError__Output } from '../../clusterd/v1/TaskError.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface TaskStatus {
+  'task_id'?: (string);
+  'index'?: (number);
+  'state'?: (string);
+  'attempt'?: (number);
+  'agent_id'?: (string);
+  'started_at_ms'?: (number | string | Long);
+  'finished_at_ms'?: (number | string | Long);
+  'error'?: (_clusterd_v1_TaskError | null);
+  'waiting'?: (string);
+  'item_json'?: (string);
+}
+
+export interface TaskStatus__Output {
+  'task_id': (string);
+  'index': (number);
+  'state': (string);
+  'attempt': (number);
+  'agent_id': (string);
+  'started_at_ms': (number);
+  'finished_at_ms': (number);
+  'error': (_clusterd_v1_TaskError__Output | null);
+  'waiting': (string);
+  'item_json': (string);
+}
