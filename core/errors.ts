@@ -57,3 +57,10 @@ function isErrorCode(code: string): code is ErrorCode {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** An error as plain data: how failures are recorded and sent. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  stack?: string;
+}

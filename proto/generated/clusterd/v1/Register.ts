@@ -13,6 +13,7 @@ export interface Register {
   'running'?: (_clusterd_v1_TaskRef)[];
   'unacknowledged'?: (_clusterd_v1_TaskUpdate)[];
   'version'?: (string);
+  'instance_id'?: (string);
 }
 
 export interface Register__Output {
@@ -24,4 +25,5 @@ export interface Register__Output {
   'running': (_clusterd_v1_TaskRef__Output)[];
   'unacknowledged': (_clusterd_v1_TaskUpdate__Output)[];
   'version': (string);
+  'instance_id': (string);
 }

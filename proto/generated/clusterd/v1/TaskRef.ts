@@ -4,9 +4,11 @@
 export interface TaskRef {
   'task_id'?: (string);
   'attempt'?: (number);
+  'gpu_indices'?: (number)[];
 }
 
 export interface TaskRef__Output {
   'task_id': (string);
   'attempt': (number);
+  'gpu_indices': (number)[];
 }

@@ -1,0 +1,193 @@
+/**
+ * AgentDaemon: runs the tasks the scheduler assigns and reports them back.
+ *
+ *   assignment ─▶ executor.run ─▶ started, log lines ─▶ finished (kept until acknowledged)
+ *
+ * A finished task's update stays in `unacknowledged` until the scheduler acknowledges it as
+ * durable; after a reconnect it is sent again with the registration, so a result survives a
+ * scheduler failover. Duplicates are harmless: the scheduler records once per (task, attempt).
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from '../core/logger.js';
+import type { Assignment__Output, LogLine, SchedulerMessage__Output, TaskRef, TaskUpdate } from '../proto/types.js';
+import type { AgentCapacity } from './fingerprint/capacity.js';
+import type { Executor, TaskOutcome } from './executors/executor.js';
+import { SchedulerLink } from './link/scheduler-link.js';
+
+export interface AgentOptions {
+  id: string;
+  schedulers: string[];
+  capacity: AgentCapacity;
+  labels: Record<string, string>;
+  executors: Executor[];
+  logger: Logger;
+}
+
+interface RunningTask {
+  attempt: number;
+  gpuIndices: number[];
+  controller: AbortController;
+  logs: LogLine[];
+}
+
+const key = (taskId: string, attempt: number) => `${taskId}#${attempt}`;
+
+export class AgentDaemon {
+  readonly instanceId = randomBytes(8).toString('hex');
+  private readonly running = new Map<string, RunningTask>();
+  private readonly unacknowledged = new Map<string, TaskUpdate>();
+  private readonly executors: Map<string, Executor>;
+  private readonly link: SchedulerLink;
+  private logFlushScheduled = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.executors = new Map(opts.executors.map((e) => [e.name, e]));
+    this.link = new SchedulerLink(opts.schedulers, {
+      registration: () => this.registration(),
+      onMessage: (msg) => this.onMessage(msg),
+      onRegistered: () => this.resendUnacknowledged(),
+    }, opts.logger.child({ component: 'link' }));
+  }
+
+  start(): void {
+    this.link.start();
+  }
+
+  get registered(): boolean {
+    return this.link.registered;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Idempotent: stops taking work, cancels what runs, closes the link and executors. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const t of this.running.values()) t.controller.abort();
+      await this.link.close();
+      await Promise.all([...this.executors.values()].map((e) => e.close().catch((err) => this.opts.logger.error({ err, executor: e.name }, 'closing an executor failed'))));
+    })();
+    return this.closing;
+  }
+
+  private registration() {
+    const { capacity } = this.opts;
+    return {
+      agent_id: this.opts.id,
+      hostname: os.hostname(),
+      capacity: {
+        cpu_milli: capacity.cpuMilli,
+        memory_bytes: capacity.memoryBytes,
+        gpus: capacity.gpus.map((g) => ({ index: g.index, model: g.model, memory_bytes: g.memoryBytes, uuid: g.uuid })),
+      },
+      labels: this.opts.labels,
+      executors: [...this.executors.keys()],
+      running: [...this.running].map(([id, t]) => ({ task_id: id, attempt: t.attempt, gpu_indices: t.gpuIndices })),
+      unacknowledged: [...this.unacknowledged.values()],
+      version: '0.1.0',
+      instance_id: this.instanceId,
+    };
+  }
+
+  private onMessage(msg: SchedulerMessage__Output): void {
+    switch (msg.body) {
+      case 'assign':
+        for (const a of msg.assign?.tasks ?? []) this.runAssignment(a);
+        break;
+      case 'cancel':
+        for (const ref of msg.cancel?.tasks ?? []) this.cancel(ref, msg.cancel?.reason ?? 'cancelled');
+        break;
+      case 'ack':
+        for (const ref of msg.ack?.tasks ?? []) this.unacknowledged.delete(key(ref.task_id, ref.attempt));
+        break;
+      case 'registered':
+        for (const ref of msg.registered?.stop ?? []) this.cancel(ref, 'the scheduler no longer wants it');
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** After a reconnect the registration carried them; nothing else to do but log. */
+  private resendUnacknowledged(): void {
+    if (this.unacknowledged.size) this.opts.logger.info({ count: this.unacknowledged.size }, 'reported unacknowledged results again');
+  }
+
+  private cancel(ref: TaskRef, reason: string): void {
+    const task = this.running.get(ref.task_id!);
+    if (task && task.attempt === ref.attempt) task.controller.abort(new Error(reason));
+  }
+
+  private runAssignment(a: Assignment__Output): void {
+    if (this.running.has(a.task_id)) return; // a duplicate assignment of what already runs
+    const executor = this.executors.get(a.executor);
+    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, controller: new AbortController(), logs: [] };
+    this.running.set(a.task_id, task);
+    const ref = { task_id: a.task_id, attempt: a.attempt };
+    let startedAtMs = Date.now();
+    const run: Promise<TaskOutcome> = executor
+      ? executor.run({
+        taskId: a.task_id,
+        attempt: a.attempt,
+        moduleUrl: a.thread ? moduleUrl(a) : '',
+        exportName: a.thread?.export ?? 'default',
+        input: a.input,
+        params: a.params,
+        item: a.item,
+        memoryBytes: Number(a.resources?.memory_bytes ?? 0),
+        cpuMilli: Number(a.resources?.cpu_milli ?? 0),
+        gpuIndices: a.gpu_indices,
+        timeoutMs: Number(a.timeout_ms),
+        signal: task.controller.signal,
+        onStarted: (atMs) => {
+          startedAtMs = atMs;
+          this.link.send({ ...ref, started: { at_ms: atMs } });
+        },
+        onLog: (stream, text) => this.log(task, stream, text),
+        onArtifact: (name) => this.log(task, 'log', `[clusterd] artifact "${name}" is not kept: this agent has no chunk store yet`),
+      })
+      : Promise.resolve({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `agent ${this.opts.id} has no ${a.executor} executor` } });
+    void run.then((outcome) => {
+      this.flushLogs();
+      this.running.delete(a.task_id);
+      const update: TaskUpdate = {
+        ...ref,
+        finished: {
+          ok: outcome.ok,
+          ...(outcome.ok ? { result: outcome.result } : { error: outcome.error }),
+          started_at_ms: startedAtMs,
+          finished_at_ms: Date.now(),
+        },
+      };
+      this.unacknowledged.set(key(a.task_id, a.attempt), update);
+      this.link.send(update);
+    });
+  }
+
+  private log(task: RunningTask, stream: string, text: string): void {
+    for (const line of text.split('\n')) task.logs.push({ at_ms: Date.now(), stream, text: line });
+    if (this.logFlushScheduled) return;
+    this.logFlushScheduled = true;
+    setImmediate(() => this.flushLogs());
+  }
+
+  /** Sends buffered log lines of every running task, one update per task. */
+  private flushLogs(): void {
+    this.logFlushScheduled = false;
+    for (const [taskId, task] of this.running) {
+      if (!task.logs.length) continue;
+      this.link.send({ task_id: taskId, attempt: task.attempt, log: { lines: task.logs } });
+      task.logs = [];
+    }
+  }
+}
+
+function moduleUrl(a: Assignment__Output): string {
+  const module = a.thread!.module;
+  return pathToFileURL(path.resolve(a.code_dir || process.cwd(), module)).href;
+}

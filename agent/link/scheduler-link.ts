@@ -1,0 +1,151 @@
+/**
+ * SchedulerLink: the agent's session with the scheduler. One bidi stream: register, heartbeat,
+ * task updates up; assignments, cancels and acks down. When the stream breaks it reconnects with
+ * backoff, trying each known scheduler address and following NotLeader redirects, and registers
+ * again with what the agent still runs and the results not yet acknowledged.
+ *
+ *   connecting ─▶ registered ─(stream ends)─▶ backoff ─▶ connecting …
+ *        any ──close()──▶ stopped
+ */
+import * as grpc from '@grpc/grpc-js';
+import { sleep } from '../../core/abortable.js';
+import type { Logger } from '../../core/logger.js';
+import { channelOptions, proto } from '../../proto/load.js';
+import type {
+  AgentMessage, AgentServiceClient, SchedulerMessage__Output, TaskUpdate,
+} from '../../proto/types.js';
+
+type AgentMessageRegister = NonNullable<AgentMessage['register']>;
+
+export interface LinkHandlers {
+  /** What to register with, built fresh at every (re)connect. */
+  registration(): AgentMessageRegister;
+  onMessage(msg: SchedulerMessage__Output): void;
+  onRegistered(): void;
+}
+
+type LinkState = 'connecting' | 'registered' | 'backoff' | 'stopped';
+
+const initialBackoffMs = 100;
+const maxBackoffMs = 5_000;
+
+export class SchedulerLink {
+  private state: LinkState = 'connecting';
+  private readonly clients = new Map<string, AgentServiceClient>();
+  private stream: grpc.ClientDuplexStream<AgentMessage, SchedulerMessage__Output> | null = null;
+  private pending: TaskUpdate[] = [];
+  private flushScheduled = false;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private addrIndex = 0;
+  private redirect: string | undefined;
+
+  constructor(
+    private readonly addrs: string[],
+    private readonly handlers: LinkHandlers,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.loop = this.run(this.abort.signal).catch((err) => this.logger.error({ err }, 'scheduler link loop failed'));
+  }
+
+  get registered(): boolean {
+    return this.state === 'registered';
+  }
+
+  /** Queues an update; updates are sent batched, one message per tick. Dropped while offline. */
+  send(update: TaskUpdate): void {
+    if (this.state !== 'registered') return;
+    this.pending.push(update);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const updates = this.pending;
+      this.pending = [];
+      if (updates.length && this.stream) this.stream.write({ updates: { updates } });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    this.stream?.cancel();
+    await this.loop;
+    for (const c of this.clients.values()) c.close();
+    this.setState('stopped');
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let backoffMs = initialBackoffMs;
+    while (!signal.aborted) {
+      const addr = this.redirect ?? this.addrs[this.addrIndex % this.addrs.length]!;
+      this.redirect = undefined;
+      this.setState('connecting', addr);
+      const outcome = await this.session(addr);
+      if (signal.aborted) return;
+      if (outcome.redirect) {
+        this.redirect = outcome.redirect;
+        continue;
+      }
+      if (outcome.registered) backoffMs = initialBackoffMs;
+      else this.addrIndex++;
+      this.setState('backoff', addr);
+      await sleep(backoffMs * (0.5 + Math.random()), signal);
+      backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
+    }
+  }
+
+  /** One stream, from connect to its end. */
+  private session(addr: string): Promise<{ registered: boolean; redirect?: string }> {
+    return new Promise((resolve) => {
+      const stream = this.client(addr).Connect();
+      this.stream = stream;
+      let registered = false;
+      let redirect: string | undefined;
+      let heartbeat: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearInterval(heartbeat);
+        if (this.stream === stream) this.stream = null;
+        this.pending = [];
+        resolve({ registered, ...(redirect ? { redirect } : {}) });
+      };
+      stream.on('data', (msg: SchedulerMessage__Output) => {
+        if (msg.body === 'not_leader') {
+          redirect = msg.not_leader?.leader_addr || undefined;
+          stream.cancel();
+          return;
+        }
+        if (msg.body === 'registered' && msg.registered) {
+          registered = true;
+          this.setState('registered', addr);
+          const interval = Math.max(100, Number(msg.registered.heartbeat_interval_ms) || 1000);
+          heartbeat = setInterval(() => stream.write({ heartbeat: { sent_at_ms: Date.now() } }), interval);
+          this.handlers.onRegistered();
+        }
+        this.handlers.onMessage(msg);
+      });
+      stream.on('error', (err: grpc.ServiceError) => {
+        if (err.code !== grpc.status.CANCELLED) this.logger.warn({ addr, err: err.details || err.message }, 'scheduler stream broke');
+      });
+      stream.on('close', done);
+      stream.on('end', () => stream.end());
+      stream.write({ register: this.handlers.registration() });
+    });
+  }
+
+  private client(addr: string): AgentServiceClient {
+    let c = this.clients.get(addr);
+    if (!c) {
+      c = new proto.AgentService(addr, grpc.credentials.createInsecure(), channelOptions) as unknown as AgentServiceClient;
+      this.clients.set(addr, c);
+    }
+    return c;
+  }
+
+  private setState(next: LinkState, addr?: string): void {
+    if (next === this.state) return;
+    this.logger.info({ from: this.state, to: next, addr }, 'scheduler link');
+    this.state = next;
+  }
+}

@@ -1,0 +1,76 @@
+// clusterctl agent: runs tasks on this machine for the scheduler.
+import os from 'node:os';
+import type { Command } from 'commander';
+import { AgentDaemon } from '../../agent/daemon.js';
+import { ThreadPool } from '../../agent/executors/thread-pool.js';
+import { detectCapacity } from '../../agent/fingerprint/capacity.js';
+import { ClusterError } from '../../core/errors.js';
+import { parseBytes, parseCpuMilli, parseDurationMs } from '../../core/units.js';
+import { addrList, fail, loggerFor, untilSignal } from '../context.js';
+
+interface AgentFlags {
+  scheduler: string;
+  id?: string;
+  cpu?: string;
+  memory?: string;
+  gpus?: string;
+  label: string[];
+  threads?: string;
+  abortGrace: string;
+}
+
+export function agentCommand(program: Command): void {
+  program
+    .command('agent')
+    .description('run an agent: report capacity to the scheduler and run the tasks it assigns')
+    .option('--scheduler <addrs>', 'scheduler addresses, comma-separated', process.env.CLUSTERCTL_ADDR ?? '127.0.0.1:7700')
+    .option('--id <id>', 'agent id, unique in the cluster (default: the hostname)')
+    .option('--cpu <cores>', 'CPU to offer, in cores (2) or millicores (1500m); default: detected')
+    .option('--memory <size>', 'memory to offer (16Gi); default: detected')
+    .option('--gpus <n>', 'GPUs to offer, numbered from 0; default: detected with nvidia-smi')
+    .option('--label <k=v>', 'a label for placement constraints (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--threads <n>', 'worker threads in the warm pool (default: the CPU cores offered)')
+    .option('--abort-grace <duration>', 'how long a cancelled or timed-out thread task gets to stop before its worker is terminated', '2s')
+    .action(async (flags: AgentFlags, cmd: Command) => {
+      try {
+        const logger = loggerFor(cmd, 'agent');
+        const capacity = await detectCapacity({
+          ...(flags.cpu ? { cpuMilli: parseCpuMilli(flags.cpu) } : {}),
+          ...(flags.memory ? { memoryBytes: parseBytes(flags.memory) } : {}),
+          ...(flags.gpus ? { gpus: positiveInt(flags.gpus, '--gpus', 0) } : {}),
+        });
+        const labels = Object.fromEntries(flags.label.map((l) => {
+          const eq = l.indexOf('=');
+          if (eq <= 0) throw new ClusterError('INVALID_ARGUMENT', `--label ${l}: give key=value`);
+          return [l.slice(0, eq), l.slice(eq + 1)];
+        }));
+        const threads = flags.threads ? positiveInt(flags.threads, '--threads', 1) : Math.max(1, Math.ceil(capacity.cpuMilli / 1000));
+        const pool = new ThreadPool({
+          size: threads,
+          warmLimitBytes: 256 * 2 ** 20,
+          abortGraceMs: parseDurationMs(flags.abortGrace),
+          maxQueue: 100_000,
+          logger: logger.child({ component: 'threads' }),
+        });
+        const agent = new AgentDaemon({
+          id: flags.id ?? os.hostname(),
+          schedulers: addrList(flags.scheduler),
+          capacity,
+          labels,
+          executors: [pool],
+          logger,
+        });
+        logger.info({ agentId: flags.id ?? os.hostname(), cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes, gpus: capacity.gpus.length, threads, notes: capacity.notes }, 'agent starting');
+        agent.start();
+        untilSignal(() => agent.close());
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
+
+function positiveInt(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new ClusterError('INVALID_ARGUMENT', `${flag} ${value}: give a whole number >= ${min}`);
+  return n;
+}

@@ -1,0 +1,88 @@
+/**
+ * clusterctl dev: a whole cluster in the foreground on loopback — a scheduler with embedded
+ * state in this process and N agents as child processes, over real gRPC.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { sleep } from '../../core/abortable.js';
+import { ClusterError } from '../../core/errors.js';
+import { ClusterClient } from '../client.js';
+import { fail, globals, loggerFor, untilSignal } from '../context.js';
+import { startScheduler } from './scheduler.js';
+
+interface DevFlags {
+  agents: string;
+  port: string;
+  host: string;
+  agentTtl: string;
+  agentCpu?: string;
+  agentMemory?: string;
+}
+
+const cliEntry = fileURLToPath(new URL('../main.js', import.meta.url));
+
+export function devCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('run a whole cluster on loopback: scheduler (embedded state) and N thread agents')
+    .option('--agents <n>', 'agents to start', '2')
+    .option('--port <port>', 'scheduler port (0 picks a free one)', '7700')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--agent-ttl <duration>', 'an agent silent this long is lost', '5s')
+    .option('--agent-cpu <cores>', 'CPU each agent offers (default: detected)')
+    .option('--agent-memory <size>', 'memory each agent offers (default: detected)')
+    .action(async (flags: DevFlags, cmd: Command) => {
+      try {
+        const agents = Number(flags.agents);
+        if (!Number.isInteger(agents) || agents < 0 || agents > 64) throw new ClusterError('INVALID_ARGUMENT', `--agents ${flags.agents}: give 0 to 64`);
+        const logLevel = globals(cmd).logLevel ?? 'warn';
+        const logger = loggerFor(cmd, 'scheduler', 'warn');
+        const scheduler = await startScheduler({ listen: `${flags.host}:${flags.port}`, agentTtl: flags.agentTtl, heartbeat: '1s' }, logger);
+        const children = Array.from({ length: agents }, (_, i) => spawnAgent(scheduler.addr, `dev-agent-${i + 1}`, logLevel, flags));
+        await waitForAgents(scheduler.addr, agents);
+        process.stdout.write(`clusterd dev: scheduler listening on ${scheduler.addr}, ${agents} agent(s) ready (pids ${children.map((c) => c.pid).join(' ')})\n`);
+        process.stdout.write(`  try: clusterctl --addr ${scheduler.addr} submit examples/hello/job.yaml --wait\n`);
+        untilSignal(async () => {
+          await Promise.all(children.map(stopChild));
+          await scheduler.close();
+        });
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
+
+function spawnAgent(addr: string, id: string, logLevel: string, flags: DevFlags): ChildProcess {
+  const args = [cliEntry, '--log-level', logLevel, 'agent', '--scheduler', addr, '--id', id];
+  if (flags.agentCpu) args.push('--cpu', flags.agentCpu);
+  if (flags.agentMemory) args.push('--memory', flags.agentMemory);
+  return spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+async function waitForAgents(addr: string, n: number): Promise<void> {
+  const client = new ClusterClient([addr]);
+  try {
+    for (let i = 0; i < 600; i++) {
+      const { agents } = await client.call('ListAgents', {});
+      if (agents.length >= n) return;
+      await sleep(50);
+    }
+    throw new ClusterError('UNAVAILABLE', `only some of the ${n} agents registered within 30s`);
+  } finally {
+    client.close();
+  }
+}
+
+/** SIGTERM by pid, then SIGKILL if it has not exited in time. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

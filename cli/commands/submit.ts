@@ -1,0 +1,55 @@
+// clusterctl submit: validate a job file completely, then submit it (and optionally wait).
+import type { Command } from 'commander';
+import { applyParamOverrides } from '../../core/job-spec.js';
+import type { RunStatus__Output } from '../../proto/types.js';
+import { clientFor, fail } from '../context.js';
+import { loadJobFile } from '../job-file.js';
+import { parseFormat, printJson } from '../output.js';
+import { printRun } from './status.js';
+
+interface SubmitFlags {
+  param: string[];
+  wait?: boolean;
+  output?: string;
+}
+
+export function submitCommand(program: Command): void {
+  program
+    .command('submit')
+    .description('submit a job file; prints the run id')
+    .argument('<jobfile>', 'job file (YAML or JSON)')
+    .option('-p, --param <k=v>', 'override a param of the job file (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--wait', 'wait for the run to end; exit 0 only if it succeeded')
+    .option('-o, --output <format>', 'json: print one JSON document')
+    .action(async (file: string, flags: SubmitFlags, cmd: Command) => {
+      try {
+        const format = parseFormat(flags.output);
+        const job = loadJobFile(file);
+        const params = applyParamOverrides(job.spec.params, flags.param, file);
+        const client = clientFor(cmd);
+        const { run_id: runId } = await client.call('Submit', {
+          job_json: JSON.stringify(job.doc),
+          params_json: JSON.stringify(params),
+          code_dir: job.dir,
+          code_package: '',
+          source: job.file,
+        });
+        if (!flags.wait) {
+          if (format === 'json') printJson({ run_id: runId });
+          else process.stdout.write(`${runId}\n`);
+          client.close();
+          return;
+        }
+        if (format !== 'json') process.stderr.write(`submitted ${runId}; waiting\n`);
+        let last: RunStatus__Output | undefined;
+        await client.stream((c) => c.Watch({ run_id: runId }), (s) => { last = s; });
+        client.close();
+        if (!last) throw new Error(`lost track of run ${runId}`);
+        if (format === 'json') printJson(last);
+        else printRun(last);
+        process.exitCode = last.state === 'succeeded' ? 0 : 1;
+      } catch (err) {
+        fail(err);
+      }
+    });
+}

@@ -1,0 +1,69 @@
+// What every command shares: the cluster address list, the log level, and how to exit.
+import type { Command } from 'commander';
+import { ClusterError, errorCode, errorMessage } from '../core/errors.js';
+import { createLogger, logLevels, type LogLevel, type Logger } from '../core/logger.js';
+import { ClusterClient } from './client.js';
+
+export const defaultAddr = '127.0.0.1:7700';
+
+export interface GlobalOptions {
+  addr?: string;
+  logLevel: string;
+}
+
+export function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+export function addrList(value: string | undefined): string[] {
+  const addrs = (value ?? process.env.CLUSTERCTL_ADDR ?? defaultAddr).split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of addrs) {
+    if (!/^[^:]+:\d+$/.test(a) && !/^\[[0-9a-fA-F:]+\]:\d+$/.test(a)) throw new ClusterError('INVALID_ARGUMENT', `"${a}" is not host:port`);
+  }
+  return addrs;
+}
+
+export function clientFor(cmd: Command): ClusterClient {
+  return new ClusterClient(addrList(globals(cmd).addr));
+}
+
+export function loggerFor(cmd: Command, name: string, fallback: LogLevel = 'info'): Logger {
+  const level = (globals(cmd).logLevel ?? fallback) as LogLevel;
+  if (!logLevels.includes(level)) throw new ClusterError('INVALID_ARGUMENT', `--log-level ${level}: use one of ${logLevels.join(', ')}`);
+  return createLogger({ level, name });
+}
+
+/** Exit status of the contract: 0 ok, 1 failed, 2 bad usage or input, 3 cannot reach the cluster. */
+export function exitCodeOf(err: unknown): number {
+  switch (errorCode(err)) {
+    case 'INVALID_ARGUMENT':
+    case 'UNSCHEDULABLE':
+      return 2;
+    case 'UNAVAILABLE':
+    case 'NOT_LEADER':
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+export function fail(err: unknown): never {
+  process.stderr.write(`clusterctl: ${errorMessage(err)}\n`);
+  process.exit(exitCodeOf(err));
+}
+
+/** Runs until SIGINT/SIGTERM (or the parent's IPC channel closes), then calls `stop` once. */
+export function untilSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(() => process.exit(0), (err) => {
+      process.stderr.write(`clusterctl: shutdown failed: ${errorMessage(err)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  if (process.send) process.on('disconnect', handler);
+}

@@ -1,0 +1,57 @@
+/**
+ * Reads a job file (YAML or JSON) and checks it completely before anything is submitted:
+ * syntax with line and column, the schema and step graph with field paths, and that every
+ * thread step's module exists.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { ClusterError } from '../core/errors.js';
+import { compileJob, specError, type JobSpec } from '../core/job-spec.js';
+
+export interface LoadedJob {
+  /** The document as written, sent to the scheduler (which validates it again). */
+  doc: unknown;
+  spec: JobSpec;
+  file: string;
+  /** The job file's folder: the code package. */
+  dir: string;
+}
+
+export function loadJobFile(file: string): LoadedJob {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ClusterError('INVALID_ARGUMENT', `${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const doc = abs.endsWith('.json') ? parseJson(text, file) : parseYaml(text, file);
+  const spec = compileJob(doc, file);
+  const dir = path.dirname(abs);
+  for (const step of Object.values(spec.steps)) {
+    if (!step.run) continue;
+    const modulePath = path.resolve(dir, step.run.module);
+    if (!existsSync(modulePath)) throw specError(file, ['steps', step.name, 'run', 'module'], `"${step.run.module}" not found (looked for ${modulePath})`);
+  }
+  return { doc, spec, file, dir };
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ClusterError('INVALID_ARGUMENT', `${file}: not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0];
+    throw new ClusterError('INVALID_ARGUMENT', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML error: ${err.message.split('\n')[0]}`);
+  }
+  return doc.toJS();
+}

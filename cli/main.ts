@@ -1,0 +1,31 @@
+// clusterctl: the one command-line entry point. The only module that reads argv and env.
+import { Command, CommanderError } from 'commander';
+import { agentCommand } from './commands/agent.js';
+import { agentsCommand } from './commands/agents.js';
+import { devCommand } from './commands/dev.js';
+import { schedulerCommand } from './commands/scheduler.js';
+import { statusCommand } from './commands/status.js';
+import { submitCommand } from './commands/submit.js';
+import { cancelCommand, logsCommand, resultCommand } from './commands/tasks.js';
+import { fail } from './context.js';
+
+const program = new Command('clusterctl')
+  .description('clusterd: a worker cluster with its own scheduler')
+  .option('--addr <host:port,...>', 'scheduler addresses (env CLUSTERCTL_ADDR; default 127.0.0.1:7700)')
+  .option('--log-level <level>', 'daemon log level: trace, debug, info, warn, error, silent')
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, agentsCommand]) {
+  register(program);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version are not failures; everything else commander rejects is bad usage.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  fail(err);
+}

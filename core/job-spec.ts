@@ -1,0 +1,321 @@
+/**
+ * The job file (DESIGN.md "User contract: the job file"): schema, normalisation and the checks
+ * of the step graph. The CLI runs it on the file before anything is submitted; the scheduler
+ * runs it again on what arrives over the wire. Errors name the field path.
+ */
+import { z } from 'zod';
+import { ClusterError, errorMessage } from './errors.js';
+import type { Resources } from './resources.js';
+import { parseBytes, parseCpuMilli, parseDurationMs } from './units.js';
+
+const amount = z.union([z.number(), z.string()]);
+
+const resourcesSchema = z.strictObject({
+  cpu: amount.optional(),
+  memory: amount.optional(),
+  gpu: z.number().int().min(0).optional(),
+});
+
+const stepSchema = z.strictObject({
+  run: z.strictObject({ module: z.string().min(1), export: z.string().min(1).optional() }).optional(),
+  container: z.strictObject({
+    image: z.string().min(1),
+    command: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    network: z.boolean().optional(),
+  }).optional(),
+  resources: resourcesSchema.optional(),
+  next: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  foreach: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
+  join: z.boolean().optional(),
+  retry: z.strictObject({ times: z.number().int().min(0).max(100), backoff: amount.optional(), maxBackoff: amount.optional() }).optional(),
+  timeout: amount.optional(),
+  catch: z.boolean().optional(),
+  constraints: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  spread: z.boolean().optional(),
+});
+
+const jobSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a name of letters, digits, "_", "." and "-"'),
+  project: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a name of letters, digits, "_", "." and "-"').optional(),
+  priority: z.number().int().optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  steps: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'a step name of letters, digits, "_" and "-"'), stepSchema),
+});
+
+export type Foreach =
+  | { kind: 'list'; items: unknown[] }
+  /** The product of named lists; items are objects, first key outermost. */
+  | { kind: 'grid'; axes: Array<[string, unknown[]]> }
+  /** A list computed at run time: `field` of the result of `step`. */
+  | { kind: 'from'; step: string; field: string };
+
+export interface StepSpec {
+  name: string;
+  executor: 'thread' | 'container';
+  run?: { module: string; export: string };
+  container?: { image: string; command: string[]; env: Record<string, string>; network: boolean };
+  resources: Resources;
+  next: string[];
+  foreach?: Foreach;
+  join: boolean;
+  retry: { times: number; backoffMs: number; maxBackoffMs: number };
+  timeoutMs: number;
+  catch: boolean;
+  constraints: Record<string, string>;
+  spread: boolean;
+}
+
+export interface JobSpec {
+  name: string;
+  project: string;
+  priority: number;
+  params: Record<string, unknown>;
+  steps: Record<string, StepSpec>;
+}
+
+export const defaultStepResources: Readonly<Resources> = Object.freeze({ cpuMilli: 1000, memoryBytes: 256 * 2 ** 20, gpus: 0 });
+const maxForeachItems = 100_000;
+
+/** A job file error: where (file and field path) and what. */
+export function specError(where: string, path: readonly (string | number | symbol)[], message: string): ClusterError {
+  const field = path.length ? path.map(String).join('.') : '(top level)';
+  return new ClusterError('INVALID_ARGUMENT', `${where}: ${field}: ${message}`);
+}
+
+/**
+ * Validates a parsed job document and returns its normalised spec. `where` names the source in
+ * error messages (the job file path, or "submitted job").
+ */
+export function compileJob(doc: unknown, where: string): JobSpec {
+  const parsed = jobSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw specError(where, issue.path, describeIssue(issue));
+  }
+  const raw = parsed.data;
+  const steps: Record<string, StepSpec> = {};
+  for (const [name, step] of Object.entries(raw.steps)) {
+    steps[name] = compileStep(name, step, where);
+  }
+  const job: JobSpec = {
+    name: raw.name,
+    project: raw.project ?? 'default',
+    priority: raw.priority ?? 0,
+    params: raw.params ?? {},
+    steps,
+  };
+  checkGraph(job, where);
+  return job;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_union') return 'has the wrong form (see the job file reference in README.md)';
+  return issue.message;
+}
+
+function compileStep(name: string, step: z.infer<typeof stepSchema>, where: string): StepSpec {
+  const at = (...path: string[]) => ['steps', name, ...path];
+  const convert = <T>(path: string[], fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw specError(where, at(...path), errorMessage(err));
+    }
+  };
+  if (!step.run === !step.container) throw specError(where, at(), 'needs exactly one of "run" (a thread task) or "container"');
+  const resources: Resources = {
+    cpuMilli: step.resources?.cpu === undefined ? defaultStepResources.cpuMilli : convert(['resources', 'cpu'], () => parseCpuMilli(step.resources!.cpu!)),
+    memoryBytes: step.resources?.memory === undefined ? defaultStepResources.memoryBytes : convert(['resources', 'memory'], () => parseBytes(step.resources!.memory!)),
+    gpus: step.resources?.gpu ?? 0,
+  };
+  const backoffMs = step.retry?.backoff === undefined ? 1000 : convert(['retry', 'backoff'], () => parseDurationMs(step.retry!.backoff!));
+  const spec: StepSpec = {
+    name,
+    executor: step.run ? 'thread' : 'container',
+    resources,
+    next: step.next === undefined ? [] : Array.isArray(step.next) ? step.next : [step.next],
+    join: step.join ?? false,
+    retry: {
+      times: step.retry?.times ?? 0,
+      backoffMs,
+      maxBackoffMs: step.retry?.maxBackoff === undefined ? Math.max(backoffMs, 60_000) : convert(['retry', 'maxBackoff'], () => parseDurationMs(step.retry!.maxBackoff!)),
+    },
+    timeoutMs: step.timeout === undefined ? 0 : convert(['timeout'], () => parseDurationMs(step.timeout!)),
+    catch: step.catch ?? false,
+    constraints: Object.fromEntries(Object.entries(step.constraints ?? {}).map(([k, v]) => [k, String(v)])),
+    spread: step.spread ?? false,
+  };
+  if (step.run) spec.run = { module: step.run.module, export: step.run.export ?? 'default' };
+  if (step.container) {
+    spec.container = {
+      image: step.container.image,
+      command: step.container.command ?? [],
+      env: step.container.env ?? {},
+      network: step.container.network ?? false,
+    };
+  }
+  if (step.foreach !== undefined) spec.foreach = compileForeach(step.foreach, at('foreach'), where);
+  return spec;
+}
+
+function compileForeach(value: unknown[] | Record<string, unknown>, path: string[], where: string): Foreach {
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw specError(where, path, 'an empty list: give at least one item');
+    if (value.length > maxForeachItems) throw specError(where, path, `${value.length} items; at most ${maxForeachItems}`);
+    return { kind: 'list', items: value };
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'from') {
+    const from = value.from;
+    const m = typeof from === 'string' ? /^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_$][\w$.]*)$/.exec(from) : null;
+    if (!m) throw specError(where, [...path, 'from'], 'give STEP.field, e.g. from: start.configs');
+    return { kind: 'from', step: m[1]!, field: m[2]! };
+  }
+  if (keys.length === 0) throw specError(where, path, 'an empty grid: give at least one named list');
+  let count = 1;
+  const axes: Array<[string, unknown[]]> = [];
+  for (const key of keys) {
+    const axis = value[key];
+    if (!Array.isArray(axis) || axis.length === 0) throw specError(where, [...path, key], 'a grid axis must be a non-empty list');
+    count *= axis.length;
+    axes.push([key, axis]);
+  }
+  if (count > maxForeachItems) throw specError(where, path, `the grid has ${count} items; at most ${maxForeachItems}`);
+  return { kind: 'grid', axes };
+}
+
+/**
+ * The step graph: a DAG rooted at `start`, every step reachable, foreach scopes not nested, and
+ * every join closing a foreach. A step after a foreach and before its join runs once per item.
+ */
+function checkGraph(job: JobSpec, where: string): void {
+  const { steps } = job;
+  if (!steps.start) throw specError(where, ['steps'], 'needs a step named "start" (it runs first)');
+  for (const step of Object.values(steps)) {
+    step.next.forEach((n, i) => {
+      if (!steps[n]) throw specError(where, ['steps', step.name, 'next', ...(step.next.length > 1 ? [String(i)] : [])], `unknown step "${n}"`);
+      if (n === 'start') throw specError(where, ['steps', step.name, 'next'], '"start" runs first and cannot follow another step');
+    });
+  }
+  const order = topologicalOrder(job, where);
+  const reachable = new Set(['start']);
+  for (const name of order) if (reachable.has(name)) for (const n of steps[name]!.next) reachable.add(n);
+  for (const name of Object.keys(steps)) {
+    if (!reachable.has(name)) throw specError(where, ['steps', name], 'is never reached from "start" (no step names it in "next")');
+  }
+  scopes(job, order, where);
+}
+
+export function parentsOf(job: JobSpec): Map<string, string[]> {
+  const parents = new Map<string, string[]>(Object.keys(job.steps).map((n) => [n, []]));
+  for (const step of Object.values(job.steps)) for (const n of step.next) parents.get(n)!.push(step.name);
+  return parents;
+}
+
+/** Kahn's algorithm; a leftover step means a cycle, reported with the steps on it. */
+export function topologicalOrder(job: JobSpec, where = 'job'): string[] {
+  const parents = parentsOf(job);
+  const indegree = new Map([...parents].map(([n, p]) => [n, p.length]));
+  const ready = [...indegree].filter(([, d]) => d === 0).map(([n]) => n);
+  const order: string[] = [];
+  while (ready.length) {
+    const name = ready.shift()!;
+    order.push(name);
+    for (const n of job.steps[name]!.next) {
+      const d = indegree.get(n)! - 1;
+      indegree.set(n, d);
+      if (d === 0) ready.push(n);
+    }
+  }
+  if (order.length !== indegree.size) {
+    const cycle = [...indegree].filter(([, d]) => d > 0).map(([n]) => n);
+    throw specError(where, ['steps', cycle[0]!, 'next'], `the steps ${cycle.map((c) => `"${c}"`).join(', ')} form a cycle`);
+  }
+  return order;
+}
+
+/**
+ * The foreach scope of every step: the foreach step whose items it runs over, or null.
+ * A foreach opens a scope, a join closes it, other steps inherit their parents' scope.
+ */
+export function scopes(job: JobSpec, order = topologicalOrder(job), where = 'job'): Map<string, string | null> {
+  const parents = parentsOf(job);
+  const scope = new Map<string, string | null>();
+  for (const name of order) {
+    const step = job.steps[name]!;
+    const parentScopes = new Set(parents.get(name)!.map((p) => scope.get(p)!));
+    if (parentScopes.size > 1) throw specError(where, ['steps', name], 'its parents run over different foreach items; join them first');
+    const inherited = parentScopes.size ? [...parentScopes][0]! : null;
+    if (step.join) {
+      if (inherited === null) throw specError(where, ['steps', name, 'join'], 'a join needs a foreach step before it');
+      if (parents.get(name)!.length !== 1) throw specError(where, ['steps', name, 'join'], 'a join takes exactly one parent step');
+      if (step.foreach) throw specError(where, ['steps', name, 'foreach'], 'a join step cannot also fan out');
+      scope.set(name, null);
+    } else if (step.foreach) {
+      if (inherited !== null) throw specError(where, ['steps', name, 'foreach'], `nested foreach (inside the foreach of "${inherited}") is not supported; join first`);
+      if (step.foreach.kind === 'from' && !parents.get(name)!.includes(step.foreach.step)) {
+        throw specError(where, ['steps', name, 'foreach', 'from'], `"${step.foreach.step}" is not a parent of this step`);
+      }
+      scope.set(name, name);
+    } else {
+      scope.set(name, inherited);
+    }
+  }
+  const open = [...scope].filter(([n, s]) => s !== null && job.steps[n]!.next.length === 0);
+  if (open.length) throw specError(where, ['steps', open[0]![0]], `ends inside the foreach of "${open[0]![1]}": add a join step after it`);
+  return scope;
+}
+
+/** The items of a list or grid foreach, in order (grid: nested loops, first key outermost). */
+export function foreachItems(foreach: Exclude<Foreach, { kind: 'from' }>): unknown[] {
+  if (foreach.kind === 'list') return foreach.items;
+  let items: Array<Record<string, unknown>> = [{}];
+  for (const [key, values] of foreach.axes) {
+    items = items.flatMap((partial) => values.map((v) => ({ ...partial, [key]: v })));
+  }
+  return items;
+}
+
+/**
+ * Applies `-p k=v` overrides. A key must exist in the job's params; the value is read as the
+ * type of the file's value (number, boolean, string, or JSON for lists and objects).
+ */
+export function applyParamOverrides(params: Record<string, unknown>, overrides: readonly string[], where: string): Record<string, unknown> {
+  const out = { ...params };
+  for (const pair of overrides) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ClusterError('INVALID_ARGUMENT', `-p ${pair}: give key=value`);
+    const key = pair.slice(0, eq);
+    const text = pair.slice(eq + 1);
+    if (!(key in params)) {
+      const known = Object.keys(params);
+      throw new ClusterError('INVALID_ARGUMENT', `-p ${pair}: ${where} has no param "${key}"${known.length ? ` (it has ${known.join(', ')})` : ''}`);
+    }
+    out[key] = convertParam(params[key], text, `-p ${pair}`);
+  }
+  return out;
+}
+
+function convertParam(current: unknown, text: string, what: string): unknown {
+  const fail = (kind: string) => new ClusterError('INVALID_ARGUMENT', `${what}: expected ${kind} like the job file's value ${JSON.stringify(current)}`);
+  switch (typeof current) {
+    case 'number': {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n)) throw fail('a number');
+      return n;
+    }
+    case 'boolean':
+      if (text !== 'true' && text !== 'false') throw fail('true or false');
+      return text === 'true';
+    case 'string':
+      return text;
+    default:
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw fail('JSON');
+      }
+  }
+}

@@ -1,0 +1,21 @@
+// The agent stream endpoint: the leader serves it; other replicas say where the leader is.
+import { ClusterError } from '../../core/errors.js';
+import type { AgentServiceHandlers } from '../../proto/types.js';
+import type { AgentRegistry } from '../dispatch/agent-registry.js';
+
+export function agentServiceHandlers(leaderRegistry: () => AgentRegistry, leaderAddr: () => string): AgentServiceHandlers {
+  return {
+    Connect: (stream) => {
+      let registry: AgentRegistry;
+      try {
+        registry = leaderRegistry();
+      } catch (err) {
+        if ((err as ClusterError).code !== 'NOT_LEADER') throw err;
+        stream.write({ not_leader: { leader_addr: leaderAddr() } });
+        stream.end();
+        return;
+      }
+      registry.attach(stream);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Checks what agents send before the scheduler acts on it. An agent that sends nonsense is
+ * disconnected with INVALID_ARGUMENT naming the field; the scheduler and other agents go on.
+ */
+import { ClusterError } from '../../core/errors.js';
+import type { Register__Output, TaskUpdate__Output } from '../../proto/types.js';
+
+const knownExecutors = new Set(['thread', 'container']);
+const maxIdLength = 200;
+
+function bad(field: string, what: string): ClusterError {
+  return new ClusterError('INVALID_ARGUMENT', `register.${field}: ${what}`);
+}
+
+export function validateRegister(reg: Register__Output): Register__Output {
+  if (!reg.agent_id || reg.agent_id.length > maxIdLength || !/^[\w.:@-]+$/.test(reg.agent_id)) {
+    throw bad('agent_id', 'must be 1-200 characters of letters, digits and ._:@-');
+  }
+  const cap = reg.capacity;
+  if (!cap) throw bad('capacity', 'is missing');
+  if (!Number.isSafeInteger(Number(cap.cpu_milli)) || Number(cap.cpu_milli) <= 0) throw bad('capacity.cpu_milli', 'must be a positive integer');
+  if (!Number.isSafeInteger(Number(cap.memory_bytes)) || Number(cap.memory_bytes) <= 0) throw bad('capacity.memory_bytes', 'must be a positive integer');
+  const indices = cap.gpus.map((g) => g.index);
+  if (indices.some((i) => !Number.isInteger(i) || i < 0) || new Set(indices).size !== indices.length) {
+    throw bad('capacity.gpus', 'GPU indices must be distinct non-negative integers');
+  }
+  if (reg.executors.length === 0 || reg.executors.some((e) => !knownExecutors.has(e))) {
+    throw bad('executors', `must list some of ${[...knownExecutors].join(', ')}`);
+  }
+  for (const ref of reg.running) {
+    if (!ref.task_id || ref.attempt < 1) throw bad('running', 'every task needs a task_id and an attempt >= 1');
+  }
+  return reg;
+}
+
+export function validateUpdates(updates: readonly TaskUpdate__Output[]): Array<TaskUpdate__Output & { kind: 'started' | 'log' | 'finished' }> {
+  return updates.map((u, i) => {
+    if (!u.task_id || u.attempt < 1) throw new ClusterError('INVALID_ARGUMENT', `updates[${i}]: needs a task_id and an attempt >= 1`);
+    if (u.kind !== 'started' && u.kind !== 'log' && u.kind !== 'finished') {
+      throw new ClusterError('INVALID_ARGUMENT', `updates[${i}]: must be started, log or finished`);
+    }
+    return u as TaskUpdate__Output & { kind: 'started' | 'log' | 'finished' };
+  });
+}

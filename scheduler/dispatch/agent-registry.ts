@@ -1,0 +1,263 @@
+/**
+ * AgentRegistry: the scheduler's side of every agent's stream. It registers agents, keeps them
+ * alive by heartbeat, declares them lost when silent past the TTL, and batches what is sent to
+ * each agent (assignments, cancels, acks) into one message per kind per tick.
+ *
+ *   agent: ready ⇄ draining
+ *            │ stream ends
+ *            ▼
+ *        disconnected ──(re-registers within TTL)──▶ ready
+ *            │ TTL passes
+ *            ▼
+ *          lost (its running tasks re-queued)
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { ClusterError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { toServiceError } from '../../proto/status.js';
+import type {
+  AgentInfo, AgentMessage__Output, Assignment, Capacity__Output, Register__Output, SchedulerMessage, TaskRef,
+  TaskUpdate__Output,
+} from '../../proto/types.js';
+import type { Dispatcher, FlowEngine } from '../flow/engine.js';
+import type { Placer } from '../placement/placer.js';
+import type { AgentNode } from '../placement/types.js';
+import { validateRegister, validateUpdates } from './agent-messages.js';
+
+export type AgentStream = grpc.ServerDuplexStream<AgentMessage__Output, SchedulerMessage>;
+
+type AgentStateName = 'ready' | 'draining' | 'disconnected';
+
+interface Outbox {
+  assign: Assignment[];
+  cancel: Array<{ ref: TaskRef; reason: string }>;
+  ack: TaskRef[];
+}
+
+const emptyOutbox = (): Outbox => ({ assign: [], cancel: [], ack: [] });
+
+interface AgentSession {
+  id: string;
+  instanceId: string;
+  hostname: string;
+  capacity: Capacity__Output;
+  labels: Record<string, string>;
+  executors: string[];
+  state: AgentStateName;
+  draining: boolean;
+  lastSeenMs: number;
+  stream: AgentStream | null;
+  outbox: Outbox;
+  flushScheduled: boolean;
+}
+
+export interface AgentRegistryOptions {
+  placer: Placer;
+  logger: Logger;
+  /** An agent silent (or disconnected) this long is lost. */
+  agentTtlMs: number;
+  heartbeatIntervalMs: number;
+  schedulerId: string;
+  now?: () => number;
+}
+
+export class AgentRegistry implements Dispatcher {
+  private readonly sessions = new Map<string, AgentSession>();
+  private engine: FlowEngine | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: AgentRegistryOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  bind(engine: FlowEngine): void {
+    this.engine = engine;
+  }
+
+  /** Serves one agent stream until it ends. */
+  attach(stream: AgentStream): void {
+    let session: AgentSession | undefined;
+    const drop = (err: ClusterError) => {
+      this.opts.logger.warn({ agentId: session?.id, peer: stream.getPeer(), err: err.message }, 'agent dropped');
+      stream.emit('error', toServiceError(err));
+    };
+    stream.on('data', (msg: AgentMessage__Output) => {
+      try {
+        if (!session) {
+          if (msg.body !== 'register' || !msg.register) throw new ClusterError('INVALID_ARGUMENT', 'the first message on the agent stream must be register');
+          session = this.register(validateRegister(msg.register), stream);
+          return;
+        }
+        if (session.stream !== stream) return; // superseded by a newer stream of the same agent
+        session.lastSeenMs = this.now();
+        if (msg.body === 'updates' && msg.updates) this.applyUpdates(session, msg.updates.updates);
+        else if (msg.body === 'register') throw new ClusterError('INVALID_ARGUMENT', 'register sent twice on one stream');
+        else if (msg.body !== 'heartbeat') throw new ClusterError('INVALID_ARGUMENT', 'an agent message with no body');
+      } catch (err) {
+        drop(err instanceof ClusterError ? err : new ClusterError('INVALID_ARGUMENT', `bad agent message: ${String(err)}`));
+      }
+    });
+    const closed = () => {
+      if (session && session.stream === stream) {
+        session.stream = null;
+        session.state = 'disconnected';
+        this.opts.logger.info({ agentId: session.id }, 'agent disconnected');
+      }
+    };
+    stream.on('end', () => {
+      closed();
+      stream.end();
+    });
+    stream.on('error', closed);
+    stream.on('close', closed);
+  }
+
+  assign(agentId: string, assignment: Assignment): void {
+    this.enqueue(agentId, (o) => o.assign.push(assignment));
+  }
+
+  cancel(agentId: string, ref: TaskRef, reason: string): void {
+    this.enqueue(agentId, (o) => o.cancel.push({ ref: { task_id: ref.task_id, attempt: ref.attempt }, reason }));
+  }
+
+  ack(agentId: string, ref: TaskRef): void {
+    this.enqueue(agentId, (o) => o.ack.push({ task_id: ref.task_id, attempt: ref.attempt }));
+  }
+
+  /** Declares agents lost whose stream has been gone, or silent, longer than the TTL. */
+  sweep(): void {
+    const now = this.now();
+    for (const session of this.sessions.values()) {
+      if (now - session.lastSeenMs <= this.opts.agentTtlMs) continue;
+      this.opts.logger.warn({ agentId: session.id, silentMs: now - session.lastSeenMs }, 'agent lost');
+      this.sessions.delete(session.id);
+      session.stream?.emit('error', toServiceError(new ClusterError('UNAVAILABLE', 'missed heartbeats; register again')));
+      this.engine?.agentLost(session.id);
+    }
+  }
+
+  drain(agentId: string): AgentInfo {
+    const session = this.sessions.get(agentId);
+    if (!session) throw new ClusterError('NOT_FOUND', `no agent "${agentId}" (see clusterctl agents)`);
+    session.draining = true;
+    if (session.state === 'ready') session.state = 'draining';
+    this.opts.placer.upsertAgent(this.node(session));
+    this.opts.logger.info({ agentId }, 'agent draining');
+    return this.info(session);
+  }
+
+  list(): AgentInfo[] {
+    return [...this.sessions.values()].map((s) => this.info(s)).sort((a, b) => (a.agent_id! < b.agent_id! ? -1 : 1));
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Ends every stream: agents reconnect to whichever replica leads next. */
+  closeAll(reason: ClusterError): void {
+    for (const s of this.sessions.values()) s.stream?.emit('error', toServiceError(reason));
+    this.sessions.clear();
+  }
+
+  private register(reg: Register__Output, stream: AgentStream): AgentSession {
+    const existing = this.sessions.get(reg.agent_id);
+    if (existing?.stream && existing.instanceId !== reg.instance_id) {
+      throw new ClusterError('INVALID_ARGUMENT', `agent id "${reg.agent_id}" is already connected from ${existing.hostname}; give each agent its own --id`);
+    }
+    const session: AgentSession = {
+      id: reg.agent_id,
+      instanceId: reg.instance_id,
+      hostname: reg.hostname,
+      capacity: reg.capacity!,
+      labels: reg.labels,
+      executors: reg.executors,
+      draining: existing?.draining ?? false,
+      state: existing?.draining ? 'draining' : 'ready',
+      lastSeenMs: this.now(),
+      stream,
+      outbox: existing?.outbox ?? emptyOutbox(),
+      flushScheduled: false,
+    };
+    if (existing && existing.instanceId !== reg.instance_id) {
+      // The same agent id restarted: what the old process ran is gone unless it reports it again.
+      this.engine?.agentLost(reg.agent_id);
+      session.outbox = emptyOutbox();
+    }
+    existing?.stream?.end();
+    this.sessions.set(session.id, session);
+    this.opts.placer.upsertAgent(this.node(session));
+    const stop = this.engine?.adopt(session.id, reg.running) ?? [];
+    stream.write({ registered: { heartbeat_interval_ms: this.opts.heartbeatIntervalMs, scheduler_id: this.opts.schedulerId, stop } });
+    this.opts.logger.info({ agentId: session.id, hostname: reg.hostname, running: reg.running.length, unacknowledged: reg.unacknowledged.length }, 'agent registered');
+    this.applyUpdates(session, reg.unacknowledged);
+    this.flushSoon(session);
+    this.engine?.schedulePass();
+    return session;
+  }
+
+  private applyUpdates(session: AgentSession, raw: readonly TaskUpdate__Output[]): void {
+    const engine = this.engine;
+    if (!engine) return;
+    for (const u of validateUpdates(raw)) {
+      if (u.kind === 'started') engine.taskStarted(u.task_id, u.attempt, Number(u.started!.at_ms));
+      else if (u.kind === 'log') engine.taskLog(u.task_id, u.attempt, u.log!.lines);
+      else if (u.kind === 'finished') {
+        engine.taskFinished(session.id, u, u.finished!).catch((err) => {
+          this.opts.logger.error({ err, taskId: u.task_id }, 'recording a finished task failed; the agent will resend it');
+        });
+      }
+    }
+  }
+
+  private enqueue(agentId: string, add: (outbox: Outbox) => void): void {
+    const session = this.sessions.get(agentId);
+    if (!session) return; // lost: the engine re-queues its tasks; acks and cancels are moot
+    add(session.outbox);
+    this.flushSoon(session);
+  }
+
+  private flushSoon(session: AgentSession): void {
+    if (session.flushScheduled) return;
+    session.flushScheduled = true;
+    setImmediate(() => {
+      session.flushScheduled = false;
+      const stream = session.stream;
+      if (!stream) return; // kept in the outbox until the agent is back
+      const { assign, cancel, ack } = session.outbox;
+      session.outbox = emptyOutbox();
+      if (assign.length) stream.write({ assign: { tasks: assign } });
+      for (const reason of new Set(cancel.map((c) => c.reason))) {
+        stream.write({ cancel: { tasks: cancel.filter((c) => c.reason === reason).map((c) => c.ref), reason } });
+      }
+      if (ack.length) stream.write({ ack: { tasks: ack } });
+    });
+  }
+
+  private node(s: AgentSession): AgentNode {
+    return {
+      id: s.id,
+      capacity: { cpuMilli: Number(s.capacity.cpu_milli), memoryBytes: Number(s.capacity.memory_bytes), gpus: s.capacity.gpus.length },
+      gpuIndices: s.capacity.gpus.map((g) => g.index),
+      labels: s.labels,
+      executors: s.executors,
+      draining: s.draining,
+    };
+  }
+
+  private info(s: AgentSession): AgentInfo {
+    const usage = this.engine?.agentUsage(s.id) ?? { resources: { cpuMilli: 0, memoryBytes: 0, gpus: 0 }, gpuIndices: [], tasks: 0 };
+    return {
+      agent_id: s.id,
+      hostname: s.hostname,
+      state: s.state,
+      capacity: s.capacity,
+      allocated: { cpu_milli: usage.resources.cpuMilli, memory_bytes: usage.resources.memoryBytes, gpus: usage.resources.gpus },
+      gpus_in_use: usage.gpuIndices,
+      labels: s.labels,
+      executors: s.executors,
+      running_tasks: usage.tasks,
+      last_seen_ms: s.lastSeenMs,
+    };
+  }
+}

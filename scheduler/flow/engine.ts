@@ -1,0 +1,446 @@
+/**
+ * FlowEngine: runs jobs. It owns the runs in memory, queues ready tasks with the placer, hands
+ * placements to the dispatcher, and records outcomes durably before acting on them: a result
+ * is acknowledged to its agent, and the flow advances, only once it is committed.
+ *
+ * Events in: submit, placements (schedule pass), task started/log/finished, agent registered
+ * (with what it runs) and lost, cancel, the timeout sweep. Side effects out: persist(ops),
+ * dispatcher.assign/cancel/ack, run-changed notifications.
+ */
+import { randomBytes } from 'node:crypto';
+import { ClusterError, errorMessage, notFound } from '../../core/errors.js';
+import { compileJob } from '../../core/job-spec.js';
+import type { Logger } from '../../core/logger.js';
+import { addResources, zeroResources, type Resources } from '../../core/resources.js';
+import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
+import type { Placer } from '../placement/placer.js';
+import type { TaskDemand } from '../placement/types.js';
+import { keys, putRecord, type AttemptRecord, type ErrorInfo, type RunRecord, type TaskRecord } from '../state/records.js';
+import type { WriteOp } from '../state/state-store.js';
+import { buildAssignment } from './assignment.js';
+import {
+  allDone, expandStep, failedParentItem, isTerminal, newRunState, parentsSettled, tasksOf,
+  type RunState, type TaskState,
+} from './run-state.js';
+import { TaskLogs } from './task-logs.js';
+
+export interface Dispatcher {
+  assign(agentId: string, assignment: ReturnType<typeof buildAssignment>): void;
+  cancel(agentId: string, ref: { task_id: string; attempt: number }, reason: string): void;
+  ack(agentId: string, ref: { task_id: string; attempt: number }): void;
+}
+
+export interface SubmitInput {
+  job: unknown;
+  params: Record<string, unknown>;
+  codeDir: string;
+  codePackage: string;
+  source: string;
+}
+
+export interface FlowEngineOptions {
+  placer: Placer;
+  persist: (ops: WriteOp[]) => Promise<void>;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  now?: () => number;
+  /** How long past its timeout the scheduler waits for the agent before failing a task itself. */
+  timeoutGraceMs?: number;
+}
+
+export class FlowEngine {
+  readonly runs = new Map<string, RunState>();
+  readonly logs = new TaskLogs();
+  private readonly tasks = new Map<string, TaskState>();
+  private readonly listeners = new Set<(runId: string) => void>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly now: () => number;
+  private readonly timeoutGraceMs: number;
+  private seq = 0;
+  private taskSeq = 0;
+  private passScheduled = false;
+  /** While recovering, tasks are not queued: agents first report what they run. */
+  private recovering = false;
+
+  constructor(private readonly opts: FlowEngineOptions) {
+    this.now = opts.now ?? Date.now;
+    this.timeoutGraceMs = opts.timeoutGraceMs ?? 5_000;
+  }
+
+  onRunChanged(listener: (runId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async submit(input: SubmitInput): Promise<string> {
+    const job = compileJob(input.job, 'submitted job');
+    for (const step of Object.values(job.steps)) {
+      const fit = this.opts.placer.feasible({ resources: step.resources, executor: step.executor, constraints: step.constraints });
+      if (!fit.ok) throw new ClusterError('UNSCHEDULABLE', `step "${step.name}" can never run on this cluster: ${fit.reason}`);
+    }
+    const record: RunRecord = {
+      id: `${job.name}-${this.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+      job: input.job,
+      params: input.params,
+      codeDir: input.codeDir,
+      codePackage: input.codePackage,
+      source: input.source,
+      seq: this.seq++,
+      createdAtMs: this.now(),
+      state: 'running',
+    };
+    await this.opts.persist([putRecord(keys.run(record.id), record)]);
+    const run = newRunState(record, job);
+    this.runs.set(record.id, run);
+    this.opts.logger.info({ runId: record.id, job: job.name, project: job.project }, 'run submitted');
+    this.advance(run);
+    return record.id;
+  }
+
+  /** Rebuilds a run from its durable records (a new leader, or a restart). */
+  restore(record: RunRecord, taskRecords: readonly TaskRecord[]): void {
+    this.seq = Math.max(this.seq, record.seq + 1);
+    const run = newRunState(record, compileJob(record.job, `run ${record.id}`));
+    this.runs.set(record.id, run);
+    const byStep = new Map<string, TaskRecord[]>();
+    for (const r of taskRecords) byStep.set(r.step, [...(byStep.get(r.step) ?? []), r]);
+    for (const name of run.order) {
+      const tasks = expandStep(run, name) ?? [];
+      for (const rec of byStep.get(name) ?? []) {
+        const task = tasks[rec.index];
+        if (!task) continue;
+        task.attempts = rec.attempts;
+        task.attempt = rec.attempts.length;
+        if (rec.state) {
+          task.state = rec.state;
+          task.caught = rec.caught ?? false;
+          if (rec.result) task.result = rec.result;
+          if (rec.error) task.error = rec.error;
+        }
+      }
+      for (const t of tasks) this.tasks.set(t.id, t);
+    }
+  }
+
+  /** Enters or leaves the window in which agents report their running tasks before queueing. */
+  setRecovering(recovering: boolean): void {
+    this.recovering = recovering;
+    if (!recovering) for (const run of this.runs.values()) if (run.record.state === 'running') this.advance(run);
+  }
+
+  /**
+   * An agent (re-)registered and reports what it runs. Tasks the engine still wants are adopted
+   * as running there; the rest are returned for the agent to stop.
+   */
+  adopt(agentId: string, running: readonly TaskRef__Output[]): TaskRef__Output[] {
+    const stop: TaskRef__Output[] = [];
+    for (const ref of running) {
+      const task = this.tasks.get(ref.task_id);
+      const run = task && this.runs.get(task.runId);
+      const wanted = task && run?.record.state === 'running' && !isTerminal(task.state)
+        && (task.state === 'pending' || (task.state === 'running' && task.agentId === agentId && task.attempt === ref.attempt));
+      if (!task || !run || !wanted) {
+        stop.push(ref);
+        continue;
+      }
+      const step = run.steps.get(task.step)!.spec;
+      if (!this.opts.placer.allocate(task.id, agentId, step.resources, ref.gpu_indices)) {
+        if (task.agentId !== agentId) stop.push(ref);
+        continue;
+      }
+      task.state = 'running';
+      task.agentId = agentId;
+      task.attempt = Math.max(ref.attempt, task.attempt);
+      task.gpuIndices = ref.gpu_indices;
+      task.assignedAtMs = this.now();
+    }
+    return stop;
+  }
+
+  /** An agent is gone: its running tasks go back to the queue, as lost, not failed. */
+  agentLost(agentId: string): void {
+    this.opts.placer.removeAgent(agentId);
+    for (const task of this.tasks.values()) {
+      if (task.state !== 'running' || task.agentId !== agentId || task.finishing) continue;
+      task.attempts.push(this.attemptRecord(task, { code: 'LOST', message: `agent ${agentId} was lost` }, true));
+      this.opts.logger.warn({ taskId: task.id, attempt: task.attempt, agentId }, 'task lost with its agent; re-queued');
+      this.logs.append(task.id, [{ at_ms: this.now(), stream: 'log', text: `[clusterd] attempt ${task.attempt} lost with agent ${agentId}; re-queued` }]);
+      this.queue(task);
+    }
+    this.schedulePass();
+  }
+
+  taskStarted(taskId: string, attempt: number, atMs: number): void {
+    const task = this.tasks.get(taskId);
+    if (!task || task.attempt !== attempt || task.state !== 'running') return;
+    task.startedAtMs = atMs;
+    this.notify(task.runId);
+  }
+
+  taskLog(taskId: string, attempt: number, lines: readonly LogLine[]): void {
+    const task = this.tasks.get(taskId);
+    if (!task || task.attempt !== attempt) return;
+    this.logs.append(taskId, lines);
+  }
+
+  /**
+   * A task finished on an agent. Stale attempts and duplicates are acknowledged and ignored, so
+   * a result is recorded once per (task, attempt).
+   */
+  async taskFinished(agentId: string, ref: { task_id: string; attempt: number }, finished: TaskFinished__Output): Promise<void> {
+    const task = this.tasks.get(ref.task_id);
+    const run = task && this.runs.get(task.runId);
+    if (!task || !run || task.attempt !== ref.attempt || task.state !== 'running' || task.finishing) {
+      this.opts.dispatcher.ack(agentId, ref);
+      return;
+    }
+    task.startedAtMs ||= Number(finished.started_at_ms) || task.assignedAtMs || this.now();
+    if (finished.ok) {
+      await this.settle(run, task, 'succeeded', { result: finished.result, finishedAtMs: Number(finished.finished_at_ms) || this.now() }, agentId);
+    } else {
+      await this.attemptFailed(run, task, errorInfo(finished.error), agentId);
+    }
+  }
+
+  /** Cancels a run: queued tasks are dropped, running ones stopped. Cancelling twice is fine. */
+  async cancel(runId: string): Promise<RunState> {
+    const run = this.get(runId);
+    if (run.record.state !== 'running') return run;
+    await this.endRun(run, 'cancelled', { code: 'CANCELLED', message: 'cancelled by request' });
+    return run;
+  }
+
+  get(runId: string): RunState {
+    const run = this.runs.get(runId);
+    if (!run) throw notFound(`no run "${runId}"`);
+    return run;
+  }
+
+  task(runId: string, step: string, index: number): TaskState {
+    const run = this.get(runId);
+    const s = run.steps.get(step);
+    if (!s) throw notFound(`run ${runId} has no step "${step}" (steps: ${run.order.join(', ')})`);
+    const task = s.tasks?.[index];
+    if (!task) throw notFound(`step "${step}" of run ${runId} has no task ${index}${s.tasks ? ` (it has ${s.tasks.length})` : ' yet'}`);
+    return task;
+  }
+
+  /** What an agent's running tasks hold, for `clusterctl agents`. */
+  agentUsage(agentId: string): { resources: Resources; gpuIndices: number[]; tasks: number } {
+    const usage = { resources: { ...zeroResources }, gpuIndices: [] as number[], tasks: 0 };
+    for (const task of this.tasks.values()) {
+      if (task.state !== 'running' || task.agentId !== agentId) continue;
+      usage.resources = addResources(usage.resources, this.runs.get(task.runId)!.steps.get(task.step)!.spec.resources);
+      usage.gpuIndices.push(...task.gpuIndices);
+      usage.tasks++;
+    }
+    return usage;
+  }
+
+  /** Fails running tasks that overran their timeout and whose agent did not report it. */
+  sweepTimeouts(): void {
+    const now = this.now();
+    for (const task of this.tasks.values()) {
+      if (task.state !== 'running' || task.finishing || !task.assignedAtMs) continue;
+      const run = this.runs.get(task.runId)!;
+      const timeoutMs = run.steps.get(task.step)!.spec.timeoutMs;
+      if (timeoutMs <= 0 || now - task.assignedAtMs < timeoutMs + this.timeoutGraceMs) continue;
+      this.opts.dispatcher.cancel(task.agentId!, { task_id: task.id, attempt: task.attempt }, 'timeout');
+      void this.attemptFailed(run, task, { code: 'TIMEOUT', message: `timed out after ${timeoutMs} ms (enforced by the scheduler)` }, task.agentId!)
+        .catch((err) => this.opts.logger.error({ err, taskId: task.id }, 'recording a timeout failed'));
+    }
+  }
+
+  /** Runs a placement pass soon, once, however many events ask for it. */
+  schedulePass(): void {
+    if (this.passScheduled) return;
+    this.passScheduled = true;
+    setImmediate(() => {
+      this.passScheduled = false;
+      this.placeQueued();
+    });
+  }
+
+  close(): void {
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+  }
+
+  private placeQueued(): void {
+    for (const p of this.opts.placer.schedule()) {
+      const task = this.tasks.get(p.taskId);
+      const run = task && this.runs.get(task.runId);
+      if (!task || !run || task.state !== 'queued') {
+        this.opts.placer.release(p.taskId);
+        continue;
+      }
+      task.state = 'running';
+      task.agentId = p.agentId;
+      task.gpuIndices = p.gpuIndices;
+      task.assignedAtMs = this.now();
+      task.startedAtMs = undefined;
+      this.opts.dispatcher.assign(p.agentId, buildAssignment(run, task));
+      this.notify(run.record.id);
+    }
+  }
+
+  /** Expands what can be expanded, queues what is ready, and ends the run when all is done. */
+  private advance(run: RunState): void {
+    if (run.record.state !== 'running') return;
+    try {
+      for (const name of run.order) {
+        const created = expandStep(run, name);
+        if (created) for (const t of created) this.tasks.set(t.id, t);
+      }
+    } catch (err) {
+      void this.endRun(run, 'failed', { code: 'TASK_FAILED', message: errorMessage(err) });
+      return;
+    }
+    if (!this.recovering) {
+      for (const task of tasksOf(run)) {
+        if (task.state !== 'pending' || !parentsSettled(run, task)) continue;
+        const failedParent = failedParentItem(run, task);
+        if (failedParent) {
+          task.state = 'failed';
+          task.caught = true;
+          task.error = failedParent.error ?? { code: 'TASK_FAILED', message: 'an earlier step of this item failed' };
+          continue;
+        }
+        this.queue(task);
+      }
+      this.schedulePass();
+    }
+    if (allDone(run)) void this.endRun(run, 'succeeded');
+    this.notify(run.record.id);
+  }
+
+  private queue(task: TaskState): void {
+    const run = this.runs.get(task.runId)!;
+    const step = run.steps.get(task.step)!.spec;
+    task.state = 'queued';
+    task.attempt = task.attempts.length + 1;
+    task.agentId = undefined;
+    task.gpuIndices = [];
+    this.logs.reopen(task.id);
+    const demand: TaskDemand = {
+      id: task.id,
+      project: run.job.project,
+      priority: run.job.priority,
+      seq: this.taskSeq++,
+      resources: step.resources,
+      executor: step.executor,
+      constraints: step.constraints,
+      spread: step.spread,
+    };
+    this.opts.placer.enqueue(demand);
+  }
+
+  private async attemptFailed(run: RunState, task: TaskState, error: ErrorInfo, agentId: string): Promise<void> {
+    const step = run.steps.get(task.step)!.spec;
+    const failures = task.attempts.filter((a) => !a.lost).length + 1;
+    if (failures > step.retry.times || error.code === 'CANCELLED') {
+      await this.settle(run, task, 'failed', { error, finishedAtMs: this.now() }, agentId);
+      return;
+    }
+    const attempt = this.attemptRecord(task, error, false);
+    task.finishing = true;
+    try {
+      await this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), taskRecord(task, [...task.attempts, attempt]))]);
+    } finally {
+      task.finishing = false;
+    }
+    task.attempts.push(attempt);
+    this.opts.placer.release(task.id);
+    this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
+    const backoffMs = Math.min(step.retry.maxBackoffMs, step.retry.backoffMs * 2 ** (failures - 1));
+    this.logs.append(task.id, [{ at_ms: this.now(), stream: 'log', text: `[clusterd] attempt ${task.attempt} failed: ${error.message}; retrying in ${backoffMs} ms` }]);
+    task.state = 'retrying';
+    this.retryTimers.set(task.id, setTimeout(() => {
+      this.retryTimers.delete(task.id);
+      if (task.state !== 'retrying' || run.record.state !== 'running') return;
+      this.queue(task);
+      this.schedulePass();
+    }, backoffMs));
+    this.notify(run.record.id);
+    this.schedulePass();
+  }
+
+  /** Records a task's end durably, then acknowledges it and moves the flow on. */
+  private async settle(run: RunState, task: TaskState, state: 'succeeded' | 'failed', out: { result?: Uint8Array; error?: ErrorInfo; finishedAtMs: number }, agentId: string): Promise<void> {
+    const step = run.steps.get(task.step)!.spec;
+    const attempts = [...task.attempts, this.attemptRecord(task, out.error, false, out.finishedAtMs)];
+    const caught = state === 'failed' && step.catch;
+    task.finishing = true;
+    try {
+      await this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), {
+        ...taskRecord(task, attempts), state, caught, ...(out.result ? { result: out.result } : {}), ...(out.error ? { error: out.error } : {}),
+      })]);
+    } finally {
+      task.finishing = false;
+    }
+    task.attempts = attempts;
+    task.state = state;
+    task.caught = caught;
+    task.finishedAtMs = out.finishedAtMs;
+    if (out.result) task.result = out.result;
+    if (out.error) task.error = out.error;
+    this.opts.placer.release(task.id);
+    this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
+    this.logs.end(task.id);
+    if (state === 'failed' && !caught) {
+      await this.endRun(run, 'failed', { code: out.error?.code ?? 'TASK_FAILED', message: `${task.step}/${task.index} failed: ${out.error?.message ?? 'unknown error'}` });
+      return;
+    }
+    this.advance(run);
+    this.schedulePass();
+  }
+
+  private async endRun(run: RunState, state: 'succeeded' | 'failed' | 'cancelled', error?: ErrorInfo): Promise<void> {
+    if (run.record.state !== 'running') return;
+    run.record.state = state;
+    run.record.finishedAtMs = this.now();
+    if (error) run.record.error = error;
+    for (const task of tasksOf(run)) {
+      if (isTerminal(task.state)) continue;
+      if (task.state === 'queued') this.opts.placer.dequeue(task.id);
+      if (task.state === 'running') {
+        this.opts.dispatcher.cancel(task.agentId!, { task_id: task.id, attempt: task.attempt }, state);
+        this.opts.placer.release(task.id);
+      }
+      clearTimeout(this.retryTimers.get(task.id));
+      this.retryTimers.delete(task.id);
+      task.state = 'cancelled';
+      this.logs.end(task.id);
+    }
+    this.opts.logger.info({ runId: run.record.id, state, error: error?.message }, 'run ended');
+    this.notify(run.record.id);
+    await this.opts.persist([putRecord(keys.run(run.record.id), run.record)]);
+  }
+
+  private attemptRecord(task: TaskState, error: ErrorInfo | undefined, lost: boolean, finishedAtMs = this.now()): AttemptRecord {
+    return {
+      attempt: task.attempt,
+      agentId: task.agentId ?? '',
+      startedAtMs: task.startedAtMs ?? task.assignedAtMs ?? finishedAtMs,
+      finishedAtMs,
+      ...(error ? { error } : {}),
+      ...(lost ? { lost } : {}),
+    };
+  }
+
+  private notify(runId: string): void {
+    for (const l of this.listeners) l(runId);
+  }
+}
+
+function taskRecord(task: TaskState, attempts: AttemptRecord[]): TaskRecord {
+  return { runId: task.runId, step: task.step, index: task.index, attempts };
+}
+
+function errorInfo(error: TaskFinished__Output['error']): ErrorInfo {
+  return {
+    code: error?.code || 'TASK_FAILED',
+    message: error?.message || 'the task failed without a message',
+    ...(error?.stack ? { stack: error.stack } : {}),
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The in-memory model of a run and the pure planning functions over it: which tasks a step
+ * has, which are ready, what input a task gets, and how a run ends. No I/O here; the engine
+ * (engine.ts) applies the decisions.
+ *
+ *   step:  pending ──(parents done)──▶ expanded into tasks
+ *   task:  pending ─▶ queued ─▶ running ─▶ succeeded
+ *                       ▲          │  └──▶ failed (retries used up; caught or not)
+ *                       └─retrying─┘      cancelled
+ */
+import { decodeValue, encodeValue, encodedNil, spliceArray, spliceMap } from '../../core/codec.js';
+import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
+import type { AttemptRecord, ErrorInfo, RunRecord } from '../state/records.js';
+
+export type TaskStateName = 'pending' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface TaskState {
+  id: string;
+  runId: string;
+  step: string;
+  index: number;
+  state: TaskStateName;
+  /** The current or last attempt, from 1. */
+  attempt: number;
+  attempts: AttemptRecord[];
+  /** The foreach item, encoded; empty when the step has none. */
+  item: Uint8Array;
+  agentId?: string;
+  gpuIndices: number[];
+  assignedAtMs?: number;
+  startedAtMs?: number;
+  finishedAtMs?: number;
+  result?: Uint8Array;
+  error?: ErrorInfo;
+  caught: boolean;
+  /** A finished update is being made durable; later duplicates are ignored. */
+  finishing: boolean;
+}
+
+export interface StepRun {
+  spec: StepSpec;
+  parents: string[];
+  /** The foreach step whose items this step runs over, or null. */
+  scope: string | null;
+  /** Null until the step is expanded (its item count is known). */
+  tasks: TaskState[] | null;
+}
+
+export interface RunState {
+  record: RunRecord;
+  job: JobSpec;
+  steps: Map<string, StepRun>;
+  order: string[];
+  paramsEncoded: Uint8Array;
+}
+
+export const isTerminal = (s: TaskStateName): boolean => s === 'succeeded' || s === 'failed' || s === 'cancelled';
+/** A task whose outcome lets the flow go on: success, or a failure its step catches. */
+export const isSettled = (t: TaskState): boolean => t.state === 'succeeded' || (t.state === 'failed' && t.caught);
+
+export function taskId(runId: string, step: string, index: number): string {
+  return `${runId}/${step}/${index}`;
+}
+
+export function newRunState(record: RunRecord, job: JobSpec): RunState {
+  const order = topologicalOrder(job);
+  const scope = scopes(job, order);
+  const parents = parentsOf(job);
+  const steps = new Map<string, StepRun>();
+  for (const name of order) {
+    steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null });
+  }
+  return { record, job, steps, order, paramsEncoded: encodeValue(record.params) };
+}
+
+/**
+ * Expands a step whose item count is known: the start step and steps with settled parents.
+ * Returns the new tasks, or null when the step cannot be expanded yet.
+ * Throws a ClusterError-free plain Error when a `from:` foreach does not yield a list.
+ */
+export function expandStep(run: RunState, name: string): TaskState[] | null {
+  const step = run.steps.get(name)!;
+  if (step.tasks) return null;
+  let items: Uint8Array[];
+  if (step.spec.foreach && step.spec.foreach.kind !== 'from') {
+    items = foreachItems(step.spec.foreach).map((i) => encodeValue(i));
+  } else if (step.spec.foreach?.kind === 'from') {
+    const source = run.steps.get(step.spec.foreach.step)!;
+    const producer = source.tasks?.[0];
+    if (!producer || producer.state !== 'succeeded') return null;
+    const list = fieldOf(decodeValue(producer.result ?? encodedNil), step.spec.foreach.field);
+    if (!Array.isArray(list)) {
+      throw new Error(`foreach from ${step.spec.foreach.step}.${step.spec.foreach.field}: expected a list, got ${list === undefined ? 'nothing' : typeof list}`);
+    }
+    items = list.map((i) => encodeValue(i));
+  } else if (step.scope !== null && step.scope !== name) {
+    const scopeTasks = run.steps.get(step.scope)!.tasks;
+    if (!scopeTasks) return null;
+    items = scopeTasks.map((t) => t.item);
+  } else {
+    items = [new Uint8Array(0)];
+  }
+  step.tasks = items.map((item, index) => ({
+    id: taskId(run.record.id, name, index),
+    runId: run.record.id,
+    step: name,
+    index,
+    state: 'pending',
+    attempt: 0,
+    attempts: [],
+    item,
+    gpuIndices: [],
+    caught: false,
+    finishing: false,
+  }));
+  return step.tasks;
+}
+
+function fieldOf(value: unknown, path: string): unknown {
+  let v = value;
+  for (const part of path.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  return v;
+}
+
+/**
+ * Whether a pending task may be queued: its parents' tasks it depends on are settled. A step in
+ * the same foreach scope as its parent waits only for the parent's task of the same item.
+ */
+export function parentsSettled(run: RunState, task: TaskState): boolean {
+  const step = run.steps.get(task.step)!;
+  for (const p of step.parents) {
+    const parent = run.steps.get(p)!;
+    if (!parent.tasks) return false;
+    if (sameScope(step, parent)) {
+      const t = parent.tasks[task.index];
+      if (!t || !isSettled(t)) return false;
+    } else if (!parent.tasks.every(isSettled)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Whether a settled-but-failed parent item means this task is skipped (it carries the failure on). */
+export function failedParentItem(run: RunState, task: TaskState): TaskState | undefined {
+  const step = run.steps.get(task.step)!;
+  for (const p of step.parents) {
+    const parent = run.steps.get(p)!;
+    if (!sameScope(step, parent)) continue;
+    const t = parent.tasks?.[task.index];
+    if (t?.state === 'failed') return t;
+  }
+  return undefined;
+}
+
+function sameScope(step: StepRun, parent: StepRun): boolean {
+  return step.scope !== null && !step.spec.join && parent.scope === step.scope;
+}
+
+/**
+ * A task's input (ctx.input): nothing for start; the parent's result; in a join the array of
+ * the foreach results in item order (a caught failure appears as { error, attempts }); with
+ * several parents a map by step name. Built by splicing encoded results, never decoding them.
+ */
+export function buildInput(run: RunState, task: TaskState): Uint8Array {
+  const step = run.steps.get(task.step)!;
+  const inputs = step.parents.map((p): [string, Uint8Array] => {
+    const parent = run.steps.get(p)!;
+    const tasks = parent.tasks ?? [];
+    if (sameScope(step, parent)) return [p, outcomeOf(tasks[task.index])];
+    if (step.spec.join || parent.scope !== null) return [p, spliceArray(tasks.map(outcomeOf))];
+    return [p, outcomeOf(tasks[0])];
+  });
+  if (inputs.length === 0) return encodedNil;
+  if (inputs.length === 1) return inputs[0]![1];
+  return spliceMap(inputs);
+}
+
+function outcomeOf(task: TaskState | undefined): Uint8Array {
+  if (!task) return encodedNil;
+  if (task.state === 'succeeded') return task.result ?? encodedNil;
+  return encodeValue({ error: task.error ?? { code: 'TASK_FAILED', message: 'failed' }, attempts: task.attempts.filter((a) => !a.lost).length });
+}
+
+/** Every task of the run, expanded so far. */
+export function* tasksOf(run: RunState): Iterable<TaskState> {
+  for (const step of run.steps.values()) if (step.tasks) yield* step.tasks;
+}
+
+/** The run is done when every step is expanded and every task terminal. */
+export function allDone(run: RunState): boolean {
+  for (const step of run.steps.values()) {
+    if (!step.tasks) return false;
+    if (!step.tasks.every((t) => isTerminal(t.state))) return false;
+  }
+  return true;
+}
+
+export function stepState(step: StepRun): string {
+  if (!step.tasks) return 'pending';
+  const states = step.tasks.map((t) => t.state);
+  if (states.every((s) => s === 'succeeded' || s === 'failed' || s === 'cancelled')) {
+    if (states.some((s) => s === 'cancelled')) return 'cancelled';
+    if (step.tasks.some((t) => t.state === 'failed' && !t.caught)) return 'failed';
+    return 'succeeded';
+  }
+  return states.some((s) => s === 'running') ? 'running' : 'queued';
+}

@@ -1,0 +1,72 @@
+/**
+ * What the scheduler keeps durable, and under which keys. Only what cannot be re-derived is
+ * written: a run at submit and when it ends, a task when it ends or when an attempt fails (so
+ * retries survive a failover). Dispatch is not written: a new leader learns what runs from the
+ * agents. Values are msgpack.
+ */
+import { Packr } from 'msgpackr';
+import type { ErrorInfo } from '../../core/errors.js';
+import type { WriteOp } from './state-store.js';
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+
+export type RunStateName = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface RunRecord {
+  id: string;
+  /** The job document as submitted (re-validated on load). */
+  job: unknown;
+  params: Record<string, unknown>;
+  codeDir: string;
+  codePackage: string;
+  source: string;
+  /** Global submission order, for queue order across a failover. */
+  seq: number;
+  createdAtMs: number;
+  state: RunStateName;
+  finishedAtMs?: number;
+  error?: ErrorInfo;
+}
+
+export type { ErrorInfo };
+
+export interface AttemptRecord {
+  attempt: number;
+  agentId: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  error?: ErrorInfo;
+  /** Lost with its agent: not counted against the step's retries. */
+  lost?: boolean;
+}
+
+export type TaskEnd = 'succeeded' | 'failed' | 'cancelled';
+
+export interface TaskRecord {
+  runId: string;
+  step: string;
+  index: number;
+  /** Absent while the task still has attempts to go (a failed attempt was recorded). */
+  state?: TaskEnd;
+  attempts: AttemptRecord[];
+  result?: Uint8Array;
+  error?: ErrorInfo;
+  /** Recorded as failed but the step has catch: the flow went on. */
+  caught?: boolean;
+}
+
+export const keys = {
+  run: (runId: string) => `runs/${runId}`,
+  runs: 'runs/',
+  task: (runId: string, step: string, index: number) => `tasks/${runId}/${step}/${index}`,
+  tasksOf: (runId: string) => `tasks/${runId}/`,
+  seq: 'meta/seq',
+};
+
+export function putRecord(key: string, value: RunRecord | TaskRecord): WriteOp {
+  return { op: 'put', key, value: packr.pack(value) };
+}
+
+export function decodeRecord<T extends RunRecord | TaskRecord>(bytes: Uint8Array): T {
+  return packr.unpack(bytes) as T;
+}
