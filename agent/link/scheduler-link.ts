@@ -104,7 +104,10 @@ export class SchedulerLink {
       let registered = false;
       let redirect: string | undefined;
       let heartbeat: NodeJS.Timeout | undefined;
+      let ended = false;
       const done = () => {
+        if (ended) return;
+        ended = true;
         clearInterval(heartbeat);
         if (this.stream === stream) this.stream = null;
         this.pending = [];
@@ -127,7 +130,10 @@ export class SchedulerLink {
       });
       stream.on('error', (err: grpc.ServiceError) => {
         if (err.code !== grpc.status.CANCELLED) this.logger.warn({ addr, err: err.details || err.message }, 'scheduler stream broke');
+        done();
       });
+      // A call that never connected ends with 'status' and 'error' but no 'close'.
+      stream.on('status', done);
       stream.on('close', done);
       stream.on('end', () => stream.end());
       stream.write({ register: this.handlers.registration() });

@@ -1,0 +1,65 @@
+// An agent that sends nonsense is dropped; the scheduler and the other agents go on.
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelOptions, proto } from '../../proto/load.js';
+import type { AgentMessage, AgentServiceClient, SchedulerMessage__Output } from '../../proto/types.js';
+import { clusterctl, clusterctlJson, startDev, type DevCluster } from '../support/cli-cluster.js';
+
+/** Sends `messages` on a fresh agent stream; resolves with what came back and how it ended. */
+function converse(addr: string, messages: AgentMessage[]): Promise<{ received: SchedulerMessage__Output[]; status: grpc.StatusObject }> {
+  const client = new proto.AgentService(addr, grpc.credentials.createInsecure(), channelOptions) as unknown as AgentServiceClient;
+  return new Promise((resolve) => {
+    const received: SchedulerMessage__Output[] = [];
+    const stream = client.Connect();
+    stream.on('data', (m: SchedulerMessage__Output) => received.push(m));
+    stream.on('error', () => {});
+    stream.on('status', (status: grpc.StatusObject) => {
+      client.close();
+      resolve({ received, status });
+    });
+    for (const m of messages) stream.write(m);
+    setTimeout(() => stream.cancel(), 1_500);
+  });
+}
+
+const capacity = { cpu_milli: 1000, memory_bytes: 2 ** 30, gpus: [] };
+
+describe('agent protocol', () => {
+  let dev: DevCluster;
+  beforeAll(async () => {
+    dev = await startDev(1);
+  });
+  afterAll(async () => {
+    await dev?.stop();
+  });
+
+  it.each([
+    ['a heartbeat before register', [{ heartbeat: { sent_at_ms: 1 } }], 'the first message on the agent stream must be register'],
+    ['an empty agent id', [{ register: { agent_id: '', capacity, executors: ['thread'] } }], 'register.agent_id'],
+    ['no capacity', [{ register: { agent_id: 'x', executors: ['thread'] } }], 'register.capacity: is missing'],
+    ['an unknown executor', [{ register: { agent_id: 'x', capacity, executors: ['fortran'] } }], 'register.executors'],
+    ['duplicate GPU indices', [{ register: { agent_id: 'x', capacity: { ...capacity, gpus: [{ index: 0 }, { index: 0 }] }, executors: ['thread'] } }], 'GPU indices must be distinct'],
+    ['an update without a task', [{ register: { agent_id: 'y', capacity, executors: ['thread'] } }, { updates: { updates: [{ task_id: '', attempt: 1, started: { at_ms: 1 } }] } }], 'updates[0]'],
+    ['the id of a connected agent', [{ register: { agent_id: 'dev-agent-1', capacity, executors: ['thread'] } }], 'already connected'],
+  ])('drops an agent that sends %s', async (_what, messages, message) => {
+    const { status } = await converse(dev.addr, messages as AgentMessage[]);
+    expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(status.details).toContain(message);
+  });
+
+  it('acknowledges and ignores a result for a task it never assigned', async () => {
+    const { received } = await converse(dev.addr, [
+      { register: { agent_id: 'stray', capacity, executors: ['thread'] } },
+      { updates: { updates: [{ task_id: 'no-run/start/0', attempt: 1, finished: { ok: true, result: Buffer.from([0xc0]) } }] } },
+    ]);
+    expect(received[0]?.body).toBe('registered');
+    expect(received.find((m) => m.body === 'ack')?.ack?.tasks).toEqual([{ task_id: 'no-run/start/0', attempt: 1, gpu_indices: [] }]);
+  });
+
+  it('keeps serving the real agent after all that', async () => {
+    const agents = await clusterctlJson<Array<{ agent_id: string }>>(['agents'], dev.addr);
+    expect(agents.map((a) => a.agent_id)).toContain('dev-agent-1');
+    const res = await clusterctl(['submit', 'examples/hello/job.yaml', '--wait'], { addr: dev.addr });
+    expect(res.code, res.stderr).toBe(0);
+  });
+});
