@@ -37,11 +37,10 @@ export function printRun(run: RunStatus__Output): void {
   const took = run.finished_at_ms ? age(Number(run.created_at_ms), Number(run.finished_at_ms)) : `${age(Number(run.created_at_ms))} so far`;
   const lines = [`run ${run.run_id}  ${run.state}  (job ${run.name}, project ${run.project}, ${took})`];
   if (run.error) lines.push(`error: ${run.error.message}`);
-  const rows = [['STEP', 'STATE', 'TASKS', 'DONE', 'RUNNING', 'QUEUED', 'FAILED']];
+  const rows = [['STEP', 'STATE', 'TASKS', 'DONE', 'RUNNING', 'WAITING', 'FAILED']];
   const waiting: string[] = [];
   for (const step of run.steps) {
-    const count = (...states: string[]) => String(step.tasks.filter((t) => states.includes(t.state)).length);
-    rows.push([step.name, step.state, String(step.tasks.length), count('succeeded'), count('running'), count('queued', 'retrying', 'pending'), count('failed')]);
+    rows.push([step.name, step.state, step.total, step.succeeded, step.running, step.waiting, step.failed].map(String));
     for (const t of step.tasks) {
       if (t.waiting && waiting.length < maxWaitingShown) waiting.push(`  ${step.name}/${t.index}: ${t.waiting}`);
       if (t.state === 'failed' && t.error) lines.push(`failed: ${step.name}/${t.index} (attempt ${t.attempt}): ${t.error.code}: ${t.error.message}`);

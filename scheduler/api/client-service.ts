@@ -27,9 +27,9 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
         .then(() => fn(call.request))
         .then((res) => callback(null, res), (err) => callback(toServiceError(err)));
     };
-  const status = (runId: string): RunStatus => {
+  const status = (runId: string, withTasks = true): RunStatus => {
     const { engine, placer } = deps.leader();
-    return runStatus(engine.get(runId), (id) => placer.why(id));
+    return runStatus(engine.get(runId), (id) => placer.why(id), withTasks);
   };
 
   return {
@@ -80,18 +80,19 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       let engine: FlowEngine;
       try {
         engine = deps.leader().engine;
-        call.write(status(call.request.run_id));
+        call.write(status(call.request.run_id, false));
       } catch (err) {
         call.emit('error', toServiceError(err));
         return;
       }
       const runId = call.request.run_id;
       let timer: NodeJS.Timeout | undefined;
+      // Summaries (counts per step) while the run goes on; the full status once it has ended.
       const send = () => {
         timer = undefined;
-        const s = status(runId);
-        call.write(s);
-        if (s.state !== 'running') stop(true);
+        const ended = engine.get(runId).record.state !== 'running';
+        call.write(status(runId, ended));
+        if (ended) stop(true);
       };
       const unsubscribe = engine.onRunChanged((id) => {
         if (id === runId && !timer) timer = setTimeout(send, watchIntervalMs);
@@ -102,7 +103,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
         if (end) call.end();
       };
       call.on('cancelled', () => stop(false));
-      if (engine.get(runId).record.state !== 'running') stop(true);
+      if (engine.get(runId).record.state !== 'running') send();
     },
 
     Logs: (call) => {

@@ -19,7 +19,7 @@ import { keys, putRecord, type AttemptRecord, type ErrorInfo, type RunRecord, ty
 import type { WriteOp } from '../state/state-store.js';
 import { buildAssignment } from './assignment.js';
 import {
-  allDone, expandStep, failedParentItem, isTerminal, newRunState, parentsSettled, tasksOf,
+  allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, parentsSettled, setTaskState, tasksOf,
   type RunState, type TaskState,
 } from './run-state.js';
 import { TaskLogs } from './task-logs.js';
@@ -52,6 +52,8 @@ export class FlowEngine {
   readonly runs = new Map<string, RunState>();
   readonly logs = new TaskLogs();
   private readonly tasks = new Map<string, TaskState>();
+  /** Tasks in state running: what agent loss and the timeout sweep look at. */
+  private readonly running = new Set<TaskState>();
   private readonly listeners = new Set<(runId: string) => void>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly now: () => number;
@@ -112,8 +114,8 @@ export class FlowEngine {
         task.attempts = rec.attempts;
         task.attempt = rec.attempts.length;
         if (rec.state) {
-          task.state = rec.state;
           task.caught = rec.caught ?? false;
+          setTaskState(run, task, rec.state);
           if (rec.result) task.result = rec.result;
           if (rec.error) task.error = rec.error;
         }
@@ -148,7 +150,7 @@ export class FlowEngine {
         if (task.agentId !== agentId) stop.push(ref);
         continue;
       }
-      task.state = 'running';
+      this.transition(run, task, 'running');
       task.agentId = agentId;
       task.attempt = Math.max(ref.attempt, task.attempt);
       task.gpuIndices = ref.gpu_indices;
@@ -160,8 +162,8 @@ export class FlowEngine {
   /** An agent is gone: its running tasks go back to the queue, as lost, not failed. */
   agentLost(agentId: string): void {
     this.opts.placer.removeAgent(agentId);
-    for (const task of this.tasks.values()) {
-      if (task.state !== 'running' || task.agentId !== agentId || task.finishing) continue;
+    for (const task of [...this.running]) {
+      if (task.agentId !== agentId || task.finishing) continue;
       task.attempts.push(this.attemptRecord(task, { code: 'LOST', message: `agent ${agentId} was lost` }, true));
       this.opts.logger.warn({ taskId: task.id, attempt: task.attempt, agentId }, 'task lost with its agent; re-queued');
       this.logs.append(task.id, [{ at_ms: this.now(), stream: 'log', text: `[clusterd] attempt ${task.attempt} lost with agent ${agentId}; re-queued` }]);
@@ -228,8 +230,8 @@ export class FlowEngine {
   /** What an agent's running tasks hold, for `clusterctl agents`. */
   agentUsage(agentId: string): { resources: Resources; gpuIndices: number[]; tasks: number } {
     const usage = { resources: { ...zeroResources }, gpuIndices: [] as number[], tasks: 0 };
-    for (const task of this.tasks.values()) {
-      if (task.state !== 'running' || task.agentId !== agentId) continue;
+    for (const task of this.running) {
+      if (task.agentId !== agentId) continue;
       usage.resources = addResources(usage.resources, this.runs.get(task.runId)!.steps.get(task.step)!.spec.resources);
       usage.gpuIndices.push(...task.gpuIndices);
       usage.tasks++;
@@ -240,8 +242,8 @@ export class FlowEngine {
   /** Fails running tasks that overran their timeout and whose agent did not report it. */
   sweepTimeouts(): void {
     const now = this.now();
-    for (const task of this.tasks.values()) {
-      if (task.state !== 'running' || task.finishing || !task.assignedAtMs) continue;
+    for (const task of this.running) {
+      if (task.finishing || !task.assignedAtMs) continue;
       const run = this.runs.get(task.runId)!;
       const timeoutMs = run.steps.get(task.step)!.spec.timeoutMs;
       if (timeoutMs <= 0 || now - task.assignedAtMs < timeoutMs + this.timeoutGraceMs) continue;
@@ -274,7 +276,7 @@ export class FlowEngine {
         this.opts.placer.release(p.taskId);
         continue;
       }
-      task.state = 'running';
+      this.transition(run, task, 'running');
       task.agentId = p.agentId;
       task.gpuIndices = p.gpuIndices;
       task.assignedAtMs = this.now();
@@ -284,29 +286,40 @@ export class FlowEngine {
     }
   }
 
-  /** Expands what can be expanded, queues what is ready, and ends the run when all is done. */
-  private advance(run: RunState): void {
+  /**
+   * Expands what can be expanded, queues what is ready, and ends the run when all is done. With
+   * `settled`, only the tasks that depend on it are looked at, so a task's end costs its
+   * dependents, not the run's size.
+   */
+  private advance(run: RunState, settled?: TaskState): void {
     if (run.record.state !== 'running') return;
+    const candidates: TaskState[] = settled ? dependentsOf(run, settled) : [];
     try {
       for (const name of run.order) {
         const created = expandStep(run, name);
-        if (created) for (const t of created) this.tasks.set(t.id, t);
+        if (!created) continue;
+        for (const t of created) this.tasks.set(t.id, t);
+        if (settled) candidates.push(...created);
       }
     } catch (err) {
       void this.endRun(run, 'failed', { code: 'TASK_FAILED', message: errorMessage(err) });
       return;
     }
     if (!this.recovering) {
-      for (const task of tasksOf(run)) {
+      const work = settled ? candidates : [...tasksOf(run)];
+      for (let i = 0; i < work.length; i++) {
+        const task = work[i]!;
         if (task.state !== 'pending' || !parentsSettled(run, task)) continue;
         const failedParent = failedParentItem(run, task);
-        if (failedParent) {
-          task.state = 'failed';
-          task.caught = true;
-          task.error = failedParent.error ?? { code: 'TASK_FAILED', message: 'an earlier step of this item failed' };
+        if (!failedParent) {
+          this.queue(task);
           continue;
         }
-        this.queue(task);
+        // The item failed upstream under catch: carry the failure on to the join.
+        task.caught = true;
+        task.error = failedParent.error ?? { code: 'TASK_FAILED', message: 'an earlier step of this item failed' };
+        this.transition(run, task, 'failed');
+        work.push(...dependentsOf(run, task));
       }
       this.schedulePass();
     }
@@ -317,7 +330,7 @@ export class FlowEngine {
   private queue(task: TaskState): void {
     const run = this.runs.get(task.runId)!;
     const step = run.steps.get(task.step)!.spec;
-    task.state = 'queued';
+    this.transition(run, task, 'queued');
     task.attempt = task.attempts.length + 1;
     task.agentId = undefined;
     task.gpuIndices = [];
@@ -354,7 +367,7 @@ export class FlowEngine {
     this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
     const backoffMs = Math.min(step.retry.maxBackoffMs, step.retry.backoffMs * 2 ** (failures - 1));
     this.logs.append(task.id, [{ at_ms: this.now(), stream: 'log', text: `[clusterd] attempt ${task.attempt} failed: ${error.message}; retrying in ${backoffMs} ms` }]);
-    task.state = 'retrying';
+    this.transition(run, task, 'retrying');
     this.retryTimers.set(task.id, setTimeout(() => {
       this.retryTimers.delete(task.id);
       if (task.state !== 'retrying' || run.record.state !== 'running') return;
@@ -379,8 +392,8 @@ export class FlowEngine {
       task.finishing = false;
     }
     task.attempts = attempts;
-    task.state = state;
     task.caught = caught;
+    this.transition(run, task, state);
     task.finishedAtMs = out.finishedAtMs;
     if (out.result) task.result = out.result;
     if (out.error) task.error = out.error;
@@ -391,8 +404,7 @@ export class FlowEngine {
       await this.endRun(run, 'failed', { code: out.error?.code ?? 'TASK_FAILED', message: `${task.step}/${task.index} failed: ${out.error?.message ?? 'unknown error'}` });
       return;
     }
-    this.advance(run);
-    this.schedulePass();
+    this.advance(run, task);
   }
 
   private async endRun(run: RunState, state: 'succeeded' | 'failed' | 'cancelled', error?: ErrorInfo): Promise<void> {
@@ -409,7 +421,7 @@ export class FlowEngine {
       }
       clearTimeout(this.retryTimers.get(task.id));
       this.retryTimers.delete(task.id);
-      task.state = 'cancelled';
+      this.transition(run, task, 'cancelled');
       this.logs.end(task.id);
     }
     this.opts.logger.info({ runId: run.record.id, state, error: error?.message }, 'run ended');
@@ -426,6 +438,12 @@ export class FlowEngine {
       ...(error ? { error } : {}),
       ...(lost ? { lost } : {}),
     };
+  }
+
+  private transition(run: RunState, task: TaskState, next: TaskState['state']): void {
+    setTaskState(run, task, next);
+    if (next === 'running') this.running.add(task);
+    else this.running.delete(task);
   }
 
   private notify(runId: string): void {

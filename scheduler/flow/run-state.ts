@@ -44,6 +44,8 @@ export interface StepRun {
   scope: string | null;
   /** Null until the step is expanded (its item count is known). */
   tasks: TaskState[] | null;
+  /** How many of its tasks are settled (see isSettled); kept by setTaskState. */
+  settled: number;
 }
 
 export interface RunState {
@@ -52,6 +54,9 @@ export interface RunState {
   steps: Map<string, StepRun>;
   order: string[];
   paramsEncoded: Uint8Array;
+  /** Steps not expanded yet, and expanded tasks not terminal yet: the run is done at 0 and 0. */
+  unexpanded: number;
+  open: number;
 }
 
 export const isTerminal = (s: TaskStateName): boolean => s === 'succeeded' || s === 'failed' || s === 'cancelled';
@@ -68,9 +73,19 @@ export function newRunState(record: RunRecord, job: JobSpec): RunState {
   const parents = parentsOf(job);
   const steps = new Map<string, StepRun>();
   for (const name of order) {
-    steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null });
+    steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0 });
   }
-  return { record, job, steps, order, paramsEncoded: encodeValue(record.params) };
+  return { record, job, steps, order, paramsEncoded: encodeValue(record.params), unexpanded: order.length, open: 0 };
+}
+
+/** The one place a task's state changes, keeping the run's counters right. Set `caught` first. */
+export function setTaskState(run: RunState, task: TaskState, next: TaskStateName): void {
+  const step = run.steps.get(task.step)!;
+  const wasSettled = isSettled(task);
+  const wasTerminal = isTerminal(task.state);
+  task.state = next;
+  step.settled += Number(isSettled(task)) - Number(wasSettled);
+  run.open -= Number(isTerminal(next)) - Number(wasTerminal);
 }
 
 /**
@@ -87,8 +102,9 @@ export function expandStep(run: RunState, name: string): TaskState[] | null {
   } else if (step.spec.foreach?.kind === 'from') {
     const source = run.steps.get(step.spec.foreach.step)!;
     const producer = source.tasks?.[0];
-    if (!producer || producer.state !== 'succeeded') return null;
-    const list = fieldOf(decodeValue(producer.result ?? encodedNil), step.spec.foreach.field);
+    if (!producer || !isSettled(producer)) return null;
+    // A producer that failed under catch yields no items: the join gets an empty list.
+    const list = producer.state === 'succeeded' ? fieldOf(decodeValue(producer.result ?? encodedNil), step.spec.foreach.field) : [];
     if (!Array.isArray(list)) {
       throw new Error(`foreach from ${step.spec.foreach.step}.${step.spec.foreach.field}: expected a list, got ${list === undefined ? 'nothing' : typeof list}`);
     }
@@ -113,6 +129,8 @@ export function expandStep(run: RunState, name: string): TaskState[] | null {
     caught: false,
     finishing: false,
   }));
+  run.unexpanded--;
+  run.open += step.tasks.length;
   return step.tasks;
 }
 
@@ -134,7 +152,7 @@ export function parentsSettled(run: RunState, task: TaskState): boolean {
     if (sameScope(step, parent)) {
       const t = parent.tasks[task.index];
       if (!t || !isSettled(t)) return false;
-    } else if (!parent.tasks.every(isSettled)) {
+    } else if (parent.settled !== parent.tasks.length) {
       return false;
     }
   }
@@ -151,6 +169,27 @@ export function failedParentItem(run: RunState, task: TaskState): TaskState | un
     if (t?.state === 'failed') return t;
   }
   return undefined;
+}
+
+/**
+ * The tasks that may have become ready because `task` settled: in a child step of the same
+ * foreach scope the task of the same item; in other child steps every task, once the whole
+ * parent step has settled.
+ */
+export function dependentsOf(run: RunState, task: TaskState): TaskState[] {
+  const parent = run.steps.get(task.step)!;
+  const out: TaskState[] = [];
+  for (const name of parent.spec.next) {
+    const child = run.steps.get(name)!;
+    if (!child.tasks) continue;
+    if (sameScope(child, parent)) {
+      const t = child.tasks[task.index];
+      if (t) out.push(t);
+    } else if (parent.tasks && parent.settled === parent.tasks.length) {
+      out.push(...child.tasks);
+    }
+  }
+  return out;
 }
 
 function sameScope(step: StepRun, parent: StepRun): boolean {
@@ -189,11 +228,7 @@ export function* tasksOf(run: RunState): Iterable<TaskState> {
 
 /** The run is done when every step is expanded and every task terminal. */
 export function allDone(run: RunState): boolean {
-  for (const step of run.steps.values()) {
-    if (!step.tasks) return false;
-    if (!step.tasks.every((t) => isTerminal(t.state))) return false;
-  }
-  return true;
+  return run.unexpanded === 0 && run.open === 0;
 }
 
 export function stepState(step: StepRun): string {

@@ -42,7 +42,8 @@ export class TaskLogs {
 
   /** Reopens a task's log for a new attempt. */
   reopen(taskId: string): void {
-    this.entry(taskId).ended = false;
+    const log = this.logs.get(taskId);
+    if (log) log.ended = false;
   }
 
   lines(taskId: string): LogLine[] {

@@ -6,10 +6,20 @@ export interface StepStatus {
   'name'?: (string);
   'state'?: (string);
   'tasks'?: (_clusterd_v1_TaskStatus)[];
+  'total'?: (number);
+  'succeeded'?: (number);
+  'failed'?: (number);
+  'running'?: (number);
+  'waiting'?: (number);
 }
 
 export interface StepStatus__Output {
   'name': (string);
   'state': (string);
   'tasks': (_clusterd_v1_TaskStatus__Output)[];
+  'total': (number);
+  'succeeded': (number);
+  'failed': (number);
+  'running': (number);
+  'waiting': (number);
 }
