@@ -8,6 +8,7 @@
  * scheduler failover. Duplicates are harmless: the scheduler records once per (task, attempt).
  */
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -187,7 +188,17 @@ export class AgentDaemon {
   }
 }
 
+/**
+ * The module's URL, versioned by its modification time: workers cache imported modules by URL,
+ * and a resumed run must load the fixed code, not the cached one.
+ */
 function moduleUrl(a: Assignment__Output): string {
-  const module = a.thread!.module;
-  return pathToFileURL(path.resolve(a.code_dir || process.cwd(), module)).href;
+  const file = path.resolve(a.code_dir || process.cwd(), a.thread!.module);
+  let version = 0;
+  try {
+    version = statSync(file).mtimeMs;
+  } catch {
+    // missing: the import fails with the path in its message
+  }
+  return `${pathToFileURL(file).href}?v=${version}`;
 }

@@ -9,12 +9,13 @@ import { channelOptions, proto } from '../proto/load.js';
 import { fromServiceError } from '../proto/status.js';
 import type {
   AgentInfo__Output, AgentList__Output, AgentRef, ClientServiceClient, Empty, ListRunsRequest, RunList__Output, RunRef,
-  RunStatus__Output, ServerList__Output, SubmitReply__Output, SubmitRequest, TaskResult__Output, TaskSelector,
+  ResumeRequest, RunStatus__Output, ServerList__Output, SubmitReply__Output, SubmitRequest, TaskResult__Output, TaskSelector,
 } from '../proto/types.js';
 
 /** The unary calls of ClientService: request and response types. */
 interface UnaryCalls {
   Submit: [SubmitRequest, SubmitReply__Output];
+  Resume: [ResumeRequest, SubmitReply__Output];
   GetRun: [RunRef, RunStatus__Output];
   ListRuns: [ListRunsRequest, RunList__Output];
   Result: [TaskSelector, TaskResult__Output];

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { agentCommand } from './commands/agent.js';
 import { agentsCommand } from './commands/agents.js';
 import { devCommand } from './commands/dev.js';
+import { resumeCommand } from './commands/resume.js';
 import { schedulerCommand } from './commands/scheduler.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
@@ -16,7 +17,7 @@ const program = new Command('clusterctl')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, agentsCommand]) {
+for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, agentsCommand]) {
   register(program);
 }
 

@@ -32,3 +32,4 @@ export type { ServerList__Output } from './generated/clusterd/v1/ServerList.js';
 export type { SubmitReply__Output } from './generated/clusterd/v1/SubmitReply.js';
 export type { SubmitRequest } from './generated/clusterd/v1/SubmitRequest.js';
 export type { TaskSelector } from './generated/clusterd/v1/TaskSelector.js';
+export type { ResumeRequest } from './generated/clusterd/v1/ResumeRequest.js';

@@ -33,6 +33,7 @@ import type { PutReply as _clusterd_v1_PutReply, PutReply__Output as _clusterd_v
 import type { Register as _clusterd_v1_Register, Register__Output as _clusterd_v1_Register__Output } from './clusterd/v1/Register.js';
 import type { Registered as _clusterd_v1_Registered, Registered__Output as _clusterd_v1_Registered__Output } from './clusterd/v1/Registered.js';
 import type { Resources as _clusterd_v1_Resources, Resources__Output as _clusterd_v1_Resources__Output } from './clusterd/v1/Resources.js';
+import type { ResumeRequest as _clusterd_v1_ResumeRequest, ResumeRequest__Output as _clusterd_v1_ResumeRequest__Output } from './clusterd/v1/ResumeRequest.js';
 import type { RunList as _clusterd_v1_RunList, RunList__Output as _clusterd_v1_RunList__Output } from './clusterd/v1/RunList.js';
 import type { RunRef as _clusterd_v1_RunRef, RunRef__Output as _clusterd_v1_RunRef__Output } from './clusterd/v1/RunRef.js';
 import type { RunStatus as _clusterd_v1_RunStatus, RunStatus__Output as _clusterd_v1_RunStatus__Output } from './clusterd/v1/RunStatus.js';
@@ -94,6 +95,7 @@ export interface ProtoGrpcType {
       Register: MessageTypeDefinition<_clusterd_v1_Register, _clusterd_v1_Register__Output>
       Registered: MessageTypeDefinition<_clusterd_v1_Registered, _clusterd_v1_Registered__Output>
       Resources: MessageTypeDefinition<_clusterd_v1_Resources, _clusterd_v1_Resources__Output>
+      ResumeRequest: MessageTypeDefinition<_clusterd_v1_ResumeRequest, _clusterd_v1_ResumeRequest__Output>
       RunList: MessageTypeDefinition<_clusterd_v1_RunList, _clusterd_v1_RunList__Output>
       RunRef: MessageTypeDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunRef__Output>
       RunStatus: MessageTypeDefinition<_clusterd_v1_RunStatus, _clusterd_v1_RunStatus__Output>

@@ -43,6 +43,21 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       return { run_id: runId };
     }),
 
+    Resume: unary(async (req) => {
+      const job = req.job;
+      if (!job) throw invalid('job: the job as it is now is required');
+      const params = job.params_json ? parseJson(job.params_json, 'params_json') : undefined;
+      if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw invalid('params_json: must be a JSON object');
+      const runId = await deps.leader().engine.resume(req.run_id, {
+        job: parseJson(job.job_json, 'job_json'),
+        ...(params ? { params: params as Record<string, unknown> } : {}),
+        codeDir: job.code_dir,
+        codePackage: job.code_package,
+        source: job.source,
+      }, req.from_step || undefined);
+      return { run_id: runId };
+    }),
+
     GetRun: unary((req) => status(req.run_id)),
 
     ListRuns: unary((req) => {

@@ -31,6 +31,7 @@ export function runStatus(run: RunState, why: (taskId: string) => WaitReason | u
     steps,
     error: run.record.error ?? null,
     source: run.record.source,
+    resumed_from: run.record.resumedFrom ?? '',
   };
 }
 
@@ -47,6 +48,7 @@ function taskStatus(t: TaskState, why: (taskId: string) => WaitReason | undefine
     error: t.error ?? null,
     waiting: reason ? describeWait(reason) : t.state === 'retrying' ? 'waiting to retry (backoff)' : '',
     item_json: t.item.length ? JSON.stringify(decodeValue(t.item)) : '',
+    reused_from: t.reusedFrom ?? '',
   };
 }
 

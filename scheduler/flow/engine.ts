@@ -19,7 +19,8 @@ import { keys, putRecord, type AttemptRecord, type ErrorInfo, type RunRecord, ty
 import type { WriteOp } from '../state/state-store.js';
 import { buildAssignment } from './assignment.js';
 import {
-  allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, parentsSettled, setTaskState, tasksOf,
+  allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, parentsSettled, reusable, reusableTasks,
+  setTaskState, tasksOf,
   type RunState, type TaskState,
 } from './run-state.js';
 import { TaskLogs } from './task-logs.js';
@@ -74,8 +75,11 @@ export class FlowEngine {
     return () => this.listeners.delete(listener);
   }
 
-  async submit(input: SubmitInput): Promise<string> {
+  async submit(input: SubmitInput, resume?: { from: RunState; fromStep?: string }): Promise<string> {
     const job = compileJob(input.job, 'submitted job');
+    if (resume?.fromStep && !job.steps[resume.fromStep]) {
+      throw new ClusterError('INVALID_ARGUMENT', `--from ${resume.fromStep}: the job has no such step (steps: ${Object.keys(job.steps).join(', ')})`);
+    }
     for (const step of Object.values(job.steps)) {
       const fit = this.opts.placer.feasible({ resources: step.resources, executor: step.executor, constraints: step.constraints });
       if (!fit.ok) throw new ClusterError('UNSCHEDULABLE', `step "${step.name}" can never run on this cluster: ${fit.reason}`);
@@ -90,19 +94,34 @@ export class FlowEngine {
       seq: this.seq++,
       createdAtMs: this.now(),
       state: 'running',
+      ...(resume ? { resumedFrom: resume.from.record.id } : {}),
+      ...(resume?.fromStep ? { resumeFromStep: resume.fromStep } : {}),
     };
     await this.opts.persist([putRecord(keys.run(record.id), record)]);
     const run = newRunState(record, job);
+    if (resume) run.reuse = reusableTasks(resume.from, job, resume.fromStep);
     this.runs.set(record.id, run);
-    this.opts.logger.info({ runId: record.id, job: job.name, project: job.project }, 'run submitted');
+    this.opts.logger.info({ runId: record.id, job: job.name, project: job.project, resumedFrom: record.resumedFrom }, 'run submitted');
     this.advance(run);
     return record.id;
+  }
+
+  /**
+   * A new run of an earlier run's job, as it is now, that reuses every task of the earlier run
+   * that succeeded (results by reference, nothing re-run) and runs only the rest.
+   */
+  async resume(runId: string, input: Omit<SubmitInput, 'params'> & { params?: Record<string, unknown> }, fromStep?: string): Promise<string> {
+    const earlier = this.get(runId);
+    if (earlier.record.state === 'running') throw new ClusterError('INVALID_ARGUMENT', `run ${runId} is still running; cancel it or wait for it to end`);
+    return this.submit({ ...input, params: input.params ?? earlier.record.params }, { from: earlier, ...(fromStep ? { fromStep } : {}) });
   }
 
   /** Rebuilds a run from its durable records (a new leader, or a restart). */
   restore(record: RunRecord, taskRecords: readonly TaskRecord[]): void {
     this.seq = Math.max(this.seq, record.seq + 1);
     const run = newRunState(record, compileJob(record.job, `run ${record.id}`));
+    const earlier = record.resumedFrom ? this.runs.get(record.resumedFrom) : undefined;
+    if (earlier) run.reuse = reusableTasks(earlier, run.job, record.resumeFromStep);
     this.runs.set(record.id, run);
     const byStep = new Map<string, TaskRecord[]>();
     for (const r of taskRecords) byStep.set(r.step, [...(byStep.get(r.step) ?? []), r]);
@@ -113,6 +132,7 @@ export class FlowEngine {
         if (!task) continue;
         task.attempts = rec.attempts;
         task.attempt = rec.attempts.length;
+        if (rec.reusedFrom) task.reusedFrom = rec.reusedFrom;
         if (rec.state) {
           task.caught = rec.caught ?? false;
           setTaskState(run, task, rec.state);
@@ -289,42 +309,74 @@ export class FlowEngine {
   /**
    * Expands what can be expanded, queues what is ready, and ends the run when all is done. With
    * `settled`, only the tasks that depend on it are looked at, so a task's end costs its
-   * dependents, not the run's size.
+   * dependents, not the run's size. Tasks settled here (reused, or carrying an upstream
+   * failure) may unlock expansions, hence the loop.
    */
   private advance(run: RunState, settled?: TaskState): void {
     if (run.record.state !== 'running') return;
-    const candidates: TaskState[] = settled ? dependentsOf(run, settled) : [];
-    try {
-      for (const name of run.order) {
-        const created = expandStep(run, name);
-        if (!created) continue;
-        for (const t of created) this.tasks.set(t.id, t);
-        if (settled) candidates.push(...created);
-      }
-    } catch (err) {
-      void this.endRun(run, 'failed', { code: 'TASK_FAILED', message: errorMessage(err) });
-      return;
-    }
-    if (!this.recovering) {
-      const work = settled ? candidates : [...tasksOf(run)];
-      for (let i = 0; i < work.length; i++) {
-        const task = work[i]!;
-        if (task.state !== 'pending' || !parentsSettled(run, task)) continue;
-        const failedParent = failedParentItem(run, task);
-        if (!failedParent) {
-          this.queue(task);
-          continue;
+    let work: TaskState[] = settled ? dependentsOf(run, settled) : [...tasksOf(run)];
+    for (;;) {
+      let expanded = false;
+      try {
+        for (const name of run.order) {
+          const created = expandStep(run, name);
+          if (!created) continue;
+          expanded = true;
+          for (const t of created) this.tasks.set(t.id, t);
+          work.push(...created);
         }
-        // The item failed upstream under catch: carry the failure on to the join.
-        task.caught = true;
-        task.error = failedParent.error ?? { code: 'TASK_FAILED', message: 'an earlier step of this item failed' };
-        this.transition(run, task, 'failed');
-        work.push(...dependentsOf(run, task));
+      } catch (err) {
+        void this.endRun(run, 'failed', { code: 'TASK_FAILED', message: errorMessage(err) });
+        return;
       }
-      this.schedulePass();
+      if (this.recovering) break;
+      const settledHere = this.startReady(run, work);
+      if (!expanded && !settledHere) break;
+      work = [];
     }
+    this.schedulePass();
     if (allDone(run)) void this.endRun(run, 'succeeded');
     this.notify(run.record.id);
+  }
+
+  /** Queues the ready tasks of `work`, or settles them at once; returns whether any settled. */
+  private startReady(run: RunState, work: TaskState[]): boolean {
+    let settledAny = false;
+    for (let i = 0; i < work.length; i++) {
+      const task = work[i]!;
+      if (task.state !== 'pending' || !parentsSettled(run, task)) continue;
+      const failedParent = failedParentItem(run, task);
+      const earlier = failedParent ? undefined : reusable(run, task);
+      if (!failedParent && !earlier) {
+        this.queue(task);
+        continue;
+      }
+      if (earlier) this.reuse(run, task, earlier);
+      else {
+        // The item failed upstream under catch: carry the failure on to the join.
+        task.caught = true;
+        task.error = failedParent!.error ?? { code: 'TASK_FAILED', message: 'an earlier step of this item failed' };
+        this.transition(run, task, 'failed');
+      }
+      settledAny = true;
+      work.push(...dependentsOf(run, task));
+    }
+    return settledAny;
+  }
+
+  /** Resume: takes an earlier run's result for this task instead of running it. */
+  private reuse(run: RunState, task: TaskState, earlier: TaskState): void {
+    task.result = earlier.result;
+    task.attempts = earlier.attempts;
+    task.attempt = earlier.attempt;
+    task.startedAtMs = earlier.startedAtMs;
+    task.finishedAtMs = earlier.finishedAtMs;
+    task.reusedFrom = earlier.reusedFrom ?? earlier.runId;
+    this.transition(run, task, 'succeeded');
+    const record: TaskRecord = { ...taskRecord(task, task.attempts), state: 'succeeded', reusedFrom: task.reusedFrom };
+    if (task.result) record.result = task.result;
+    this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), record)])
+      .catch((err) => this.opts.logger.error({ err, taskId: task.id }, 'recording a reused result failed; it is reused again on recovery'));
   }
 
   private queue(task: TaskState): void {

@@ -35,6 +35,8 @@ export interface TaskState {
   caught: boolean;
   /** A finished update is being made durable; later duplicates are ignored. */
   finishing: boolean;
+  /** Resume: the earlier run whose result this task took instead of running. */
+  reusedFrom?: string;
 }
 
 export interface StepRun {
@@ -57,6 +59,8 @@ export interface RunState {
   /** Steps not expanded yet, and expanded tasks not terminal yet: the run is done at 0 and 0. */
   unexpanded: number;
   open: number;
+  /** Resume: succeeded tasks of the earlier run, by "step/index", that this run may reuse. */
+  reuse?: Map<string, TaskState>;
 }
 
 export const isTerminal = (s: TaskStateName): boolean => s === 'succeeded' || s === 'failed' || s === 'cancelled';
@@ -240,4 +244,42 @@ export function stepState(step: StepRun): string {
     return 'succeeded';
   }
   return states.some((s) => s === 'running') ? 'running' : 'queued';
+}
+
+/**
+ * Resume: what an earlier run offers for reuse — every task that succeeded, except in `fromStep`
+ * and the steps after it (which re-run even if they succeeded).
+ */
+export function reusableTasks(earlier: RunState, job: JobSpec, fromStep?: string): Map<string, TaskState> {
+  const rerun = new Set<string>();
+  if (fromStep) {
+    const pending = [fromStep];
+    while (pending.length) {
+      const name = pending.pop()!;
+      if (rerun.has(name)) continue;
+      rerun.add(name);
+      pending.push(...(job.steps[name]?.next ?? []));
+    }
+  }
+  const out = new Map<string, TaskState>();
+  for (const t of tasksOf(earlier)) {
+    if (t.state === 'succeeded' && !rerun.has(t.step) && job.steps[t.step]) out.set(`${t.step}/${t.index}`, t);
+  }
+  return out;
+}
+
+/**
+ * The earlier task whose result this task may take: same step, index and item, and everything
+ * it depends on was reused too (a re-run parent may produce a different input).
+ */
+export function reusable(run: RunState, task: TaskState): TaskState | undefined {
+  const earlier = run.reuse?.get(`${task.step}/${task.index}`);
+  if (!earlier || Buffer.compare(Buffer.from(earlier.item), Buffer.from(task.item)) !== 0) return undefined;
+  const step = run.steps.get(task.step)!;
+  for (const p of step.parents) {
+    const parent = run.steps.get(p)!;
+    const deps = sameScope(step, parent) ? [parent.tasks?.[task.index]] : parent.tasks ?? [];
+    if (deps.some((d) => !d?.reusedFrom)) return undefined;
+  }
+  return earlier;
 }

@@ -26,6 +26,9 @@ export interface RunRecord {
   state: RunStateName;
   finishedAtMs?: number;
   error?: ErrorInfo;
+  /** Resume: the run whose succeeded tasks this one reuses, and the step to re-run from. */
+  resumedFrom?: string;
+  resumeFromStep?: string;
 }
 
 export type { ErrorInfo };
@@ -53,6 +56,8 @@ export interface TaskRecord {
   error?: ErrorInfo;
   /** Recorded as failed but the step has catch: the flow went on. */
   caught?: boolean;
+  /** The result is the one of this task in that earlier run (resume). */
+  reusedFrom?: string;
 }
 
 export const keys = {

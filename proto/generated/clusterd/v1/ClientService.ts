@@ -9,6 +9,7 @@ import type { Empty as _clusterd_v1_Empty, Empty__Output as _clusterd_v1_Empty__
 import type { ListRunsRequest as _clusterd_v1_ListRunsRequest, ListRunsRequest__Output as _clusterd_v1_ListRunsRequest__Output } from '../../clusterd/v1/ListRunsRequest.js';
 import type { LogLine as _clusterd_v1_LogLine, LogLine__Output as _clusterd_v1_LogLine__Output } from '../../clusterd/v1/LogLine.js';
 import type { LogsRequest as _clusterd_v1_LogsRequest, LogsRequest__Output as _clusterd_v1_LogsRequest__Output } from '../../clusterd/v1/LogsRequest.js';
+import type { ResumeRequest as _clusterd_v1_ResumeRequest, ResumeRequest__Output as _clusterd_v1_ResumeRequest__Output } from '../../clusterd/v1/ResumeRequest.js';
 import type { RunList as _clusterd_v1_RunList, RunList__Output as _clusterd_v1_RunList__Output } from '../../clusterd/v1/RunList.js';
 import type { RunRef as _clusterd_v1_RunRef, RunRef__Output as _clusterd_v1_RunRef__Output } from '../../clusterd/v1/RunRef.js';
 import type { RunStatus as _clusterd_v1_RunStatus, RunStatus__Output as _clusterd_v1_RunStatus__Output } from '../../clusterd/v1/RunStatus.js';
@@ -78,6 +79,15 @@ export interface ClientServiceClient extends grpc.Client {
   result(argument: _clusterd_v1_TaskSelector, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
   result(argument: _clusterd_v1_TaskSelector, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
   
+  Resume(argument: _clusterd_v1_ResumeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  Resume(argument: _clusterd_v1_ResumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  Resume(argument: _clusterd_v1_ResumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  Resume(argument: _clusterd_v1_ResumeRequest, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  resume(argument: _clusterd_v1_ResumeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  resume(argument: _clusterd_v1_ResumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  resume(argument: _clusterd_v1_ResumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  resume(argument: _clusterd_v1_ResumeRequest, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  
   Servers(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
   Servers(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
   Servers(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
@@ -118,6 +128,8 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
   
   Result: grpc.handleUnaryCall<_clusterd_v1_TaskSelector__Output, _clusterd_v1_TaskResult>;
   
+  Resume: grpc.handleUnaryCall<_clusterd_v1_ResumeRequest__Output, _clusterd_v1_SubmitReply>;
+  
   Servers: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_ServerList>;
   
   Submit: grpc.handleUnaryCall<_clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply>;
@@ -134,6 +146,7 @@ export interface ClientServiceDefinition extends grpc.ServiceDefinition {
   ListRuns: MethodDefinition<_clusterd_v1_ListRunsRequest, _clusterd_v1_RunList, _clusterd_v1_ListRunsRequest__Output, _clusterd_v1_RunList__Output>
   Logs: MethodDefinition<_clusterd_v1_LogsRequest, _clusterd_v1_LogLine, _clusterd_v1_LogsRequest__Output, _clusterd_v1_LogLine__Output>
   Result: MethodDefinition<_clusterd_v1_TaskSelector, _clusterd_v1_TaskResult, _clusterd_v1_TaskSelector__Output, _clusterd_v1_TaskResult__Output>
+  Resume: MethodDefinition<_clusterd_v1_ResumeRequest, _clusterd_v1_SubmitReply, _clusterd_v1_ResumeRequest__Output, _clusterd_v1_SubmitReply__Output>
   Servers: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_ServerList, _clusterd_v1_Empty__Output, _clusterd_v1_ServerList__Output>
   Submit: MethodDefinition<_clusterd_v1_SubmitRequest, _clusterd_v1_SubmitReply, _clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply__Output>
   Watch: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>

@@ -14,6 +14,7 @@ export interface RunStatus {
   'steps'?: (_clusterd_v1_StepStatus)[];
   'error'?: (_clusterd_v1_TaskError | null);
   'source'?: (string);
+  'resumed_from'?: (string);
 }
 
 export interface RunStatus__Output {
@@ -26,4 +27,5 @@ export interface RunStatus__Output {
   'steps': (_clusterd_v1_StepStatus__Output)[];
   'error': (_clusterd_v1_TaskError__Output | null);
   'source': (string);
+  'resumed_from': (string);
 }

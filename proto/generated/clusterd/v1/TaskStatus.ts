@@ -14,6 +14,7 @@ export interface TaskStatus {
   'error'?: (_clusterd_v1_TaskError | null);
   'waiting'?: (string);
   'item_json'?: (string);
+  'reused_from'?: (string);
 }
 
 export interface TaskStatus__Output {
@@ -27,4 +28,5 @@ export interface TaskStatus__Output {
   'error': (_clusterd_v1_TaskError__Output | null);
   'waiting': (string);
   'item_json': (string);
+  'reused_from': (string);
 }

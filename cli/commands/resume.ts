@@ -1,0 +1,47 @@
+// clusterctl resume RUN [--from STEP]: re-run the failed part of a run with the code as it is now.
+import type { Command } from 'commander';
+import { applyParamOverrides } from '../../core/job-spec.js';
+import { clientFor, fail } from '../context.js';
+import { loadJobFile } from '../job-file.js';
+import { parseFormat, printJson } from '../output.js';
+
+interface ResumeFlags {
+  from?: string;
+  param: string[];
+  output?: string;
+}
+
+export function resumeCommand(program: Command): void {
+  program
+    .command('resume')
+    .description('a new run that reuses every task of RUN that succeeded and runs the rest, with the job file and code as they are now')
+    .argument('<run>', 'run id')
+    .option('--from <step>', 're-run this step and every step after it, even where they succeeded')
+    .option('-p, --param <k=v>', 'override a param (default: the params of RUN)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('-o, --output <format>', 'json: print one JSON document')
+    .action(async (runId: string, flags: ResumeFlags, cmd: Command) => {
+      try {
+        const format = parseFormat(flags.output);
+        const client = clientFor(cmd);
+        const earlier = await client.call('GetRun', { run_id: runId });
+        const job = loadJobFile(earlier.source);
+        const params = flags.param.length ? applyParamOverrides(job.spec.params, flags.param, earlier.source) : undefined;
+        const { run_id: newRunId } = await client.call('Resume', {
+          run_id: runId,
+          from_step: flags.from ?? '',
+          job: {
+            job_json: JSON.stringify(job.doc),
+            params_json: params ? JSON.stringify(params) : '',
+            code_dir: job.dir,
+            code_package: '',
+            source: job.file,
+          },
+        });
+        client.close();
+        if (format === 'json') printJson({ run_id: newRunId, resumed_from: runId });
+        else process.stdout.write(`${newRunId}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+}

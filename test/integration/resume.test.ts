@@ -1,0 +1,66 @@
+// clusterctl resume: a new run that reuses what succeeded and runs the rest with the fixed code.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterctl, clusterctlJson, eventually, startDev, type DevCluster } from '../support/cli-cluster.js';
+
+interface TaskJson { index: number; state: string; reused_from: string }
+interface RunJson { run_id: string; state: string; resumed_from: string; steps: Array<{ name: string; tasks: TaskJson[] }> }
+
+describe('resume', () => {
+  let dev: DevCluster;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'clusterd-resume-'));
+    cpSync('test/fixtures/resume', dir, { recursive: true });
+    dev = await startDev(2);
+  });
+  afterAll(async () => {
+    await dev?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ended = (runId: string) => eventually(async () => {
+    const run = await clusterctlJson<RunJson>(['status', runId], dev.addr);
+    return run.state !== 'running' ? run : undefined;
+  }, 30_000, `run ${runId} to end`);
+
+  it('after a code fix, runs only the failed items of a 100-item sweep and the steps after them', async () => {
+    const first = await clusterctl(['submit', path.join(dir, 'job.yaml'), '--wait', '-o', 'json'], { addr: dev.addr, timeoutMs: 60_000 });
+    expect(first.code).toBe(1);
+    const failed = JSON.parse(first.stdout) as RunJson;
+    const work = failed.steps.find((s) => s.name === 'work')!;
+    expect(work.tasks.filter((t) => t.state === 'failed').map((t) => t.index)).toEqual([7, 42, 93]);
+
+    const source = path.join(dir, 'work.mjs');
+    writeFileSync(source, readFileSync(source, 'utf8').replace('const BUGGY = true;', 'const BUGGY = false;'));
+    const resumed = await clusterctlJson<{ run_id: string }>(['resume', failed.run_id], dev.addr);
+    const run = await ended(resumed.run_id);
+    expect(run.state).toBe('succeeded');
+    expect(run.resumed_from).toBe(failed.run_id);
+    const ran = (name: string) => run.steps.find((s) => s.name === name)!.tasks.filter((t) => !t.reused_from).map((t) => t.index);
+    expect(ran('start')).toEqual([]);
+    expect(ran('work')).toEqual([7, 42, 93]);
+    expect(ran('total')).toEqual([0]);
+    const total = await clusterctlJson<{ result: number }>(['result', resumed.run_id, 'total'], dev.addr);
+    expect(total.result).toBe(2 * (99 * 100) / 2);
+  });
+
+  it('--from re-runs a step and everything after it', async () => {
+    const runs = await clusterctlJson<RunJson[]>(['status'], dev.addr);
+    const succeeded = runs.find((r) => r.state === 'succeeded')!;
+    const again = await clusterctlJson<{ run_id: string }>(['resume', succeeded.run_id, '--from', 'total'], dev.addr);
+    const run = await ended(again.run_id);
+    expect(run.state).toBe('succeeded');
+    expect(run.steps.find((s) => s.name === 'work')!.tasks.every((t) => t.reused_from)).toBe(true);
+    expect(run.steps.find((s) => s.name === 'total')!.tasks[0]!.reused_from).toBe('');
+  });
+
+  it('refuses --from with a step the job does not have', async () => {
+    const runs = await clusterctlJson<RunJson[]>(['status'], dev.addr);
+    const res = await clusterctl(['resume', runs[0]!.run_id, '--from', 'nope'], { addr: dev.addr });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--from nope: the job has no such step');
+  });
+});
