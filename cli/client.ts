@@ -9,7 +9,7 @@ import { channelOptions, proto } from '../proto/load.js';
 import { fromServiceError } from '../proto/status.js';
 import type {
   AgentInfo__Output, AgentList__Output, AgentRef, ClientServiceClient, Empty, ListRunsRequest, RunList__Output, RunRef,
-  ResumeRequest, RunStatus__Output, ServerList__Output, SubmitReply__Output, SubmitRequest, TaskResult__Output, TaskSelector,
+  ResumeRequest, RunStatus__Output, ScheduleInfo__Output, ScheduleList__Output, ScheduleRef, ScheduleSpec, ServerList__Output, SubmitReply__Output, SubmitRequest, TaskResult__Output, TaskSelector,
 } from '../proto/types.js';
 
 /** The unary calls of ClientService: request and response types. */
@@ -23,6 +23,9 @@ interface UnaryCalls {
   ListAgents: [Empty, AgentList__Output];
   Drain: [AgentRef, AgentInfo__Output];
   Servers: [Empty, ServerList__Output];
+  AddSchedule: [ScheduleSpec, ScheduleInfo__Output];
+  ListSchedules: [Empty, ScheduleList__Output];
+  RemoveSchedule: [ScheduleRef, ScheduleInfo__Output];
 }
 
 export class ClusterClient {

@@ -4,6 +4,7 @@ import { agentCommand } from './commands/agent.js';
 import { agentsCommand } from './commands/agents.js';
 import { devCommand } from './commands/dev.js';
 import { resumeCommand } from './commands/resume.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { schedulerCommand } from './commands/scheduler.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
@@ -17,7 +18,7 @@ const program = new Command('clusterctl')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, agentsCommand]) {
+for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, agentsCommand, scheduleCommand]) {
   register(program);
 }
 

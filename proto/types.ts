@@ -33,3 +33,7 @@ export type { SubmitReply__Output } from './generated/clusterd/v1/SubmitReply.js
 export type { SubmitRequest } from './generated/clusterd/v1/SubmitRequest.js';
 export type { TaskSelector } from './generated/clusterd/v1/TaskSelector.js';
 export type { ResumeRequest } from './generated/clusterd/v1/ResumeRequest.js';
+export type { ScheduleInfo__Output } from './generated/clusterd/v1/ScheduleInfo.js';
+export type { ScheduleList__Output } from './generated/clusterd/v1/ScheduleList.js';
+export type { ScheduleRef } from './generated/clusterd/v1/ScheduleRef.js';
+export type { ScheduleSpec } from './generated/clusterd/v1/ScheduleSpec.js';

@@ -17,7 +17,8 @@ import { clientServiceHandlers } from './api/client-service.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
 import { FlowEngine } from './flow/engine.js';
 import { Placer } from './placement/placer.js';
-import { decodeRecord, keys, type RunRecord, type TaskRecord } from './state/records.js';
+import { CronSchedules } from './flow/cron.js';
+import { decodeRecord, keys, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
 import type { StateStore } from './state/state-store.js';
 
 export interface SchedulerOptions {
@@ -46,6 +47,7 @@ export class SchedulerDaemon {
   private readonly placer = new Placer();
   private readonly registry: AgentRegistry;
   private readonly engine: FlowEngine;
+  private readonly schedules: CronSchedules;
   private readonly loopAbort = new AbortController();
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -66,6 +68,7 @@ export class SchedulerDaemon {
       logger: opts.logger.child({ component: 'flow' }),
     });
     this.registry.bind(this.engine);
+    this.schedules = new CronSchedules(this.engine, (ops) => opts.store.commit(ops), opts.logger.child({ component: 'cron' }));
   }
 
   /** The address this replica serves on, once started. */
@@ -77,7 +80,7 @@ export class SchedulerDaemon {
     await this.recover();
     const leader = () => {
       if (this.state !== 'running') throw new ClusterError('UNAVAILABLE', `scheduler ${this.id} is ${this.state}`);
-      return { engine: this.engine, registry: this.registry, placer: this.placer };
+      return { engine: this.engine, registry: this.registry, placer: this.placer, schedules: this.schedules };
     };
     this.server.addService(proto.AgentService.service, agentServiceHandlers(() => leader().registry, () => this.address));
     this.server.addService(proto.ClientService.service, clientServiceHandlers({ leader, servers: async () => this.servers() }));
@@ -121,6 +124,7 @@ export class SchedulerDaemon {
 
   /** Loads runs from the store; unfinished ones wait for agents to report before re-queueing. */
   private async recover(): Promise<void> {
+    this.schedules.load((await this.opts.store.list(keys.schedules)).map(([, v]) => decodeRecord<ScheduleRecord>(v)));
     const runs = await this.opts.store.list(keys.runs);
     let unfinished = 0;
     for (const [, bytes] of runs) {
@@ -150,6 +154,7 @@ export class SchedulerDaemon {
       if (signal.aborted) return;
       this.registry.sweep();
       this.engine.sweepTimeouts();
+      await this.schedules.fire();
     }
   }
 

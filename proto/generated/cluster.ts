@@ -37,6 +37,10 @@ import type { ResumeRequest as _clusterd_v1_ResumeRequest, ResumeRequest__Output
 import type { RunList as _clusterd_v1_RunList, RunList__Output as _clusterd_v1_RunList__Output } from './clusterd/v1/RunList.js';
 import type { RunRef as _clusterd_v1_RunRef, RunRef__Output as _clusterd_v1_RunRef__Output } from './clusterd/v1/RunRef.js';
 import type { RunStatus as _clusterd_v1_RunStatus, RunStatus__Output as _clusterd_v1_RunStatus__Output } from './clusterd/v1/RunStatus.js';
+import type { ScheduleInfo as _clusterd_v1_ScheduleInfo, ScheduleInfo__Output as _clusterd_v1_ScheduleInfo__Output } from './clusterd/v1/ScheduleInfo.js';
+import type { ScheduleList as _clusterd_v1_ScheduleList, ScheduleList__Output as _clusterd_v1_ScheduleList__Output } from './clusterd/v1/ScheduleList.js';
+import type { ScheduleRef as _clusterd_v1_ScheduleRef, ScheduleRef__Output as _clusterd_v1_ScheduleRef__Output } from './clusterd/v1/ScheduleRef.js';
+import type { ScheduleSpec as _clusterd_v1_ScheduleSpec, ScheduleSpec__Output as _clusterd_v1_ScheduleSpec__Output } from './clusterd/v1/ScheduleSpec.js';
 import type { SchedulerMessage as _clusterd_v1_SchedulerMessage, SchedulerMessage__Output as _clusterd_v1_SchedulerMessage__Output } from './clusterd/v1/SchedulerMessage.js';
 import type { ServerInfo as _clusterd_v1_ServerInfo, ServerInfo__Output as _clusterd_v1_ServerInfo__Output } from './clusterd/v1/ServerInfo.js';
 import type { ServerList as _clusterd_v1_ServerList, ServerList__Output as _clusterd_v1_ServerList__Output } from './clusterd/v1/ServerList.js';
@@ -99,6 +103,10 @@ export interface ProtoGrpcType {
       RunList: MessageTypeDefinition<_clusterd_v1_RunList, _clusterd_v1_RunList__Output>
       RunRef: MessageTypeDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunRef__Output>
       RunStatus: MessageTypeDefinition<_clusterd_v1_RunStatus, _clusterd_v1_RunStatus__Output>
+      ScheduleInfo: MessageTypeDefinition<_clusterd_v1_ScheduleInfo, _clusterd_v1_ScheduleInfo__Output>
+      ScheduleList: MessageTypeDefinition<_clusterd_v1_ScheduleList, _clusterd_v1_ScheduleList__Output>
+      ScheduleRef: MessageTypeDefinition<_clusterd_v1_ScheduleRef, _clusterd_v1_ScheduleRef__Output>
+      ScheduleSpec: MessageTypeDefinition<_clusterd_v1_ScheduleSpec, _clusterd_v1_ScheduleSpec__Output>
       SchedulerMessage: MessageTypeDefinition<_clusterd_v1_SchedulerMessage, _clusterd_v1_SchedulerMessage__Output>
       ServerInfo: MessageTypeDefinition<_clusterd_v1_ServerInfo, _clusterd_v1_ServerInfo__Output>
       ServerList: MessageTypeDefinition<_clusterd_v1_ServerList, _clusterd_v1_ServerList__Output>

@@ -5,16 +5,18 @@
 import type * as grpc from '@grpc/grpc-js';
 import { ClusterError, invalid } from '../../core/errors.js';
 import { toServiceError } from '../../proto/status.js';
-import type { ClientServiceHandlers, LogLine, RunStatus, ServerInfo } from '../../proto/types.js';
+import type { ClientServiceHandlers, LogLine, RunStatus, ServerInfo, SubmitRequest__Output } from '../../proto/types.js';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
-import type { FlowEngine } from '../flow/engine.js';
+import { nextTick, type CronSchedules } from '../flow/cron.js';
+import type { FlowEngine, SubmitInput } from '../flow/engine.js';
 import { isTerminal, tasksOf, type TaskState } from '../flow/run-state.js';
 import type { Placer } from '../placement/placer.js';
+import type { ScheduleRecord } from '../state/records.js';
 import { runStatus } from './views.js';
 
 export interface ClientServiceDeps {
   /** The engine when this replica leads; throws NOT_LEADER otherwise. */
-  leader(): { engine: FlowEngine; registry: AgentRegistry; placer: Placer };
+  leader(): { engine: FlowEngine; registry: AgentRegistry; placer: Placer; schedules: CronSchedules };
   servers(): Promise<ServerInfo[]>;
 }
 
@@ -33,30 +35,25 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
   };
 
   return {
-    Submit: unary(async (req) => {
-      const job = parseJson(req.job_json, 'job_json');
-      const params = req.params_json ? parseJson(req.params_json, 'params_json') : {};
-      if (params === null || typeof params !== 'object' || Array.isArray(params)) throw invalid('params_json: must be a JSON object');
-      const runId = await deps.leader().engine.submit({
-        job, params: params as Record<string, unknown>, codeDir: req.code_dir, codePackage: req.code_package, source: req.source,
-      });
+    Submit: unary(async (req) => ({ run_id: await deps.leader().engine.submit(submitInput(req)) })),
+
+    Resume: unary(async (req) => {
+      if (!req.job) throw invalid('job: the job as it is now is required');
+      const input = submitInput(req.job);
+      const runId = await deps.leader().engine.resume(req.run_id, { ...input, params: req.job.params_json ? input.params : undefined }, req.from_step || undefined);
       return { run_id: runId };
     }),
 
-    Resume: unary(async (req) => {
-      const job = req.job;
-      if (!job) throw invalid('job: the job as it is now is required');
-      const params = job.params_json ? parseJson(job.params_json, 'params_json') : undefined;
-      if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw invalid('params_json: must be a JSON object');
-      const runId = await deps.leader().engine.resume(req.run_id, {
-        job: parseJson(job.job_json, 'job_json'),
-        ...(params ? { params: params as Record<string, unknown> } : {}),
-        codeDir: job.code_dir,
-        codePackage: job.code_package,
-        source: job.source,
-      }, req.from_step || undefined);
-      return { run_id: runId };
+    AddSchedule: unary(async (req) => {
+      if (!req.job) throw invalid('job: required');
+      const { schedules } = deps.leader();
+      const input = submitInput(req.job);
+      return scheduleInfo(await schedules.add({ name: req.name, cron: req.cron, ...input }));
     }),
+
+    ListSchedules: unary(() => ({ schedules: deps.leader().schedules.list().map(scheduleInfo) })),
+
+    RemoveSchedule: unary(async (req) => scheduleInfo(await deps.leader().schedules.remove(req.name))),
 
     GetRun: unary((req) => status(req.run_id)),
 
@@ -163,6 +160,30 @@ function selectTasks(engine: FlowEngine, runId: string, step: string, index: num
   const run = engine.get(runId);
   if (step && !run.steps.has(step)) throw new ClusterError('NOT_FOUND', `run ${runId} has no step "${step}"`);
   return [...tasksOf(run)].filter((t) => !step || t.step === step);
+}
+
+function submitInput(req: SubmitRequest__Output): SubmitInput {
+  const params = req.params_json ? parseJson(req.params_json, 'params_json') : {};
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) throw invalid('params_json: must be a JSON object');
+  return {
+    job: parseJson(req.job_json, 'job_json'),
+    params: params as Record<string, unknown>,
+    codeDir: req.code_dir,
+    codePackage: req.code_package,
+    source: req.source,
+  };
+}
+
+function scheduleInfo(r: ScheduleRecord) {
+  return {
+    name: r.name,
+    cron: r.cron,
+    source: r.source,
+    created_at_ms: r.createdAtMs,
+    last_tick_ms: r.lastTickMs,
+    last_run_id: r.lastRunId,
+    next_tick_ms: nextTick(r.cron, Date.now()),
+  };
 }
 
 function parseJson(text: string, field: string): unknown {

@@ -75,7 +75,11 @@ export class FlowEngine {
     return () => this.listeners.delete(listener);
   }
 
-  async submit(input: SubmitInput, resume?: { from: RunState; fromStep?: string }): Promise<string> {
+  /**
+   * Starts a run. `withOps` adds writes that must commit together with the run (a cron
+   * schedule's last tick), so neither lands without the other.
+   */
+  async submit(input: SubmitInput, resume?: { from: RunState; fromStep?: string }, withOps?: (runId: string) => WriteOp[]): Promise<string> {
     const job = compileJob(input.job, 'submitted job');
     if (resume?.fromStep && !job.steps[resume.fromStep]) {
       throw new ClusterError('INVALID_ARGUMENT', `--from ${resume.fromStep}: the job has no such step (steps: ${Object.keys(job.steps).join(', ')})`);
@@ -97,7 +101,7 @@ export class FlowEngine {
       ...(resume ? { resumedFrom: resume.from.record.id } : {}),
       ...(resume?.fromStep ? { resumeFromStep: resume.fromStep } : {}),
     };
-    await this.opts.persist([putRecord(keys.run(record.id), record)]);
+    await this.opts.persist([putRecord(keys.run(record.id), record), ...(withOps?.(record.id) ?? [])]);
     const run = newRunState(record, job);
     if (resume) run.reuse = reusableTasks(resume.from, job, resume.fromStep);
     this.runs.set(record.id, run);

@@ -60,18 +60,34 @@ export interface TaskRecord {
   reusedFrom?: string;
 }
 
+export interface ScheduleRecord {
+  name: string;
+  cron: string;
+  job: unknown;
+  params: Record<string, unknown>;
+  codeDir: string;
+  codePackage: string;
+  source: string;
+  createdAtMs: number;
+  /** The last tick that fired a run; written in the same commit as that run. */
+  lastTickMs: number;
+  lastRunId: string;
+}
+
 export const keys = {
   run: (runId: string) => `runs/${runId}`,
   runs: 'runs/',
   task: (runId: string, step: string, index: number) => `tasks/${runId}/${step}/${index}`,
   tasksOf: (runId: string) => `tasks/${runId}/`,
   seq: 'meta/seq',
+  schedule: (name: string) => `schedules/${name}`,
+  schedules: 'schedules/',
 };
 
-export function putRecord(key: string, value: RunRecord | TaskRecord): WriteOp {
+export function putRecord(key: string, value: RunRecord | TaskRecord | ScheduleRecord): WriteOp {
   return { op: 'put', key, value: packr.pack(value) };
 }
 
-export function decodeRecord<T extends RunRecord | TaskRecord>(bytes: Uint8Array): T {
+export function decodeRecord<T extends RunRecord | TaskRecord | ScheduleRecord>(bytes: Uint8Array): T {
   return packr.unpack(bytes) as T;
 }

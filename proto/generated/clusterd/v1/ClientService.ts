@@ -13,6 +13,10 @@ import type { ResumeRequest as _clusterd_v1_ResumeRequest, ResumeRequest__Output
 import type { RunList as _clusterd_v1_RunList, RunList__Output as _clusterd_v1_RunList__Output } from '../../clusterd/v1/RunList.js';
 import type { RunRef as _clusterd_v1_RunRef, RunRef__Output as _clusterd_v1_RunRef__Output } from '../../clusterd/v1/RunRef.js';
 import type { RunStatus as _clusterd_v1_RunStatus, RunStatus__Output as _clusterd_v1_RunStatus__Output } from '../../clusterd/v1/RunStatus.js';
+import type { ScheduleInfo as _clusterd_v1_ScheduleInfo, ScheduleInfo__Output as _clusterd_v1_ScheduleInfo__Output } from '../../clusterd/v1/ScheduleInfo.js';
+import type { ScheduleList as _clusterd_v1_ScheduleList, ScheduleList__Output as _clusterd_v1_ScheduleList__Output } from '../../clusterd/v1/ScheduleList.js';
+import type { ScheduleRef as _clusterd_v1_ScheduleRef, ScheduleRef__Output as _clusterd_v1_ScheduleRef__Output } from '../../clusterd/v1/ScheduleRef.js';
+import type { ScheduleSpec as _clusterd_v1_ScheduleSpec, ScheduleSpec__Output as _clusterd_v1_ScheduleSpec__Output } from '../../clusterd/v1/ScheduleSpec.js';
 import type { ServerList as _clusterd_v1_ServerList, ServerList__Output as _clusterd_v1_ServerList__Output } from '../../clusterd/v1/ServerList.js';
 import type { SubmitReply as _clusterd_v1_SubmitReply, SubmitReply__Output as _clusterd_v1_SubmitReply__Output } from '../../clusterd/v1/SubmitReply.js';
 import type { SubmitRequest as _clusterd_v1_SubmitRequest, SubmitRequest__Output as _clusterd_v1_SubmitRequest__Output } from '../../clusterd/v1/SubmitRequest.js';
@@ -20,6 +24,15 @@ import type { TaskResult as _clusterd_v1_TaskResult, TaskResult__Output as _clus
 import type { TaskSelector as _clusterd_v1_TaskSelector, TaskSelector__Output as _clusterd_v1_TaskSelector__Output } from '../../clusterd/v1/TaskSelector.js';
 
 export interface ClientServiceClient extends grpc.Client {
+  AddSchedule(argument: _clusterd_v1_ScheduleSpec, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  AddSchedule(argument: _clusterd_v1_ScheduleSpec, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  AddSchedule(argument: _clusterd_v1_ScheduleSpec, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  AddSchedule(argument: _clusterd_v1_ScheduleSpec, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  addSchedule(argument: _clusterd_v1_ScheduleSpec, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  addSchedule(argument: _clusterd_v1_ScheduleSpec, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  addSchedule(argument: _clusterd_v1_ScheduleSpec, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  addSchedule(argument: _clusterd_v1_ScheduleSpec, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  
   Cancel(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
   Cancel(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
   Cancel(argument: _clusterd_v1_RunRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
@@ -65,10 +78,28 @@ export interface ClientServiceClient extends grpc.Client {
   listRuns(argument: _clusterd_v1_ListRunsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
   listRuns(argument: _clusterd_v1_ListRunsRequest, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
   
+  ListSchedules(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
+  ListSchedules(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
+  ListSchedules(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
+  ListSchedules(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
+  listSchedules(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
+  listSchedules(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
+  listSchedules(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
+  listSchedules(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
+  
   Logs(argument: _clusterd_v1_LogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
   Logs(argument: _clusterd_v1_LogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
   logs(argument: _clusterd_v1_LogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
   logs(argument: _clusterd_v1_LogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
+  
+  RemoveSchedule(argument: _clusterd_v1_ScheduleRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  RemoveSchedule(argument: _clusterd_v1_ScheduleRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  RemoveSchedule(argument: _clusterd_v1_ScheduleRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  RemoveSchedule(argument: _clusterd_v1_ScheduleRef, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  removeSchedule(argument: _clusterd_v1_ScheduleRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  removeSchedule(argument: _clusterd_v1_ScheduleRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  removeSchedule(argument: _clusterd_v1_ScheduleRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
+  removeSchedule(argument: _clusterd_v1_ScheduleRef, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
   
   Result(argument: _clusterd_v1_TaskSelector, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
   Result(argument: _clusterd_v1_TaskSelector, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TaskResult__Output>): grpc.ClientUnaryCall;
@@ -114,6 +145,8 @@ export interface ClientServiceClient extends grpc.Client {
 }
 
 export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation {
+  AddSchedule: grpc.handleUnaryCall<_clusterd_v1_ScheduleSpec__Output, _clusterd_v1_ScheduleInfo>;
+  
   Cancel: grpc.handleUnaryCall<_clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus>;
   
   Drain: grpc.handleUnaryCall<_clusterd_v1_AgentRef__Output, _clusterd_v1_AgentInfo>;
@@ -124,7 +157,11 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
   
   ListRuns: grpc.handleUnaryCall<_clusterd_v1_ListRunsRequest__Output, _clusterd_v1_RunList>;
   
+  ListSchedules: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_ScheduleList>;
+  
   Logs: grpc.handleServerStreamingCall<_clusterd_v1_LogsRequest__Output, _clusterd_v1_LogLine>;
+  
+  RemoveSchedule: grpc.handleUnaryCall<_clusterd_v1_ScheduleRef__Output, _clusterd_v1_ScheduleInfo>;
   
   Result: grpc.handleUnaryCall<_clusterd_v1_TaskSelector__Output, _clusterd_v1_TaskResult>;
   
@@ -139,12 +176,15 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
 }
 
 export interface ClientServiceDefinition extends grpc.ServiceDefinition {
+  AddSchedule: MethodDefinition<_clusterd_v1_ScheduleSpec, _clusterd_v1_ScheduleInfo, _clusterd_v1_ScheduleSpec__Output, _clusterd_v1_ScheduleInfo__Output>
   Cancel: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
   Drain: MethodDefinition<_clusterd_v1_AgentRef, _clusterd_v1_AgentInfo, _clusterd_v1_AgentRef__Output, _clusterd_v1_AgentInfo__Output>
   GetRun: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
   ListAgents: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_AgentList, _clusterd_v1_Empty__Output, _clusterd_v1_AgentList__Output>
   ListRuns: MethodDefinition<_clusterd_v1_ListRunsRequest, _clusterd_v1_RunList, _clusterd_v1_ListRunsRequest__Output, _clusterd_v1_RunList__Output>
+  ListSchedules: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_ScheduleList, _clusterd_v1_Empty__Output, _clusterd_v1_ScheduleList__Output>
   Logs: MethodDefinition<_clusterd_v1_LogsRequest, _clusterd_v1_LogLine, _clusterd_v1_LogsRequest__Output, _clusterd_v1_LogLine__Output>
+  RemoveSchedule: MethodDefinition<_clusterd_v1_ScheduleRef, _clusterd_v1_ScheduleInfo, _clusterd_v1_ScheduleRef__Output, _clusterd_v1_ScheduleInfo__Output>
   Result: MethodDefinition<_clusterd_v1_TaskSelector, _clusterd_v1_TaskResult, _clusterd_v1_TaskSelector__Output, _clusterd_v1_TaskResult__Output>
   Resume: MethodDefinition<_clusterd_v1_ResumeRequest, _clusterd_v1_SubmitReply, _clusterd_v1_ResumeRequest__Output, _clusterd_v1_SubmitReply__Output>
   Servers: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_ServerList, _clusterd_v1_Empty__Output, _clusterd_v1_ServerList__Output>
