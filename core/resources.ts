@@ -25,4 +25,6 @@ export interface GpuDevice {
   model: string;
   memoryBytes: number;
   uuid: string;
+  /** MIG mode is on: the device is partitioned; placement still gives it out whole. */
+  mig?: boolean;
 }

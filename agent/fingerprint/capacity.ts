@@ -15,6 +15,7 @@ export interface CapacityOverrides {
   memoryBytes?: number;
   /** A GPU count: that many devices, numbered from 0 (for testing placement without GPUs). */
   gpus?: number;
+  /** The nvidia-smi to run (default: the one on PATH). */
   nvidiaSmi?: string;
 }
 

@@ -1,23 +1,24 @@
 /**
- * GPU detection from `nvidia-smi`. The query asks for one CSV line per device; with MIG
- * enabled the physical GPU is still one line (MIG instances are not scheduled separately).
+ * GPU detection from `nvidia-smi`. The query asks for one CSV line per physical device. A GPU
+ * with MIG enabled is still one device to placement (MIG instances are not scheduled
+ * separately); it is marked so operators can see it and label agents accordingly.
  * No nvidia-smi, or one that fails, means no GPUs.
  */
 import { execFile } from 'node:child_process';
 import type { GpuDevice } from '../../core/resources.js';
 
-export const nvidiaSmiArgs = ['--query-gpu=index,name,memory.total,uuid', '--format=csv,noheader,nounits'];
+export const nvidiaSmiArgs = ['--query-gpu=index,name,memory.total,uuid,mig.mode.current', '--format=csv,noheader,nounits'];
 
 /** Parses the CSV `nvidia-smi` prints for nvidiaSmiArgs. memory.total is in MiB. */
 export function parseNvidiaSmi(csv: string): GpuDevice[] {
   const gpus: GpuDevice[] = [];
   for (const line of csv.split('\n')) {
     if (!line.trim()) continue;
-    const [index, model, memoryMib, uuid] = line.split(',').map((f) => f.trim());
+    const [index, model, memoryMib, uuid, mig] = line.split(',').map((f) => f.trim());
     const i = Number(index);
     const mem = Number(memoryMib);
-    if (!Number.isInteger(i) || !model) throw new Error(`nvidia-smi: cannot read the line "${line}"`);
-    gpus.push({ index: i, model, memoryBytes: Number.isFinite(mem) ? mem * 2 ** 20 : 0, uuid: uuid ?? '' });
+    if (!Number.isInteger(i) || i < 0 || !model) throw new Error(`nvidia-smi: cannot read the line "${line}"`);
+    gpus.push({ index: i, model, memoryBytes: Number.isFinite(mem) ? mem * 2 ** 20 : 0, uuid: uuid ?? '', mig: mig === 'Enabled' });
   }
   return gpus;
 }

@@ -17,6 +17,7 @@ interface AgentFlags {
   label: string[];
   threads?: string;
   abortGrace: string;
+  nvidiaSmi?: string;
 }
 
 export function agentCommand(program: Command): void {
@@ -29,6 +30,7 @@ export function agentCommand(program: Command): void {
     .option('--memory <size>', 'memory to offer (16Gi); default: detected')
     .option('--gpus <n>', 'GPUs to offer, numbered from 0; default: detected with nvidia-smi')
     .option('--label <k=v>', 'a label for placement constraints (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--nvidia-smi <path>', 'the nvidia-smi to detect GPUs with (default: nvidia-smi on PATH)')
     .option('--threads <n>', 'worker threads in the warm pool (default: the CPU cores offered)')
     .option('--abort-grace <duration>', 'how long a cancelled or timed-out thread task gets to stop before its worker is terminated', '2s')
     .action(async (flags: AgentFlags, cmd: Command) => {
@@ -38,6 +40,7 @@ export function agentCommand(program: Command): void {
           ...(flags.cpu ? { cpuMilli: parseCpuMilli(flags.cpu) } : {}),
           ...(flags.memory ? { memoryBytes: parseBytes(flags.memory) } : {}),
           ...(flags.gpus ? { gpus: positiveInt(flags.gpus, '--gpus', 0) } : {}),
+          ...(flags.nvidiaSmi ? { nvidiaSmi: flags.nvidiaSmi } : {}),
         });
         const labels = Object.fromEntries(flags.label.map((l) => {
           const eq = l.indexOf('=');
