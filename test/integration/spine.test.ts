@@ -160,3 +160,48 @@ describe('scheduler restart', () => {
     expect(agent.child.exitCode).toBeNull();
   });
 });
+
+describe('missed heartbeats', () => {
+  let dev: DevCluster;
+  beforeAll(async () => {
+    dev = await startDev(2, ['--agent-ttl', '1s']);
+  });
+  afterAll(async () => {
+    for (const pid of dev?.agentPids ?? []) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // gone
+      }
+    }
+    await dev?.stop();
+  });
+
+  it('re-queues the tasks of a frozen agent; when it thaws it rejoins and its late result is ignored', async () => {
+    const submitted = await clusterctl(['submit', `${jobs}/slow.yaml`, '-p', 'ms=2500'], { addr: dev.addr });
+    const runId = submitted.stdout.trim();
+    const running = await eventually(async () => {
+      const task = (await clusterctlJson<RunJson>(['status', runId], dev.addr)).steps[0]!.tasks[0];
+      return task?.state === 'running' ? task : undefined;
+    }, 20_000, 'the task to run');
+    const frozen = dev.agentPids[Number(running.agent_id.replace('dev-agent-', '')) - 1]!;
+    process.kill(frozen, 'SIGSTOP');
+
+    const done = await eventually(async () => {
+      const run = await clusterctlJson<RunJson>(['status', runId], dev.addr);
+      return run.state !== 'running' ? run : undefined;
+    }, 30_000, 'the run to end');
+    expect(done.state).toBe('succeeded');
+    expect(done.steps[0]!.tasks[0]!.agent_id).not.toBe(running.agent_id);
+
+    process.kill(frozen, 'SIGCONT');
+    await eventually(async () => {
+      const agents = await clusterctlJson<Array<{ agent_id: string; running_tasks: number }>>(['agents'], dev.addr);
+      return agents.length === 2 && agents.every((a) => a.running_tasks === 0);
+    }, 20_000, 'the thawed agent to rejoin idle');
+    const result = await clusterctlJson<{ result: { attempt: number } }>(['result', runId, 'start'], dev.addr);
+    expect(result.result.attempt).toBe(2);
+    const after = await clusterctl(['submit', 'examples/hello/job.yaml', '--wait'], { addr: dev.addr });
+    expect(after.code, after.stderr).toBe(0);
+  });
+});
