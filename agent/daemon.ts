@@ -97,9 +97,11 @@ export class AgentDaemon {
 
   private onMessage(msg: SchedulerMessage__Output): void {
     switch (msg.body) {
-      case 'assign':
-        for (const a of msg.assign?.tasks ?? []) this.runAssignment(a);
+      case 'assign': {
+        const versions = new Map<string, string>();
+        for (const a of msg.assign?.tasks ?? []) this.runAssignment(a, versions);
         break;
+      }
       case 'cancel':
         for (const ref of msg.cancel?.tasks ?? []) this.cancel(ref, msg.cancel?.reason ?? 'cancelled');
         break;
@@ -124,7 +126,8 @@ export class AgentDaemon {
     if (task && task.attempt === ref.attempt) task.controller.abort(new Error(reason));
   }
 
-  private runAssignment(a: Assignment__Output): void {
+  /** `moduleUrls` memoizes module URLs within one batch of assignments. */
+  private runAssignment(a: Assignment__Output, moduleUrls: Map<string, string>): void {
     if (this.running.has(a.task_id)) return; // a duplicate assignment of what already runs
     const executor = this.executors.get(a.executor);
     const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, controller: new AbortController(), logs: [] };
@@ -135,7 +138,7 @@ export class AgentDaemon {
       ? executor.run({
         taskId: a.task_id,
         attempt: a.attempt,
-        moduleUrl: a.thread ? moduleUrl(a) : '',
+        moduleUrl: a.thread ? moduleUrl(a, moduleUrls) : '',
         exportName: a.thread?.export ?? 'default',
         input: a.input,
         params: a.params,
@@ -192,13 +195,17 @@ export class AgentDaemon {
  * The module's URL, versioned by its modification time: workers cache imported modules by URL,
  * and a resumed run must load the fixed code, not the cached one.
  */
-function moduleUrl(a: Assignment__Output): string {
+function moduleUrl(a: Assignment__Output, memo: Map<string, string>): string {
   const file = path.resolve(a.code_dir || process.cwd(), a.thread!.module);
+  let url = memo.get(file);
+  if (url) return url;
   let version = 0;
   try {
     version = statSync(file).mtimeMs;
   } catch {
     // missing: the import fails with the path in its message
   }
-  return `${pathToFileURL(file).href}?v=${version}`;
+  url = `${pathToFileURL(file).href}?v=${version}`;
+  memo.set(file, url);
+  return url;
 }

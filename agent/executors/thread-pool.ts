@@ -127,9 +127,9 @@ export class ThreadPool implements Executor {
       url: task.moduleUrl,
       module: task.moduleUrl,
       exportName: task.exportName,
-      input: task.input,
-      params: task.params,
-      item: task.item,
+      input: detached(task.input),
+      params: detached(task.params),
+      item: detached(task.item),
       attempt: task.attempt,
     });
     if (task.timeoutMs > 0) slot.timers.push(setTimeout(() => this.stop(slot, 'timeout'), task.timeoutMs));
@@ -220,6 +220,15 @@ type WorkerMessage =
   | { type: 'artifact'; taskId: string; name: string; bytes: Uint8Array }
   | { type: 'done'; taskId: string; ok: true; result: Uint8Array }
   | { type: 'done'; taskId: string; ok: false; error: { code: string; message: string; stack: string } };
+
+/**
+ * A copy with its own exact-size ArrayBuffer. Values decoded from a gRPC message are views
+ * into the whole received frame, and postMessage clones a view's entire underlying buffer:
+ * sending the view would copy the frame (a batch of thousands of assignments) per task.
+ */
+function detached(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
 
 function limitMbOf(bytes: number): number {
   return Math.max(minLimitMb, Math.ceil(bytes / mib));

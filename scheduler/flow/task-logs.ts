@@ -34,7 +34,8 @@ export class TaskLogs {
 
   /** Marks a task's log complete; followers get `null` and are dropped. */
   end(taskId: string): void {
-    const log = this.entry(taskId);
+    const log = this.logs.get(taskId);
+    if (!log) return;
     log.ended = true;
     for (const f of log.followers) f(null);
     log.followers.clear();
@@ -52,7 +53,10 @@ export class TaskLogs {
     return log.dropped ? [{ at_ms: 0, stream: 'log', text: `[${log.dropped} earlier lines dropped]` }, ...log.lines] : log.lines;
   }
 
-  /** Calls `follower` with each new line, then `null` when the task ends. Returns unsubscribe. */
+  /**
+   * Calls `follower` with each new line, then `null` when the task ends. Returns unsubscribe.
+   * Only call it for a task that has not ended: a task with no log yet is taken as running.
+   */
   follow(taskId: string, follower: Follower): () => void {
     const log = this.entry(taskId);
     if (log.ended) {
