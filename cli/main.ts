@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { agentCommand } from './commands/agent.js';
 import { agentsCommand } from './commands/agents.js';
+import { benchCommand } from './commands/bench.js';
 import { devCommand } from './commands/dev.js';
 import { resumeCommand } from './commands/resume.js';
 import { scheduleCommand } from './commands/schedule.js';
@@ -18,7 +19,7 @@ const program = new Command('clusterctl')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, agentsCommand, scheduleCommand]) {
+for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, agentsCommand, scheduleCommand, benchCommand]) {
   register(program);
 }
 

@@ -101,13 +101,17 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       let timer: NodeJS.Timeout | undefined;
       // Summaries (counts per step) while the run goes on; the full status once it has ended.
       const send = () => {
+        clearTimeout(timer);
         timer = undefined;
         const ended = engine.get(runId).record.state !== 'running';
         call.write(status(runId, ended));
         if (ended) stop(true);
       };
+      // Progress is throttled; the end is sent at once (submit --wait latency rides on it).
       const unsubscribe = engine.onRunChanged((id) => {
-        if (id === runId && !timer) timer = setTimeout(send, watchIntervalMs);
+        if (id !== runId) return;
+        if (engine.get(runId).record.state !== 'running') send();
+        else timer ??= setTimeout(send, watchIntervalMs);
       });
       const stop = (end: boolean) => {
         unsubscribe();

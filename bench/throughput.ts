@@ -1,0 +1,82 @@
+/**
+ * Throughput: end-to-end no-op thread tasks per second, from submit until every result is
+ * recorded — as one foreach sweep, and as many small runs — for several agent counts. Every
+ * task is placed, runs in a worker thread of an agent process, and its result is recorded
+ * before it counts.
+ */
+import { ClusterClient } from '../cli/client.js';
+import { startLocalCluster } from './local-cluster.js';
+import { Progress, say } from './progress.js';
+import { median, round } from './stats.js';
+import { singleTaskJob, submit, sweepJob, waitForEnd } from './workload.js';
+
+export interface ThroughputOptions {
+  agentCounts: number[];
+  tasks: number;
+  /** Measure this live cluster instead of starting one (agentCounts then only labels it). */
+  addr?: string;
+  repeats: number;
+}
+
+export interface ThroughputRow {
+  agents: number;
+  sweepTasksPerSec: number;
+  smallRunsTasksPerSec: number;
+  sweepRunsMs: number[];
+}
+
+const smallRunsInFlight = 64;
+
+export async function runThroughput(opts: ThroughputOptions): Promise<ThroughputRow[]> {
+  const rows: ThroughputRow[] = [];
+  for (const agents of opts.addr ? [0] : opts.agentCounts) {
+    const cluster = opts.addr ? undefined : await startLocalCluster({ agents });
+    const client = new ClusterClient(opts.addr ? opts.addr.split(',') : [cluster!.addr]);
+    try {
+      say(`throughput: ${opts.addr ? `cluster at ${opts.addr}` : `${agents} agent(s)`}, ${opts.tasks} no-op tasks, ${opts.repeats} repeat(s)`);
+      await sweep(client, 200); // warm the worker pools and the module caches
+      const sweepMs: number[] = [];
+      for (let i = 0; i < opts.repeats; i++) sweepMs.push(await sweep(client, opts.tasks));
+      const smallMs = await smallRuns(client, Math.min(opts.tasks, 2_000));
+      const label = opts.addr ? (await client.call('ListAgents', {})).agents.length : agents;
+      rows.push({
+        agents: label,
+        sweepTasksPerSec: round(opts.tasks / (median(sweepMs) / 1000), 0),
+        smallRunsTasksPerSec: round(Math.min(opts.tasks, 2_000) / (smallMs / 1000), 0),
+        sweepRunsMs: sweepMs.map((v) => round(v, 1)),
+      });
+    } finally {
+      client.close();
+      await cluster?.stop();
+    }
+  }
+  return rows;
+}
+
+/** One foreach run of `n` tasks (plus its join); returns ms from submit to its end. */
+async function sweep(client: ClusterClient, n: number): Promise<number> {
+  const progress = new Progress(`  sweep of ${n}`, n);
+  const start = performance.now();
+  const runId = await submit(client, sweepJob(n));
+  await waitForEnd(client, runId, (s) => progress.update(s.steps[0]?.succeeded ?? 0));
+  progress.done();
+  return performance.now() - start;
+}
+
+/** `n` single-task runs, `smallRunsInFlight` at a time; returns ms from first submit to last end. */
+async function smallRuns(client: ClusterClient, n: number): Promise<number> {
+  const progress = new Progress(`  ${n} small runs`, n);
+  const start = performance.now();
+  let next = 0;
+  let done = 0;
+  const lane = async () => {
+    while (next < n) {
+      next++;
+      await waitForEnd(client, await submit(client, singleTaskJob()));
+      progress.update(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: smallRunsInFlight }, lane));
+  progress.done();
+  return performance.now() - start;
+}

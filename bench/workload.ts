@@ -1,0 +1,43 @@
+// The no-op jobs the throughput and latency benchmarks submit, and waiting for a run to end.
+import { fileURLToPath } from 'node:url';
+import type { ClusterClient } from '../cli/client.js';
+import type { RunStatus__Output } from '../proto/types.js';
+
+const codeDir = fileURLToPath(new URL('./tasks/', import.meta.url));
+/** Tiny requests so placement, not CPU reservations, bounds how many run at once. */
+const resources = { cpu: '10m', memory: '64Mi' };
+const noop = { module: './noop.js', export: 'noop' };
+
+/** One run: a foreach of `n` no-op tasks and a join, so every result is recorded before it ends. */
+export function sweepJob(n: number): object {
+  return {
+    name: 'bench-sweep',
+    steps: {
+      start: { run: noop, resources, foreach: Array.from({ length: n }, (_, i) => i), next: 'join' },
+      join: { run: { module: './noop.js', export: 'count' }, resources, join: true },
+    },
+  };
+}
+
+export function singleTaskJob(): object {
+  return { name: 'bench-one', steps: { start: { run: noop, resources } } };
+}
+
+export async function submit(client: ClusterClient, job: object): Promise<string> {
+  const { run_id: runId } = await client.call('Submit', {
+    job_json: JSON.stringify(job), params_json: '{}', code_dir: codeDir, code_package: '', source: 'bench',
+  });
+  return runId;
+}
+
+/** Resolves with the run's final status; `onProgress` sees each summary. */
+export async function waitForEnd(client: ClusterClient, runId: string, onProgress?: (s: RunStatus__Output) => void): Promise<RunStatus__Output> {
+  let last: RunStatus__Output | undefined;
+  await client.stream((c) => c.Watch({ run_id: runId }), (s) => {
+    last = s;
+    onProgress?.(s);
+  });
+  if (!last || last.state === 'running') throw new Error(`lost track of run ${runId}`);
+  if (last.state !== 'succeeded') throw new Error(`benchmark run ${runId} ${last.state}: ${last.error?.message ?? ''}`);
+  return last;
+}
