@@ -1,0 +1,121 @@
+// The pure planning functions of a run: expansion, readiness, inputs, resume reuse.
+import { describe, expect, it } from 'vitest';
+import { decodeValue, encodeValue } from '../../core/codec.js';
+import { compileJob } from '../../core/job-spec.js';
+import {
+  allDone, buildInput, dependentsOf, expandStep, newRunState, parentsSettled, reusable, reusableTasks, setTaskState,
+  type RunState, type TaskState,
+} from '../../scheduler/flow/run-state.js';
+import type { RunRecord } from '../../scheduler/state/records.js';
+
+const run = { module: './m.mjs' };
+function runOf(steps: Record<string, unknown>, id = 'r1'): RunState {
+  const job = { name: 'j', steps };
+  const record: RunRecord = { id, job, params: {}, codeDir: '', codePackage: '', source: '', seq: 0, createdAtMs: 0, state: 'running' };
+  return newRunState(record, compileJob(job, 'job'));
+}
+function succeed(r: RunState, t: TaskState, value: unknown): void {
+  t.result = encodeValue(value);
+  setTaskState(r, t, 'succeeded');
+}
+
+const sweep = { start: { run, next: 'train' }, train: { run, foreach: ['a', 'b', 'c'], next: 'score' }, score: { run, next: 'pick' }, pick: { run, join: true } };
+
+describe('run planning', () => {
+  it('expands a foreach and the per-item step after it with the same items', () => {
+    const r = runOf(sweep);
+    for (const name of r.order) expandStep(r, name);
+    expect(r.steps.get('train')!.tasks!.map((t) => decodeValue(t.item))).toEqual(['a', 'b', 'c']);
+    expect(r.steps.get('score')!.tasks!.map((t) => decodeValue(t.item))).toEqual(['a', 'b', 'c']);
+    expect(r.steps.get('pick')!.tasks).toHaveLength(1);
+    // 1 + 3 + 3 + 1 tasks open, nothing unexpanded
+    expect([r.unexpanded, r.open]).toEqual([0, 8]);
+  });
+
+  it('readies a per-item task on its own item, and the join on all items', () => {
+    const r = runOf(sweep);
+    for (const name of r.order) expandStep(r, name);
+    const [start] = r.steps.get('start')!.tasks!;
+    const train = r.steps.get('train')!.tasks!;
+    const score = r.steps.get('score')!.tasks!;
+    const [pick] = r.steps.get('pick')!.tasks!;
+    succeed(r, start!, 'prepared');
+    expect(train.every((t) => parentsSettled(r, t))).toBe(true);
+    succeed(r, train[1]!, 'b-model');
+    expect(dependentsOf(r, train[1]!)).toEqual([score[1]]);
+    expect(parentsSettled(r, score[1]!)).toBe(true);
+    expect(parentsSettled(r, score[0]!)).toBe(false);
+    score.forEach((t, i) => succeed(r, t, { item: i }));
+    expect(dependentsOf(r, score[2]!)).toEqual([pick]);
+    expect(decodeValue(buildInput(r, pick!))).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+    expect(decodeValue(buildInput(r, score[1]!))).toBe('b-model');
+  });
+
+  it('gives a join a caught failure as { error, attempts }', () => {
+    const r = runOf({ start: { run, foreach: [1, 2], next: 'j', catch: true }, j: { run, join: true } });
+    for (const name of r.order) expandStep(r, name);
+    const [a, b] = r.steps.get('start')!.tasks!;
+    succeed(r, a!, 'ok');
+    b!.caught = true;
+    b!.error = { code: 'TASK_FAILED', message: 'boom' };
+    b!.attempts = [{ attempt: 1, agentId: 'x', startedAtMs: 0, finishedAtMs: 1, error: b!.error }];
+    setTaskState(r, b!, 'failed');
+    expect(decodeValue(buildInput(r, r.steps.get('j')!.tasks![0]!))).toEqual(['ok', { error: { code: 'TASK_FAILED', message: 'boom' }, attempts: 1 }]);
+  });
+
+  it('gives a step with several parents their results by name', () => {
+    const r = runOf({ start: { run, next: ['l', 'r'] }, l: { run, next: 'm' }, r: { run, next: 'm' }, m: { run } });
+    for (const name of r.order) expandStep(r, name);
+    succeed(r, r.steps.get('l')!.tasks![0]!, 1);
+    succeed(r, r.steps.get('r')!.tasks![0]!, 2);
+    expect(decodeValue(buildInput(r, r.steps.get('m')!.tasks![0]!))).toEqual({ l: 1, r: 2 });
+  });
+
+  it('expands foreach from: only once the producer succeeded', () => {
+    const r = runOf({ start: { run, next: 'f' }, f: { run, foreach: { from: 'start.items' }, next: 'j' }, j: { run, join: true } });
+    expandStep(r, 'start');
+    expect(expandStep(r, 'f')).toBeNull();
+    succeed(r, r.steps.get('start')!.tasks![0]!, { items: [10, 20] });
+    expect(expandStep(r, 'f')!.map((t) => decodeValue(t.item))).toEqual([10, 20]);
+  });
+
+  it('knows the run is done when every step is expanded and every task terminal', () => {
+    const r = runOf({ start: { run } });
+    expect(allDone(r)).toBe(false);
+    expandStep(r, 'start');
+    succeed(r, r.steps.get('start')!.tasks![0]!, 1);
+    expect(allDone(r)).toBe(true);
+  });
+});
+
+describe('resume reuse', () => {
+  function finished(): RunState {
+    const r = runOf(sweep, 'old');
+    for (const name of r.order) expandStep(r, name);
+    succeed(r, r.steps.get('start')!.tasks![0]!, 'prepared');
+    r.steps.get('train')!.tasks!.forEach((t, i) => (i === 1 ? setTaskState(r, t, 'failed') : succeed(r, t, i)));
+    return r;
+  }
+
+  it('offers the succeeded tasks, minus --from and everything after it', () => {
+    const old = finished();
+    expect([...reusableTasks(old, old.job).keys()]).toEqual(['start/0', 'train/0', 'train/2']);
+    expect([...reusableTasks(old, old.job, 'train').keys()]).toEqual(['start/0']);
+  });
+
+  it('reuses a task only when its item matches and its inputs were reused too', () => {
+    const old = finished();
+    const r = runOf(sweep, 'new');
+    r.reuse = reusableTasks(old, old.job);
+    for (const name of r.order) expandStep(r, name);
+    const start = r.steps.get('start')!.tasks![0]!;
+    expect(reusable(r, start)).toBe(old.steps.get('start')!.tasks![0]);
+    const train0 = r.steps.get('train')!.tasks![0]!;
+    expect(reusable(r, train0)).toBeUndefined(); // start not marked reused yet
+    start.reusedFrom = 'old';
+    expect(reusable(r, train0)).toBe(old.steps.get('train')!.tasks![0]);
+    expect(reusable(r, r.steps.get('train')!.tasks![1]!)).toBeUndefined(); // failed before
+    train0.item = encodeValue('changed');
+    expect(reusable(r, train0)).toBeUndefined();
+  });
+});
