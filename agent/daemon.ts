@@ -39,7 +39,7 @@ const key = (taskId: string, attempt: number) => `${taskId}#${attempt}`;
 export class AgentDaemon {
   readonly instanceId = randomBytes(8).toString('hex');
   private readonly running = new Map<string, RunningTask>();
-  private readonly unacknowledged = new Map<string, TaskUpdate>();
+  private readonly unacknowledged = new Map<string, { update: TaskUpdate; executor: Executor | undefined }>();
   private readonly executors: Map<string, Executor>;
   private readonly link: SchedulerLink;
   private logFlushScheduled = false;
@@ -54,7 +54,14 @@ export class AgentDaemon {
     }, opts.logger.child({ component: 'link' }));
   }
 
-  start(): void {
+  /** Collects what executors left finished before a restart, then connects. */
+  async start(): Promise<void> {
+    for (const executor of this.executors.values()) {
+      for (const r of (await executor.recover?.()) ?? []) {
+        this.opts.logger.info({ taskId: r.taskId, attempt: r.attempt, ok: r.outcome.ok }, 'found a task that finished while the agent was down');
+        this.unacknowledged.set(key(r.taskId, r.attempt), { update: finishedUpdate(r.taskId, r.attempt, r.outcome, r.startedAtMs, r.finishedAtMs), executor });
+      }
+    }
     this.link.start();
   }
 
@@ -89,7 +96,7 @@ export class AgentDaemon {
       labels: this.opts.labels,
       executors: [...this.executors.keys()],
       running: [...this.running].map(([id, t]) => ({ task_id: id, attempt: t.attempt, gpu_indices: t.gpuIndices })),
-      unacknowledged: [...this.unacknowledged.values()],
+      unacknowledged: [...this.unacknowledged.values()].map((u) => u.update),
       version: '0.1.0',
       instance_id: this.instanceId,
     };
@@ -106,7 +113,7 @@ export class AgentDaemon {
         for (const ref of msg.cancel?.tasks ?? []) this.cancel(ref, msg.cancel?.reason ?? 'cancelled');
         break;
       case 'ack':
-        for (const ref of msg.ack?.tasks ?? []) this.unacknowledged.delete(key(ref.task_id, ref.attempt));
+        for (const ref of msg.ack?.tasks ?? []) this.acknowledged(ref.task_id, ref.attempt);
         break;
       case 'registered':
         for (const ref of msg.registered?.stop ?? []) this.cancel(ref, 'the scheduler no longer wants it');
@@ -119,6 +126,15 @@ export class AgentDaemon {
   /** After a reconnect the registration carried them; nothing else to do but log. */
   private resendUnacknowledged(): void {
     if (this.unacknowledged.size) this.opts.logger.info({ count: this.unacknowledged.size }, 'reported unacknowledged results again');
+  }
+
+  /** The scheduler holds the outcome durably: forget it and let its executor clean up. */
+  private acknowledged(taskId: string, attempt: number): void {
+    const k = key(taskId, attempt);
+    const entry = this.unacknowledged.get(k);
+    if (!entry) return;
+    this.unacknowledged.delete(k);
+    entry.executor?.release?.(taskId, attempt).catch((err) => this.opts.logger.warn({ err, taskId }, 'cleaning up after a task failed'));
   }
 
   private cancel(ref: TaskRef, reason: string): void {
@@ -138,6 +154,7 @@ export class AgentDaemon {
       ? executor.run({
         taskId: a.task_id,
         attempt: a.attempt,
+        ...(a.container ? { container: { image: a.container.image, command: a.container.command, env: a.container.env, network: a.container.network } } : {}),
         moduleUrl: a.thread ? moduleUrl(a, moduleUrls) : '',
         exportName: a.thread?.export ?? 'default',
         input: a.input,
@@ -159,16 +176,8 @@ export class AgentDaemon {
     void run.then((outcome) => {
       this.flushLogs();
       this.running.delete(a.task_id);
-      const update: TaskUpdate = {
-        ...ref,
-        finished: {
-          ok: outcome.ok,
-          ...(outcome.ok ? { result: outcome.result } : { error: outcome.error }),
-          started_at_ms: startedAtMs,
-          finished_at_ms: Date.now(),
-        },
-      };
-      this.unacknowledged.set(key(a.task_id, a.attempt), update);
+      const update = finishedUpdate(a.task_id, a.attempt, outcome, startedAtMs, Date.now());
+      this.unacknowledged.set(key(a.task_id, a.attempt), { update, executor });
       this.link.send(update);
     });
   }
@@ -189,6 +198,19 @@ export class AgentDaemon {
       task.logs = [];
     }
   }
+}
+
+function finishedUpdate(taskId: string, attempt: number, outcome: TaskOutcome, startedAtMs: number, finishedAtMs: number): TaskUpdate {
+  return {
+    task_id: taskId,
+    attempt,
+    finished: {
+      ok: outcome.ok,
+      ...(outcome.ok ? { result: outcome.result } : { error: outcome.error }),
+      started_at_ms: startedAtMs,
+      finished_at_ms: finishedAtMs,
+    },
+  };
 }
 
 /**

@@ -88,6 +88,7 @@ export function specError(where: string, path: readonly (string | number | symbo
  * error messages (the job file path, or "submitted job").
  */
 export function compileJob(doc: unknown, where: string): JobSpec {
+  refuseUnsafeContainers(doc, where);
   const parsed = jobSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -107,6 +108,23 @@ export function compileJob(doc: unknown, where: string): JobSpec {
   };
   checkGraph(job, where);
   return job;
+}
+
+const unsafeContainerFields = ['privileged', 'volumes', 'mounts', 'binds', 'devices', 'capAdd', 'cap_add', 'user', 'hostNetwork', 'pid'];
+
+/** Containers run unprivileged with no host mounts but their own in/out folders: asking otherwise is refused by name. */
+function refuseUnsafeContainers(doc: unknown, where: string): void {
+  const steps = (doc as { steps?: unknown } | null)?.steps;
+  if (!steps || typeof steps !== 'object') return;
+  for (const [name, step] of Object.entries(steps as Record<string, unknown>)) {
+    const container = (step as { container?: unknown } | null)?.container;
+    if (!container || typeof container !== 'object') continue;
+    for (const field of unsafeContainerFields) {
+      if (field in container) {
+        throw specError(where, ['steps', name, 'container', field], 'not allowed: containers run unprivileged, with all capabilities dropped and no host paths but /cluster/in and /cluster/out');
+      }
+    }
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -13,6 +13,8 @@ import type { ErrorInfo } from '../../core/errors.js';
 export interface TaskRun {
   taskId: string;
   attempt: number;
+  /** For container tasks. */
+  container?: { image: string; command: string[]; env: Record<string, string>; network: boolean };
   /** Absolute path or file URL of the module for thread tasks. */
   moduleUrl: string;
   exportName: string;
@@ -35,8 +37,21 @@ export type TaskOutcome =
   | { ok: true; result: Uint8Array }
   | { ok: false; error: ErrorInfo };
 
+/** An outcome an executor found after an agent restart (a container that finished meanwhile). */
+export interface RecoveredOutcome {
+  taskId: string;
+  attempt: number;
+  outcome: TaskOutcome;
+  startedAtMs: number;
+  finishedAtMs: number;
+}
+
 export interface Executor {
   readonly name: 'thread' | 'container';
   run(task: TaskRun): Promise<TaskOutcome>;
+  /** The scheduler has the outcome durably: what the task left behind can go. */
+  release?(taskId: string, attempt: number): Promise<void>;
+  /** After an agent restart: outcomes of tasks that finished while it was down; orphans removed. */
+  recover?(): Promise<RecoveredOutcome[]>;
   close(): Promise<void>;
 }

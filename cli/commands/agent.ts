@@ -1,7 +1,10 @@
 // clusterctl agent: runs tasks on this machine for the scheduler.
 import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { AgentDaemon } from '../../agent/daemon.js';
+import { ContainerExecutor, connectDocker } from '../../agent/executors/container-executor.js';
+import type { Executor } from '../../agent/executors/executor.js';
 import { ThreadPool } from '../../agent/executors/thread-pool.js';
 import { detectCapacity } from '../../agent/fingerprint/capacity.js';
 import { ClusterError } from '../../core/errors.js';
@@ -18,6 +21,9 @@ interface AgentFlags {
   threads?: string;
   abortGrace: string;
   nvidiaSmi?: string;
+  dockerHost?: string;
+  data?: string;
+  stopGrace: string;
 }
 
 export function agentCommand(program: Command): void {
@@ -31,6 +37,9 @@ export function agentCommand(program: Command): void {
     .option('--gpus <n>', 'GPUs to offer, numbered from 0; default: detected with nvidia-smi')
     .option('--label <k=v>', 'a label for placement constraints (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--nvidia-smi <path>', 'the nvidia-smi to detect GPUs with (default: nvidia-smi on PATH)')
+    .option('--docker-host <url>', 'Docker engine for container tasks (default: DOCKER_HOST, then the default socket)')
+    .option('--data <dir>', 'folder for container task inputs and outputs (default: a folder under the system temp dir)')
+    .option('--stop-grace <duration>', 'how long a cancelled or timed-out container gets after SIGTERM before SIGKILL', '5s')
     .option('--threads <n>', 'worker threads in the warm pool (default: the CPU cores offered)')
     .option('--abort-grace <duration>', 'how long a cancelled or timed-out thread task gets to stop before its worker is terminated', '2s')
     .action(async (flags: AgentFlags, cmd: Command) => {
@@ -55,16 +64,23 @@ export function agentCommand(program: Command): void {
           maxQueue: 100_000,
           logger: logger.child({ component: 'threads' }),
         });
-        const agent = new AgentDaemon({
-          id: flags.id ?? os.hostname(),
-          schedulers: addrList(flags.scheduler),
-          capacity,
-          labels,
-          executors: [pool],
-          logger,
-        });
-        logger.info({ agentId: flags.id ?? os.hostname(), cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes, gpus: capacity.gpus.length, threads, notes: capacity.notes }, 'agent starting');
-        agent.start();
+        const agentId = flags.id ?? os.hostname();
+        const executors: Executor[] = [pool];
+        const docker = await connectDocker(flags.dockerHost);
+        if (docker.docker) {
+          executors.push(new ContainerExecutor({
+            docker: docker.docker,
+            agentId,
+            dataDir: flags.data ?? path.join(os.tmpdir(), `clusterd-agent-${agentId}`),
+            stopGraceMs: parseDurationMs(flags.stopGrace),
+            pullTimeoutMs: 120_000,
+            logger: logger.child({ component: 'containers' }),
+          }));
+        }
+        const agent = new AgentDaemon({ id: agentId, schedulers: addrList(flags.scheduler), capacity, labels, executors, logger });
+        logger.info({ agentId, cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes, gpus: capacity.gpus.length, threads, notes: [...capacity.notes, docker.note] }, 'agent starting');
+        if (!docker.docker) process.stderr.write(`clusterctl agent: ${docker.note}\n`);
+        await agent.start();
         untilSignal(() => agent.close());
       } catch (err) {
         fail(err);

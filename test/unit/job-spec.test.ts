@@ -76,3 +76,14 @@ describe('applyParamOverrides', () => {
     expect(() => applyParamOverrides(params, [pair], 'job.yaml')).toThrow(message);
   });
 });
+
+describe('container steps', () => {
+  it('normalises a container step', () => {
+    const spec = compileJob(job({ start: { container: { image: 'busybox', command: ['sh', '-c', 'echo'], env: { A: '1' } } } }), 'job.yaml');
+    expect(spec.steps.start).toMatchObject({ executor: 'container', container: { image: 'busybox', command: ['sh', '-c', 'echo'], env: { A: '1' }, network: false } });
+  });
+  it.each(['privileged', 'volumes', 'binds', 'devices'])('refuses container.%s by name', (field) => {
+    expect(() => compileJob(job({ start: { container: { image: 'busybox', [field]: true } } }), 'job.yaml'))
+      .toThrow(new RegExp(`job\\.yaml: steps\\.start\\.container\\.${field}: not allowed`));
+  });
+});

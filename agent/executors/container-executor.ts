@@ -1,0 +1,209 @@
+/**
+ * ContainerExecutor: runs container tasks on a Docker engine through dockerode.
+ *
+ *   write /cluster/in/input.json ─▶ image present? (else pull, bounded) ─▶ create (labels,
+ *   limits) ─▶ attach logs ─▶ start ─▶ wait ─▶ OOM? exit code? ─▶ read /cluster/out
+ *
+ * The container and its folders stay until the scheduler has the outcome durably (release),
+ * so an agent restart can still collect what finished meanwhile (recover); containers found
+ * running after a restart are orphans and are removed.
+ */
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { decodeValue, encodeValue } from '../../core/codec.js';
+import type { ErrorInfo } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { formatBytes } from '../../core/units.js';
+import { createOptions, labels } from './container-options.js';
+import type { Executor, RecoveredOutcome, TaskOutcome, TaskRun } from './executor.js';
+
+export interface ContainerExecutorOptions {
+  docker: Docker;
+  agentId: string;
+  /** Where task folders live: <dataDir>/tasks/<task>/<attempt>/{in,out}. */
+  dataDir: string;
+  /** SIGTERM, then SIGKILL after this long, on cancel and timeout. */
+  stopGraceMs: number;
+  pullTimeoutMs: number;
+  logger: Logger;
+}
+
+/** The Docker engine named by --docker-host, DOCKER_HOST or the default socket, if it answers. */
+export async function connectDocker(host: string | undefined, timeoutMs = 3_000): Promise<{ docker?: Docker; note: string }> {
+  const docker = host ? new Docker(host.startsWith('unix://') ? { socketPath: host.slice(7) } : { host, protocol: 'http' }) : new Docker();
+  const where = host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  try {
+    await Promise.race([docker.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs))]);
+    const version = await docker.version();
+    return { docker, note: `container executor: Docker ${version.Version} at ${where}` };
+  } catch (err) {
+    return { note: `no container executor: cannot reach a Docker engine at ${where} (${(err as Error).message})` };
+  }
+}
+
+export class ContainerExecutor implements Executor {
+  readonly name = 'container';
+
+  constructor(private readonly opts: ContainerExecutorOptions) {}
+
+  async run(task: TaskRun): Promise<TaskOutcome> {
+    const spec = task.container;
+    if (!spec) return failure('INVALID_ARGUMENT', 'a container task without a container spec');
+    const { inDir, outDir } = this.dirs(task.taskId, task.attempt);
+    let container: Docker.Container | undefined;
+    let stopReason: 'timeout' | 'cancel' | undefined;
+    const stop = (reason: 'timeout' | 'cancel') => {
+      stopReason ??= reason;
+      void container?.stop({ t: Math.ceil(this.opts.stopGraceMs / 1000) }).catch(() => {});
+    };
+    const onAbort = () => stop('cancel');
+    task.signal.addEventListener('abort', onAbort, { once: true });
+    const timer = task.timeoutMs > 0 ? setTimeout(() => stop('timeout'), task.timeoutMs) : undefined;
+    try {
+      await mkdir(inDir, { recursive: true, mode: 0o755 });
+      await mkdir(outDir, { recursive: true, mode: 0o777 });
+      const input = { input: decodeValue(task.input) ?? null, item: decodeValue(task.item) ?? null, params: decodeValue(task.params) ?? {}, attempt: task.attempt, taskId: task.taskId };
+      await writeFile(path.join(inDir, 'input.json'), JSON.stringify(input));
+      await this.ensureImage(spec.image, task.signal);
+      if (task.signal.aborted) return failure('CANCELLED', 'cancelled before it started');
+      container = await this.opts.docker.createContainer(createOptions({
+        ...spec, taskId: task.taskId, attempt: task.attempt, agentId: this.opts.agentId,
+        cpuMilli: task.cpuMilli, memoryBytes: task.memoryBytes, gpuIndices: task.gpuIndices, inDir, outDir,
+      }));
+      await this.streamLogs(container, task);
+      await container.start();
+      task.onStarted(Date.now());
+      if (stopReason) stop(stopReason);
+      const { StatusCode: exitCode } = (await container.wait()) as { StatusCode: number };
+      const state = (await container.inspect()).State;
+      if (stopReason === 'timeout') return failure('TIMEOUT', `timed out after ${task.timeoutMs} ms; the container was stopped`);
+      if (stopReason === 'cancel') return failure('CANCELLED', 'cancelled; the container was stopped');
+      if (state.OOMKilled && exitCode !== 0) return failure('OUT_OF_MEMORY', `out of memory (limit ${formatBytes(task.memoryBytes)}): the engine killed the container`);
+      if (exitCode !== 0) return failure('TASK_FAILED', `the container exited with code ${exitCode}`);
+      return await this.collect(outDir, task.onArtifact);
+    } catch (err) {
+      return failure('TASK_FAILED', (err as Error).message);
+    } finally {
+      clearTimeout(timer);
+      task.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async release(taskId: string, attempt: number): Promise<void> {
+    const found = await this.opts.docker.listContainers({ all: true, filters: { label: [`${labels.task}=${taskId}`, `${labels.attempt}=${attempt}`, `${labels.agent}=${this.opts.agentId}`] } });
+    await Promise.all(found.map((c) => this.opts.docker.getContainer(c.Id).remove({ force: true }).catch(() => {})));
+    await rm(this.dirs(taskId, attempt).taskDir, { recursive: true, force: true });
+  }
+
+  async recover(): Promise<RecoveredOutcome[]> {
+    const found = await this.opts.docker.listContainers({ all: true, filters: { label: [`${labels.agent}=${this.opts.agentId}`] } });
+    const recovered: RecoveredOutcome[] = [];
+    for (const info of found) {
+      const taskId = info.Labels[labels.task]!;
+      const attempt = Number(info.Labels[labels.attempt]);
+      const container = this.opts.docker.getContainer(info.Id);
+      if (info.State !== 'exited') {
+        this.opts.logger.warn({ taskId, attempt, container: info.Id }, 'removing an orphan container left by an earlier agent process');
+        await container.remove({ force: true }).catch(() => {});
+        await rm(this.dirs(taskId, attempt).taskDir, { recursive: true, force: true });
+        continue;
+      }
+      const state = (await container.inspect()).State;
+      const outcome = state.ExitCode === 0
+        ? await this.collect(this.dirs(taskId, attempt).outDir, () => {})
+        : failure(state.OOMKilled ? 'OUT_OF_MEMORY' : 'TASK_FAILED', state.OOMKilled ? 'out of memory: the engine killed the container' : `the container exited with code ${state.ExitCode}`);
+      recovered.push({ taskId, attempt, outcome, startedAtMs: Date.parse(state.StartedAt), finishedAtMs: Date.parse(state.FinishedAt) });
+    }
+    return recovered;
+  }
+
+  async close(): Promise<void> {}
+
+  private dirs(taskId: string, attempt: number) {
+    const taskDir = path.join(this.opts.dataDir, 'tasks', taskId.replaceAll('/', '__'), String(attempt));
+    return { taskDir, inDir: path.join(taskDir, 'in'), outDir: path.join(taskDir, 'out') };
+  }
+
+  /** The image must be present or pullable; a pull is bounded so a missing image never hangs a task. */
+  private async ensureImage(image: string, signal: AbortSignal): Promise<void> {
+    try {
+      await this.opts.docker.getImage(image).inspect();
+      return;
+    } catch {
+      // not present: try to pull it
+    }
+    const docker = this.opts.docker;
+    const pulled = new Promise<void>((resolve, reject) => {
+      docker.pull(image, (err: Error | null, stream: NodeJS.ReadableStream) => {
+        if (err) return reject(err);
+        docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve()));
+      });
+    });
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(this.opts.pullTimeoutMs)]);
+    try {
+      await Promise.race([pulled, new Promise((_, reject) => bounded.addEventListener('abort', () => reject(new Error(`no pull within ${this.opts.pullTimeoutMs} ms`)), { once: true }))]);
+    } catch (err) {
+      throw new Error(`image ${image} is not present on agent ${this.opts.agentId} and could not be pulled: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  private async streamLogs(container: Docker.Container, task: TaskRun): Promise<void> {
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const stdout = lineSink('stdout', task);
+    const stderr = lineSink('stderr', task);
+    this.opts.docker.modem.demuxStream(stream, stdout, stderr);
+    stream.on('end', () => {
+      stdout.end();
+      stderr.end();
+    });
+  }
+
+  /** The result from /cluster/out/result.json and every other file there as an artifact. */
+  private async collect(outDir: string, onArtifact: TaskRun['onArtifact']): Promise<TaskOutcome> {
+    let result: unknown = null;
+    for (const name of await listFiles(outDir)) {
+      const bytes = await readFile(path.join(outDir, name));
+      if (name !== 'result.json') {
+        onArtifact(name, bytes);
+        continue;
+      }
+      try {
+        result = JSON.parse(bytes.toString('utf8'));
+      } catch (err) {
+        return failure('TASK_FAILED', `/cluster/out/result.json is not valid JSON: ${(err as Error).message}`);
+      }
+    }
+    return { ok: true, result: encodeValue(result) };
+  }
+}
+
+/** A writable that hands complete lines to the task's log. */
+function lineSink(name: 'stdout' | 'stderr', task: TaskRun): PassThrough {
+  const sink = new PassThrough();
+  let partial = '';
+  sink.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop()!;
+    if (lines.length) task.onLog(name, lines.join('\n'));
+  });
+  sink.on('end', () => {
+    if (partial) task.onLog(name, partial);
+  });
+  return sink;
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true }).catch(() => [])) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    else if (entry.isFile()) out.push(rel);
+  }
+  return out.sort();
+}
+
+function failure(code: ErrorInfo['code'], message: string): TaskOutcome {
+  return { ok: false, error: { code, message } };
+}
