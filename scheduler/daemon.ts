@@ -71,6 +71,11 @@ export class SchedulerDaemon {
     this.schedules = new CronSchedules(this.engine, (ops) => opts.store.commit(ops), opts.logger.child({ component: 'cron' }));
   }
 
+  /** Ready: state loaded and serving as leader. */
+  ready(): { ready: boolean; detail: string } {
+    return { ready: this.state === 'running', detail: `scheduler ${this.id} is ${this.state}` };
+  }
+
   /** The address this replica serves on, once started. */
   get addr(): string {
     return this.address;

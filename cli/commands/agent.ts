@@ -10,6 +10,7 @@ import { detectCapacity } from '../../agent/fingerprint/capacity.js';
 import { ClusterError } from '../../core/errors.js';
 import { parseBytes, parseCpuMilli, parseDurationMs } from '../../core/units.js';
 import { addrList, fail, loggerFor, untilSignal } from '../context.js';
+import { startHealthServer } from '../health-server.js';
 
 interface AgentFlags {
   scheduler: string;
@@ -24,6 +25,7 @@ interface AgentFlags {
   dockerHost?: string;
   data?: string;
   stopGrace: string;
+  healthListen?: string;
 }
 
 export function agentCommand(program: Command): void {
@@ -40,6 +42,7 @@ export function agentCommand(program: Command): void {
     .option('--docker-host <url>', 'Docker engine for container tasks (default: DOCKER_HOST, then the default socket)')
     .option('--data <dir>', 'folder for container task inputs and outputs (default: a folder under the system temp dir)')
     .option('--stop-grace <duration>', 'how long a cancelled or timed-out container gets after SIGTERM before SIGKILL', '5s')
+    .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = registered with a scheduler) over HTTP')
     .option('--threads <n>', 'worker threads in the warm pool (default: the CPU cores offered)')
     .option('--abort-grace <duration>', 'how long a cancelled or timed-out thread task gets to stop before its worker is terminated', '2s')
     .action(async (flags: AgentFlags, cmd: Command) => {
@@ -81,6 +84,11 @@ export function agentCommand(program: Command): void {
         logger.info({ agentId, cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes, gpus: capacity.gpus.length, threads, notes: [...capacity.notes, docker.note] }, 'agent starting');
         if (!docker.docker) process.stderr.write(`clusterctl agent: ${docker.note}\n`);
         await agent.start();
+        if (flags.healthListen) {
+          await startHealthServer(flags.healthListen, {
+            ready: () => ({ ready: agent.registered, detail: agent.registered ? 'registered' : 'not registered with a scheduler' }),
+          });
+        }
         untilSignal(() => agent.close());
       } catch (err) {
         fail(err);

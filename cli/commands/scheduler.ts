@@ -6,6 +6,7 @@ import { parseDurationMs } from '../../core/units.js';
 import { SchedulerDaemon } from '../../scheduler/daemon.js';
 import { MemoryStateStore } from '../../scheduler/state/memory-store.js';
 import { fail, loggerFor, untilSignal } from '../context.js';
+import { startHealthServer } from '../health-server.js';
 
 export interface SchedulerFlags {
   listen: string;
@@ -13,6 +14,7 @@ export interface SchedulerFlags {
   etcd?: string;
   agentTtl: string;
   heartbeat: string;
+  healthListen?: string;
 }
 
 export async function startScheduler(flags: SchedulerFlags, logger: Logger): Promise<SchedulerDaemon> {
@@ -40,10 +42,12 @@ export function schedulerCommand(program: Command): void {
     .option('--etcd <urls>', 'etcd endpoints for replicated state (comma-separated)')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', '5s')
     .option('--heartbeat <duration>', 'how often agents send a heartbeat', '1s')
+    .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP')
     .action(async (flags: SchedulerFlags, cmd: Command) => {
       try {
         const logger = loggerFor(cmd, 'scheduler');
         const daemon = await startScheduler(flags, logger);
+        if (flags.healthListen) await startHealthServer(flags.healthListen, daemon);
         process.stdout.write(`${JSON.stringify({ level: 30, msg: 'scheduler listening', addr: daemon.addr })}\n`);
         untilSignal(() => daemon.close());
       } catch (err) {
