@@ -44,7 +44,8 @@ export class SchedulerDaemon {
   readonly id = `sched-${randomBytes(4).toString('hex')}`;
   private state: DaemonState = 'starting';
   private readonly server = new grpc.Server(serverOptions);
-  private readonly placer = new Placer();
+  /** Bounded passes keep the event loop answering while a huge queue drains. */
+  private readonly placer = new Placer({ maxPlacementsPerPass: 5_000 });
   private readonly registry: AgentRegistry;
   private readonly engine: FlowEngine;
   private readonly schedules: CronSchedules;

@@ -60,7 +60,7 @@ export function describeWait(reason: WaitReason): string {
     case 'exhausted': {
       const amount = reason.resource === 'cpu' ? `${formatCpu(reason.short)} CPU`
         : reason.resource === 'memory' ? `${formatBytes(reason.short)} memory` : `${reason.short} GPU(s)`;
-      return `no agent has room: short of ${amount}`;
+      return `no agent has room: short of ${amount}${reason.reservedAgentId ? ` (agent ${reason.reservedAgentId} is held for it)` : ''}`;
     }
   }
 }

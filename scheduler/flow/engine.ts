@@ -170,7 +170,7 @@ export class FlowEngine {
         continue;
       }
       const step = run.steps.get(task.step)!.spec;
-      if (!this.opts.placer.allocate(task.id, agentId, step.resources, ref.gpu_indices)) {
+      if (!this.opts.placer.allocate(task.id, agentId, step.resources, ref.gpu_indices, run.job.project)) {
         if (task.agentId !== agentId) stop.push(ref);
         continue;
       }
@@ -292,8 +292,11 @@ export class FlowEngine {
     this.retryTimers.clear();
   }
 
+  /** One bounded placement pass; another follows on the next tick while the queue has more. */
   private placeQueued(): void {
-    for (const p of this.opts.placer.schedule()) {
+    const placements = this.opts.placer.schedule();
+    if (this.opts.placer.lastPassTruncated) this.schedulePass();
+    for (const p of placements) {
       const task = this.tasks.get(p.taskId);
       const run = task && this.runs.get(task.runId);
       if (!task || !run || task.state !== 'queued') {

@@ -5,70 +5,106 @@
  * and asks `schedule()` for assignments. Allocations made by `schedule()` are recorded here
  * until `release(taskId)`.
  *
- * This first version scans agents per task with a best-fit score; it is correct (never
- * over-commits, GPUs by index) but not yet fast at scale nor fair between projects.
+ * A pass runs the stages in order:
+ *   1. reservations  (reservations.ts)  held agents first, for tasks past the anti-starvation limit
+ *   2. queue order   (fair-share.ts, project-queues.ts)  lowest dominant share project goes next;
+ *                    within it, highest priority, then submission order
+ *   3. feasibility   (feasibility.ts, agent-directory.ts)  executor/labels per agent class,
+ *                    draining and reserved agents kept out of the index, resources per agent
+ *   4. scoring       (scorers.ts)  best fit, or spread on request
+ *   5. selection     (selection.ts)  for CPU-only tasks, CPU agents and GPU agents' spare room
+ *                    before GPU agents' GPU shares; then the best score
+ * A task that does not fit blocks its lane (same project, priority and shape) for the rest of
+ * the pass, as does any bigger task with the same constraints; `why()` explains it from that.
+ * No stage walks every agent or every queued task: agents are searched through a free-capacity
+ * index per agent class (agent-pool.ts), tasks through their lanes.
  */
-import { fitsWithin, subtractResources, type Resources } from '../../core/resources.js';
-import type { AgentNode, Feasibility, Placement, TaskDemand, WaitReason } from './types.js';
-
-interface AgentState {
-  node: AgentNode;
-  free: Resources;
-  freeGpus: number[];
-}
+import { addResources, subtractResources, type Resources } from '../../core/resources.js';
+import { AgentDirectory } from './agent-directory.js';
+import type { AgentState } from './agent-pool.js';
+import { dominantShare, FairShareHeap } from './fair-share.js';
+import { everFeasible, fitsNow } from './feasibility.js';
+import { ProjectQueues, type Lane, type ProjectQueue } from './project-queues.js';
+import { Reservations } from './reservations.js';
+import { selectAgent } from './selection.js';
+import type { AgentNode, Feasibility, Placement, PlacerOptions, TaskDemand, WaitReason } from './types.js';
+import { explainNoRoom } from './wait-reasons.js';
 
 interface Allocation {
   agentId: string;
   resources: Resources;
   gpuIndices: number[];
+  /** The fair-share group charged; undefined for a reported task whose project is unknown. */
+  project: string | undefined;
+}
+
+interface Turn {
+  project: ProjectQueue;
+  lane: Lane;
 }
 
 export class Placer {
-  private readonly agents = new Map<string, AgentState>();
-  private readonly queue = new Map<string, TaskDemand>();
+  private readonly directory = new AgentDirectory();
+  private readonly queues = new ProjectQueues();
   private readonly allocations = new Map<string, Allocation>();
-  private readonly waiting = new Map<string, WaitReason>();
+  private readonly reservations: Reservations;
+  private readonly maxPlacementsPerPass: number;
+  private pass = 0;
+  private truncated = false;
+  /** Wait reasons by lane key, valid until the next change of state. */
+  private readonly reasons = new Map<string, WaitReason | undefined>();
+  private readonly scratch: AgentState[] = [];
+
+  constructor(options: PlacerOptions = {}) {
+    this.maxPlacementsPerPass = options.maxPlacementsPerPass ?? Infinity;
+    this.reservations = new Reservations({
+      reserveAfterPasses: options.reserveAfterPasses ?? 5,
+      maxReservedAgents: options.maxReservedAgents ?? 16,
+    }, this.directory);
+  }
 
   upsertAgent(node: AgentNode): void {
-    const existing = this.agents.get(node.id);
-    if (existing) {
-      existing.node = node;
-      return;
-    }
-    this.agents.set(node.id, { node, free: { ...node.capacity }, freeGpus: [...node.gpuIndices] });
+    this.directory.upsert(node, (taskIds) => this.heldBy(taskIds));
+    this.reasons.clear();
   }
 
   /** Forgets an agent and every allocation on it; returns the ids of the tasks it held. */
   removeAgent(agentId: string): string[] {
-    this.agents.delete(agentId);
-    const released: string[] = [];
-    for (const [taskId, alloc] of this.allocations) {
-      if (alloc.agentId === agentId) {
-        this.allocations.delete(taskId);
-        released.push(taskId);
-      }
-    }
+    const agent = this.directory.remove(agentId);
+    if (!agent) return [];
+    if (agent.reservedFor !== undefined) this.reservations.release(agent.reservedFor);
+    const released = [...agent.taskIds];
+    for (const taskId of released) this.forgetAllocation(taskId);
+    this.reasons.clear();
     return released;
   }
 
   enqueue(task: TaskDemand): void {
-    this.queue.set(task.id, task);
+    this.queues.add(task);
+    this.reasons.clear();
   }
 
   /** Drops a queued task (cancelled); returns whether it was queued. */
   dequeue(taskId: string): boolean {
-    this.waiting.delete(taskId);
-    return this.queue.delete(taskId);
+    this.reservations.release(taskId);
+    this.reasons.clear();
+    return this.queues.remove(taskId) !== undefined;
   }
 
-  /** Records a task an agent reports running (reconciliation after a restart). */
-  allocate(taskId: string, agentId: string, resources: Resources, gpuIndices: number[]): boolean {
-    const agent = this.agents.get(agentId);
+  /**
+   * Records a task an agent reports running (reconciliation after a restart). Refused (false)
+   * when the agent is unknown, the task is already allocated, or the report would over-commit
+   * the agent or give a GPU index twice: the caller then stops that copy of the task. The
+   * project is charged for fair sharing: the one given, else the queued task's.
+   */
+  allocate(taskId: string, agentId: string, resources: Resources, gpuIndices: number[], project?: string): boolean {
+    const agent = this.directory.agents.get(agentId);
     if (!agent || this.allocations.has(taskId)) return false;
-    agent.free = subtractResources(agent.free, resources);
-    agent.freeGpus = agent.freeGpus.filter((g) => !gpuIndices.includes(g));
-    this.allocations.set(taskId, { agentId, resources, gpuIndices });
-    this.queue.delete(taskId);
+    if (!this.directory.takeReported(agent, taskId, resources, gpuIndices)) return false;
+    const charged = project ?? this.queues.get(taskId)?.task.project;
+    this.allocations.set(taskId, { agentId, resources, gpuIndices: [...gpuIndices], project: charged });
+    if (charged !== undefined) this.charge(charged, resources);
+    this.dequeue(taskId);
     return true;
   }
 
@@ -76,89 +112,138 @@ export class Placer {
   release(taskId: string): void {
     const alloc = this.allocations.get(taskId);
     if (!alloc) return;
-    this.allocations.delete(taskId);
-    const agent = this.agents.get(alloc.agentId);
-    if (!agent) return;
-    agent.free = {
-      cpuMilli: agent.free.cpuMilli + alloc.resources.cpuMilli,
-      memoryBytes: agent.free.memoryBytes + alloc.resources.memoryBytes,
-      gpus: agent.free.gpus + alloc.resources.gpus,
-    };
-    agent.freeGpus.push(...alloc.gpuIndices);
-    agent.freeGpus.sort((a, b) => a - b);
+    const agent = this.directory.agents.get(alloc.agentId);
+    if (agent) this.directory.giveBack(agent, taskId, alloc.resources, alloc.gpuIndices);
+    this.forgetAllocation(taskId);
+    this.reasons.clear();
   }
 
   get queuedCount(): number {
-    return this.queue.size;
+    return this.queues.size;
   }
 
-  /** Why a queued task is still waiting after the last pass, if it is. */
+  /** Whether the last schedule() stopped at maxPlacementsPerPass with tasks it had not tried. */
+  get lastPassTruncated(): boolean {
+    return this.truncated;
+  }
+
+  /** Agents held for starving tasks, as [taskId, agentId] pairs. */
+  reservedAgents(): Array<[taskId: string, agentId: string]> {
+    return [...this.reservations.entries];
+  }
+
+  /** Why a queued task is still waiting; undefined when it is not queued. */
   why(taskId: string): WaitReason | undefined {
-    return this.waiting.get(taskId);
+    const entry = this.queues.get(taskId);
+    if (!entry) return undefined;
+    const { task, lane, project } = entry;
+    const reservedAgentId = this.reservations.agentFor(taskId);
+    if (lane.blockedInPass === this.pass || reservedAgentId !== undefined) {
+      if (!this.reasons.has(lane.key)) this.reasons.set(lane.key, explainNoRoom(task, this.directory));
+      const reason = this.reasons.get(lane.key);
+      if (reason?.kind === 'exhausted' && reservedAgentId !== undefined) return { ...reason, reservedAgentId };
+      if (reason) return reason;
+    }
+    return { kind: 'queued', ahead: project.countAhead(task) };
   }
 
-  /** Whether an empty agent of the cluster could ever hold the task. */
+  /** Whether an empty agent of the cluster could ever hold the task (see everFeasible). */
   feasible(task: Pick<TaskDemand, 'resources' | 'executor' | 'constraints'>): Feasibility {
-    if (this.agents.size === 0) return { ok: true };
-    for (const { node } of this.agents.values()) {
-      if (fitsWithin(task.resources, node.capacity) && this.matches(node, task)) return { ok: true };
-    }
-    return { ok: false, reason: `no agent could ever hold ${describe(task.resources)} (${task.executor})` };
+    return everFeasible(task.resources, task, this.directory.classCapacities());
   }
 
-  /** One scheduling pass: places what fits, in priority then submission order. */
+  /** One scheduling pass: places what fits, in fair-share, priority and submission order. */
   schedule(): Placement[] {
+    const pass = ++this.pass;
+    this.reasons.clear();
     const placed: Placement[] = [];
-    const ordered = [...this.queue.values()].sort((a, b) => b.priority - a.priority || a.seq - b.seq);
-    this.waiting.clear();
-    for (const task of ordered) {
-      const agent = this.bestAgent(task);
-      if (!agent) {
-        this.waiting.set(task.id, this.reason(task));
-        continue;
+    this.placeReserved(placed);
+    /** Per constraint key, demands that found no room in this pass: anything at least as big fails too. */
+    const noRoom = new Map<string, Resources[]>();
+    const turns = new FairShareHeap<Turn>();
+    for (const project of this.queues.projects.values()) this.offerTurn(turns, project, pass);
+    while (turns.size > 0 && placed.length < this.maxPlacementsPerPass) {
+      const { project, lane } = turns.pop()!;
+      const task = lane.peek()!;
+      const blockedBefore = noRoom.get(lane.constraintKey)?.some((small) => fitsNow(small, task.resources));
+      const agent = blockedBefore ? undefined : selectAgent(task, this.directory.poolsFor(task, lane.constraintKey), this.scratch);
+      if (agent) {
+        placed.push(this.place(task, agent));
+      } else {
+        lane.blockedInPass = pass;
+        if (!blockedBefore) noRoom.set(lane.constraintKey, [...(noRoom.get(lane.constraintKey) ?? []), task.resources]);
       }
-      const gpuIndices = agent.freeGpus.splice(0, task.resources.gpus);
-      agent.free = subtractResources(agent.free, task.resources);
-      this.allocations.set(task.id, { agentId: agent.node.id, resources: task.resources, gpuIndices });
-      this.queue.delete(task.id);
-      placed.push({ taskId: task.id, agentId: agent.node.id, gpuIndices });
+      this.offerTurn(turns, project, pass);
     }
+    this.truncated = turns.size > 0;
+    this.observeStarvation(pass);
     return placed;
   }
 
-  private bestAgent(task: TaskDemand): AgentState | undefined {
-    let best: AgentState | undefined;
-    let bestScore = Infinity;
-    for (const agent of this.agents.values()) {
-      if (agent.node.draining || !this.matches(agent.node, task) || !fitsWithin(task.resources, agent.free)) continue;
-      const score = agent.free.cpuMilli / Math.max(1, agent.node.capacity.cpuMilli);
-      const s = task.spread ? -score : score;
-      if (s < bestScore) {
-        bestScore = s;
-        best = agent;
+  private offerTurn(turns: FairShareHeap<Turn>, project: ProjectQueue, pass: number): void {
+    const lane = project.nextLane(pass, false);
+    if (lane) turns.push({ project, lane }, dominantShare(project.usage, this.directory.totals), lane.peek()!.seq);
+  }
+
+  private place(task: TaskDemand, agent: AgentState): Placement {
+    const gpuIndices = this.directory.take(agent, task.id, task.resources);
+    this.allocations.set(task.id, { agentId: agent.node.id, resources: task.resources, gpuIndices, project: task.project });
+    // Charge the project before dequeuing, so it is not dropped as idle in between.
+    this.charge(task.project, task.resources);
+    this.queues.remove(task.id);
+    return { taskId: task.id, agentId: agent.node.id, gpuIndices };
+  }
+
+  /** Places reserved tasks whose agent now has room; ends reservations that no longer apply. */
+  private placeReserved(placed: Placement[]): void {
+    for (const [taskId, agentId] of [...this.reservations.entries]) {
+      const entry = this.queues.get(taskId);
+      const agent = this.directory.agents.get(agentId);
+      const stillNext = entry !== undefined && entry.project.nextLane(this.pass, true)?.peek() === entry.task;
+      if (!entry || !agent || agent.node.draining || !stillNext) {
+        this.reservations.release(taskId);
+      } else if (fitsNow(entry.task.resources, agent.free)) {
+        this.reservations.release(taskId);
+        placed.push(this.place(entry.task, agent));
       }
     }
-    return best;
   }
 
-  private matches(node: AgentNode, task: Pick<TaskDemand, 'executor' | 'constraints'>): boolean {
-    if (!node.executors.includes(task.executor)) return false;
-    for (const [k, v] of Object.entries(task.constraints)) if (node.labels[k] !== v) return false;
-    return true;
+  private observeStarvation(pass: number): void {
+    const active = new Set<string>();
+    for (const project of this.queues.projects.values()) {
+      const lane = project.nextLane(pass, true);
+      if (!lane) continue;
+      active.add(project.name);
+      this.reservations.observe(project.name, lane.peek(), lane.blockedInPass === pass);
+    }
+    this.reservations.forgetProjectsExcept(active);
   }
 
-  private reason(task: TaskDemand): WaitReason {
-    const candidates = [...this.agents.values()].filter((a) => !a.node.draining && this.matches(a.node, task));
-    if (this.agents.size === 0) return { kind: 'no-agents' };
-    if (candidates.length === 0) return { kind: 'constraint', detail: `no ready agent offers ${task.executor} with ${JSON.stringify(task.constraints)}` };
-    const short = (key: 'cpuMilli' | 'memoryBytes' | 'gpus') =>
-      Math.min(...candidates.map((a) => Math.max(0, task.resources[key] - a.free[key])));
-    if (short('gpus') > 0) return { kind: 'exhausted', resource: 'gpu', short: short('gpus') };
-    if (short('cpuMilli') > 0) return { kind: 'exhausted', resource: 'cpu', short: short('cpuMilli') };
-    return { kind: 'exhausted', resource: 'memory', short: short('memoryBytes') };
+  private heldBy(taskIds: Iterable<string>): { resources: Resources; gpuIndices: number[] } {
+    let resources: Resources = { cpuMilli: 0, memoryBytes: 0, gpus: 0 };
+    const gpuIndices: number[] = [];
+    for (const taskId of taskIds) {
+      const alloc = this.allocations.get(taskId);
+      if (!alloc) continue;
+      resources = addResources(resources, alloc.resources);
+      gpuIndices.push(...alloc.gpuIndices);
+    }
+    return { resources, gpuIndices };
   }
-}
 
-function describe(r: Resources): string {
-  return `cpu ${r.cpuMilli}m, memory ${r.memoryBytes} bytes, ${r.gpus} GPU(s)`;
+  private forgetAllocation(taskId: string): void {
+    const alloc = this.allocations.get(taskId);
+    if (!alloc) return;
+    this.allocations.delete(taskId);
+    if (alloc.project === undefined) return;
+    const project = this.queues.project(alloc.project);
+    project.usage = subtractResources(project.usage, alloc.resources);
+    this.queues.dropIfIdle(project);
+  }
+
+  private charge(projectName: string, resources: Resources): void {
+    const project = this.queues.project(projectName);
+    project.usage = addResources(project.usage, resources);
+  }
 }

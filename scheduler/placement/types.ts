@@ -43,13 +43,32 @@ export interface Placement {
 
 /** Why a task is not placed: answered from data, shown by `clusterctl status`. */
 export type WaitReason =
-  /** No agent has room now; `short` is what the best candidate lacks (cpu in millicores). */
-  | { kind: 'exhausted'; resource: 'cpu' | 'memory' | 'gpu'; short: number }
-  /** No ready agent satisfies the constraint or executor. */
+  /**
+   * No agent has room now; `short` is what the closest agent lacks (cpu in millicores, memory in
+   * bytes). `reservedAgentId`: the agent held for this task by the anti-starvation rule.
+   */
+  | { kind: 'exhausted'; resource: 'cpu' | 'memory' | 'gpu'; short: number; reservedAgentId?: string }
+  /**
+   * No agent could hold it: none offers the executor and labels, all that do are draining (or
+   * held for other tasks), or the task is bigger than any of them; `detail` says which.
+   */
   | { kind: 'constraint'; detail: string }
-  /** Room exists but other projects' or higher-priority tasks go first. */
+  /**
+   * Room may exist but other projects (by fair share) or tasks ahead in its own project go first;
+   * `ahead` counts the latter: higher priority, or equal priority and submitted earlier.
+   */
   | { kind: 'queued'; ahead: number }
   | { kind: 'no-agents' };
 
 /** Whether any agent of the cluster, empty, could ever hold the task. */
 export type Feasibility = { ok: true } | { ok: false; reason: string };
+
+/** Tuning of a Placer; every field is optional with the default given. */
+export interface PlacerOptions {
+  /** Most placements one schedule() call makes; the rest wait for the next call. Default: no limit. */
+  maxPlacementsPerPass?: number;
+  /** Consecutive passes a project's next task may fail to fit before an agent is reserved for it. Default 5. */
+  reserveAfterPasses?: number;
+  /** Most agents held for starving tasks at once. Default 16. */
+  maxReservedAgents?: number;
+}
