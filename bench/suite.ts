@@ -4,12 +4,13 @@
  */
 import { runDask, type DaskResult } from './dask.js';
 import { runLatency, type LatencyResult } from './latency.js';
+import { runPlacementBench, type PlacementBenchResult } from './placement.js';
 import { newReport, type BarSeries, type BenchReport } from './report.js';
 import { say } from './progress.js';
 import { round } from './stats.js';
 import { runThroughput, type ThroughputRow } from './throughput.js';
 
-export const benchmarks = ['throughput', 'latency'] as const;
+export const benchmarks = ['throughput', 'latency', 'placement'] as const;
 export type BenchmarkName = (typeof benchmarks)[number];
 
 export interface SuiteOptions {
@@ -17,6 +18,9 @@ export interface SuiteOptions {
   agentCounts: number[];
   tasks: number;
   latencyTasks: number;
+  /** Simulated agents and queued tasks for the placement benchmark (pure, in process). */
+  placementAgents: number;
+  placementTasks: number;
   addr?: string;
   repeats: number;
   peer: boolean;
@@ -56,6 +60,19 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
     });
     report.results.latencySamplesMs = samplesMs;
   }
+  if (opts.which.includes('placement')) {
+    const p = await runPlacementBench({ agents: opts.placementAgents, tasks: opts.placementTasks, log: say });
+    report.results.placement = p;
+    charts.push({
+      title: `Placements per second, ${p.agents} agents and ${p.tasks} queued tasks (higher is better)`,
+      unit: 'placements/s',
+      bars: [
+        { label: 'clusterd, filling the cluster', value: p.placer.fill.placementsPerSec },
+        { label: 'clusterd, churn', value: p.placer.churn.placementsPerSec },
+        { label: 'first-fit decreasing, filling', value: p.firstFitDecreasing.fill.placementsPerSec },
+      ],
+    });
+  }
   report.results.charts = charts;
   return report;
 }
@@ -88,6 +105,12 @@ export function summary(report: BenchReport): string {
     lines.push(`latency (${l.tasks} sequential single-task runs)`);
     lines.push(`  round trip p50 ${l.roundTripMs.p50} ms, p99 ${l.roundTripMs.p99} ms; submit to start p50 ${l.submitToStartMs.p50} ms, p99 ${l.submitToStartMs.p99} ms`);
     lines.push(l.dask.available ? `  Dask round trip p50 ${l.dask.roundTripMs.p50} ms, p99 ${l.dask.roundTripMs.p99} ms; clusterd/Dask ${l.ratioToDask}` : `  Dask: ${l.dask.note}`);
+  }
+  const p = report.results.placement as PlacementBenchResult | undefined;
+  if (p) {
+    lines.push(`placement (${p.agents} agents, ${p.tasks} queued tasks)`);
+    lines.push(`  fill ${p.placer.fill.placementsPerSec} placements/s (p99 pass ${p.placer.fill.p99PassMs} ms); churn ${p.placer.churn.placementsPerSec}/s (p99 pass ${p.placer.churn.p99PassMs} ms)`);
+    lines.push(`  half-cluster packing: ${(p.placer.halfClusterAgentsUsedShare * 100).toFixed(1)}% of agents used; first-fit decreasing ${(p.firstFitDecreasing.halfClusterAgentsUsedShare * 100).toFixed(1)}%`);
   }
   return lines.join('\n');
 }

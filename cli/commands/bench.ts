@@ -14,6 +14,8 @@ interface BenchFlags {
   tasks: string;
   latencyTasks: string;
   repeats: string;
+  placementAgents: string;
+  placementTasks: string;
   peer: boolean;
   output?: string;
   out: string;
@@ -22,12 +24,14 @@ interface BenchFlags {
 export function benchCommand(program: Command): void {
   program
     .command('bench')
-    .description('benchmarks: throughput and latency, side by side with Dask')
+    .description('benchmarks: throughput and latency side by side with Dask, and placement side by side with first-fit decreasing')
     .argument('[which]', `${benchmarks.join(' | ')} | all`, 'all')
     .option('--agents <n,...>', 'agent counts to measure (a cluster of real processes each)', '1,2,4')
     .option('--tasks <n>', 'no-op tasks per throughput sweep', '10000')
     .option('--latency-tasks <n>', 'sequential single-task runs for latency', '300')
     .option('--repeats <n>', 'sweeps per agent count (the median is reported)', '3')
+    .option('--placement-agents <n>', 'simulated agents for the placement benchmark', '10000')
+    .option('--placement-tasks <n>', 'queued tasks for the placement benchmark', '1000000')
     .option('--no-peer', 'skip the Dask peer')
     .option('--out <dir>', 'where the JSON and HTML reports go', resultsDir)
     .option('-o, --output <format>', 'json: print the report as one JSON document')
@@ -43,6 +47,8 @@ export function benchCommand(program: Command): void {
           tasks: positive(flags.tasks, '--tasks'),
           latencyTasks: positive(flags.latencyTasks, '--latency-tasks'),
           repeats: positive(flags.repeats, '--repeats'),
+          placementAgents: positive(flags.placementAgents, '--placement-agents'),
+          placementTasks: positive(flags.placementTasks, '--placement-tasks'),
           peer: flags.peer,
           ...(addr ? { addr } : {}),
         });
