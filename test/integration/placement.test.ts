@@ -1,0 +1,75 @@
+// Placement through clusterctl: agents of different sizes, fair share between projects, no
+// starvation of big tasks, GPU tasks on GPU agents, and why a task waits.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterctl, clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
+
+interface TaskJson { state: string; agent_id: string; waiting: string; started_at_ms: number }
+interface RunJson { run_id: string; state: string; steps: Array<{ name: string; tasks: TaskJson[] }> }
+
+const jobs = 'test/fixtures/jobs';
+
+describe('placement through clusterctl', () => {
+  const daemons: Daemon[] = [];
+  let addr: string;
+  beforeAll(async () => {
+    addr = `127.0.0.1:${await freePort()}`;
+    const scheduler = startDaemon(['scheduler', '--listen', addr]);
+    daemons.push(scheduler);
+    await scheduler.waitFor(/scheduler listening/);
+    daemons.push(startDaemon(['agent', '--scheduler', addr, '--id', 'cpu-small', '--cpu', '2', '--memory', '4Gi', '--threads', '4']));
+    daemons.push(startDaemon(['agent', '--scheduler', addr, '--id', 'gpu-big', '--cpu', '2', '--memory', '8Gi', '--gpus', '2', '--threads', '4']));
+    await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 2, 20_000, 'both agents');
+  });
+  afterAll(async () => {
+    await Promise.all(daemons.map((d) => d.stop()));
+  });
+
+  const submit = async (file: string) => {
+    const res = await clusterctl(['submit', `${jobs}/${file}`], { addr });
+    expect(res.code, res.stderr).toBe(0);
+    return res.stdout.trim();
+  };
+  const status = (runId: string) => clusterctlJson<RunJson>(['status', runId], addr);
+  const ended = (runId: string) => eventually(async () => {
+    const run = await status(runId);
+    return run.state !== 'running' ? run : undefined;
+  }, 60_000, `run ${runId} to end`);
+
+  it('starts a second project\'s small job while a big sweep of the first is queued, and says why the sweep waits', async () => {
+    const sweep = await submit('place-sweep.yaml');
+    const queued = await eventually(async () => {
+      const run = await status(sweep);
+      const waiting = run.steps[0]!.tasks.filter((t) => t.state === 'queued');
+      return waiting.length > 0 && waiting.every((t) => t.waiting) ? waiting : undefined;
+    }, 20_000, 'sweep tasks to queue');
+    expect(queued[0]!.waiting).toMatch(/no agent has room: short of|queued behind/);
+
+    const small = await submit('place-small.yaml');
+    const smallRun = await ended(small);
+    expect(smallRun.state).toBe('succeeded');
+    const sweepRun = await status(sweep);
+    expect(sweepRun.state).toBe('running');
+    expect(sweepRun.steps[0]!.tasks.filter((t) => t.state === 'queued').length).toBeGreaterThan(0);
+
+    expect((await ended(sweep)).state).toBe('succeeded');
+  });
+
+  it('does not starve a big task behind a stream of small ones submitted after it', async () => {
+    // Both agents busy with 0.5-CPU tasks; a 2-CPU task then needs a whole agent, and small
+    // tasks queued after it could take every half CPU that frees up. An agent is held for it.
+    const fill = await submit('place-fill.yaml');
+    await eventually(async () => (await status(fill)).steps[0]!.tasks.every((t) => t.state === 'running'), 20_000, 'the agents to fill');
+    const big = await submit('place-big.yaml');
+    const flood = await submit('place-sweep.yaml');
+    const bigRun = await ended(big);
+    expect(bigRun.state).toBe('succeeded');
+    const finished = await ended(flood);
+    const lastFloodStart = Math.max(...finished.steps[0]!.tasks.map((t) => Number(t.started_at_ms)));
+    expect(Number(bigRun.steps[0]!.tasks[0]!.started_at_ms)).toBeLessThan(lastFloodStart);
+  });
+
+  it('places GPU tasks on the GPU agent', async () => {
+    const run = await ended(await submit('place-gpu.yaml'));
+    expect(run.steps[0]!.tasks[0]!.agent_id).toBe('gpu-big');
+  });
+});
