@@ -13,8 +13,13 @@
  * - One batch holds at most `limits.maxOpsPerCommit` operations and `limits.maxBytesPerCommit`
  *   bytes of keys and values; callers split larger work (see GroupCommitter).
  * - `list(prefix)` returns every entry whose key starts with prefix, sorted by key.
- * - `close()` is idempotent.
+ * - `close()` is idempotent; calls after it fail with UNAVAILABLE.
+ * - A batch over the limits fails with INVALID_ARGUMENT; a store that cannot be reached fails
+ *   with UNAVAILABLE within a bounded time, never hangs.
+ * - Values handed out by `get` and `list` are the store's own: treat them as read-only.
  */
+import { ClusterError } from '../../core/errors.js';
+
 export interface StateStore {
   readonly limits: CommitLimits;
   get(key: string): Promise<Uint8Array | undefined>;
@@ -39,10 +44,23 @@ export interface CommitLimits {
   maxBytesPerCommit: number;
 }
 
+/** The bytes an operation counts against `maxBytesPerCommit`: its key (UTF-8) and value. */
 export function opBytes(op: WriteOp): number {
   switch (op.op) {
-    case 'put': return op.key.length + op.value.length;
-    case 'delete': return op.key.length;
-    case 'deletePrefix': return op.prefix.length;
+    case 'put': return Buffer.byteLength(op.key) + op.value.byteLength;
+    case 'delete': return Buffer.byteLength(op.key);
+    case 'deletePrefix': return Buffer.byteLength(op.prefix);
+  }
+}
+
+/** Refuses a batch over the store's limits with INVALID_ARGUMENT before anything is written. */
+export function checkLimits(ops: readonly WriteOp[], limits: CommitLimits): void {
+  if (ops.length > limits.maxOpsPerCommit) {
+    throw new ClusterError('INVALID_ARGUMENT', `commit of ${ops.length} operations exceeds the limit of ${limits.maxOpsPerCommit}`);
+  }
+  let bytes = 0;
+  for (const op of ops) bytes += opBytes(op);
+  if (bytes > limits.maxBytesPerCommit) {
+    throw new ClusterError('INVALID_ARGUMENT', `commit of ${bytes} bytes exceeds the limit of ${limits.maxBytesPerCommit}`);
   }
 }

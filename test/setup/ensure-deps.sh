@@ -7,9 +7,21 @@ set -uo pipefail
 
 declare -A package_of=([etcd]=etcd-server [dockerd]=docker.io [docker]=docker.io [busybox]=busybox-static)
 missing_packages=()
+
+# Test images copy /bin/busybox into an empty rootfs, so it must be the static build: a
+# dynamically linked busybox (Debian's busybox package) would find no libc in the container.
+static_busybox() {
+  local bb
+  bb=$(command -v busybox 2>/dev/null || echo /bin/busybox)
+  [ -x "$bb" ] || return 1
+  command -v ldd >/dev/null 2>&1 || return 0
+  ! LC_ALL=C ldd "$bb" >/dev/null 2>&1 # ldd fails on a static binary
+}
+
 for program in etcd dockerd docker busybox; do
-  command -v "$program" >/dev/null 2>&1 && continue
-  [ "$program" = busybox ] && [ -x /bin/busybox ] && continue
+  if [ "$program" = busybox ]; then static_busybox && continue
+  else command -v "$program" >/dev/null 2>&1 && continue
+  fi
   pkg=${package_of[$program]}
   [[ " ${missing_packages[*]-} " == *" $pkg "* ]] || missing_packages+=("$pkg")
 done

@@ -53,9 +53,6 @@ export async function startDockerd(opts: { readyTimeoutMs?: number } = {}): Prom
     '--data-root', join(dir.path, 'data'),
     '--exec-root', join(dir.path, 'exec'),
     '--pidfile', join(dir.path, 'docker.pid'),
-    // Containers get a short stop grace at shutdown: test containers are disposable, and the
-    // default (15 s) makes every suite's teardown slow when one runs `sleep`.
-    '--shutdown-timeout', '2',
     '--containerd-namespace', namespace,
     '--containerd-plugins-namespace', `${namespace}-plugins`,
   ]);
@@ -65,8 +62,14 @@ export async function startDockerd(opts: { readyTimeoutMs?: number } = {}): Prom
   let forgetContainerd = () => {};
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
-    // dockerd stops its containers and its managed containerd on SIGTERM; give it time, then
-    // make sure the containerd it started is gone too (a SIGKILLed dockerd leaves it behind).
+    // On SIGTERM dockerd stops each container with the container's own grace (10 s, not
+    // --shutdown-timeout, on 20.10), so a test's `sleep` would hold teardown: kill them first.
+    if (proc.alive) {
+      const ids = (await docker(['ps', '-aq'], { timeoutMs: 5_000 })).stdout.split(/\s+/).filter(Boolean);
+      if (ids.length > 0) await docker(['rm', '-f', ...ids], { timeoutMs: 15_000 });
+    }
+    // dockerd then stops the containerd it manages; make sure that is gone too (a SIGKILLed
+    // dockerd leaves it behind).
     await proc.stop(20_000);
     if (containerdPid !== undefined && pidAlive(containerdPid)) {
       signalPid(containerdPid, 'SIGTERM');
