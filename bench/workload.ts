@@ -1,4 +1,5 @@
 // The no-op jobs the throughput and latency benchmarks submit, and waiting for a run to end.
+import { newRequestId } from '../core/ids.js';
 import { fileURLToPath } from 'node:url';
 import type { ClusterClient } from '../cli/client.js';
 import type { RunStatus__Output } from '../proto/types.js';
@@ -25,7 +26,7 @@ export function singleTaskJob(): object {
 
 export async function submit(client: ClusterClient, job: object): Promise<string> {
   const { run_id: runId } = await client.call('Submit', {
-    job_json: JSON.stringify(job), params_json: '{}', code_dir: codeDir, code_package: '', source: 'bench',
+    job_json: JSON.stringify(job), params_json: '{}', code_dir: codeDir, code_package: '', source: 'bench', request_id: newRequestId(),
   });
   return runId;
 }

@@ -4,6 +4,7 @@
  * cannot be reached. Errors arrive as ClusterError (proto/status.ts).
  */
 import * as grpc from '@grpc/grpc-js';
+import { sleep } from '../core/abortable.js';
 import { ClusterError } from '../core/errors.js';
 import { channelOptions, proto } from '../proto/load.js';
 import { fromServiceError } from '../proto/status.js';
@@ -32,16 +33,24 @@ export class ClusterClient {
   private readonly clients = new Map<string, ClientServiceClient>();
   private current = 0;
 
-  constructor(private readonly addrs: string[], private readonly deadlineMs = 15_000) {
+  constructor(private readonly addrs: string[], private readonly deadlineMs = 15_000, private readonly electionWaitMs = 15_000) {
     if (addrs.length === 0) throw new ClusterError('INVALID_ARGUMENT', 'no scheduler address given');
   }
 
   /** A unary call on the leader. */
   async call<M extends keyof UnaryCalls>(method: M, request: UnaryCalls[M][0]): Promise<UnaryCalls[M][1]> {
-    return this.onLeader((client) => new Promise((resolve, reject) => {
+    return this.onLeader((client) => this.invoke(client, method, request));
+  }
+
+  private callAt<M extends keyof UnaryCalls>(addr: string, method: M, request: UnaryCalls[M][0]): Promise<UnaryCalls[M][1]> {
+    return this.invoke(this.client(addr), method, request);
+  }
+
+  private invoke<M extends keyof UnaryCalls>(client: ClientServiceClient, method: M, request: UnaryCalls[M][0]): Promise<UnaryCalls[M][1]> {
+    return new Promise((resolve, reject) => {
       const fn = (client[method] as unknown as (req: unknown, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void).bind(client);
       fn(request, { deadline: Date.now() + this.deadlineMs }, (err, res) => (err ? reject(fromServiceError(err)) : resolve(res as UnaryCalls[M][1])));
-    }));
+    });
   }
 
   /** A server-streaming call on the leader; `onMessage` sees each message. */
@@ -64,26 +73,50 @@ export class ClusterClient {
     for (const c of this.clients.values()) c.close();
   }
 
+  /**
+   * Runs `fn` on the leader: follows NOT_LEADER redirects, tries the next address when one is
+   * down, and while replicas answer but none leads (an election is on) waits and tries again,
+   * up to `electionWaitMs`. When no address answers at all it fails at once with UNAVAILABLE.
+   */
   private async onLeader<T>(fn: (client: ClientServiceClient) => Promise<T>): Promise<T> {
     let lastError: ClusterError | undefined;
-    let redirects = 0;
-    for (let tried = 0; tried < this.addrs.length + 3; tried++) {
-      const addr = this.addrs[this.current % this.addrs.length]!;
-      try {
-        return await fn(this.client(addr));
-      } catch (err) {
-        const e = err as ClusterError;
-        lastError = e;
-        if (e.code === 'NOT_LEADER' && e.detail && redirects++ < 3) {
-          if (!this.addrs.includes(e.detail)) this.addrs.push(e.detail);
-          this.current = this.addrs.indexOf(e.detail);
-          continue;
+    const deadline = Date.now() + this.electionWaitMs;
+    for (let round = 0; ; round++) {
+      let clusterAnswered = false;
+      let redirects = 0;
+      for (let tried = 0; tried < this.addrs.length + redirects; tried++) {
+        const addr = this.addrs[this.current % this.addrs.length]!;
+        try {
+          return await fn(this.client(addr));
+        } catch (err) {
+          const e = err as ClusterError;
+          lastError = e;
+          if (e.code !== 'UNAVAILABLE' && e.code !== 'NOT_LEADER' && e.code !== 'LEASE_LOST') throw e;
+          clusterAnswered ||= e.code !== 'UNAVAILABLE';
+          if (e.code === 'NOT_LEADER' && e.detail && e.detail !== addr && redirects < 3) {
+            redirects++;
+            if (!this.addrs.includes(e.detail)) this.addrs.push(e.detail);
+            this.current = this.addrs.indexOf(e.detail);
+            continue;
+          }
+          this.current++;
         }
-        if (e.code !== 'UNAVAILABLE' && e.code !== 'NOT_LEADER') throw e;
-        this.current++;
       }
+      if (!clusterAnswered || Date.now() > deadline) break;
+      await sleep(Math.min(1_000, 100 * 2 ** round));
     }
-    throw new ClusterError('UNAVAILABLE', `cannot reach the cluster at ${this.addrs.join(',')}: ${lastError?.message ?? 'no answer'}`);
+    throw new ClusterError('UNAVAILABLE', `cannot reach the cluster's leader at ${this.addrs.join(',')}: ${lastError?.message ?? 'no answer'}`);
+  }
+
+  /** Calls every known address on its own (for `clusterctl servers`): what each answered, or its error. */
+  async each<M extends keyof UnaryCalls>(method: M, request: UnaryCalls[M][0]): Promise<Array<{ addr: string; reply?: UnaryCalls[M][1]; error?: ClusterError }>> {
+    return Promise.all(this.addrs.map(async (addr) => {
+      try {
+        return { addr, reply: await this.callAt(addr, method, request) };
+      } catch (err) {
+        return { addr, error: err as ClusterError };
+      }
+    }));
   }
 
   private client(addr: string): ClientServiceClient {

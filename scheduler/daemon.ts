@@ -1,25 +1,22 @@
 /**
- * SchedulerDaemon: one scheduler replica. It serves the agent and client services over gRPC,
- * keeps state in a StateStore, and while it leads runs the flow engine, the placer and the
- * agent registry.
+ * SchedulerDaemon: one scheduler replica. It serves the agent, client (and chunk store)
+ * services over gRPC on every replica; while it leads it runs a LeaderTerm (flow engine,
+ * placer, agent registry, schedules) guarded by the term's fence. Followers answer with where
+ * the leader is.
  *
- *   starting ─▶ running ─▶ stopping ─▶ stopped
+ *   starting ─▶ following ⇄ leading ─▶ stopping ─▶ stopped
  */
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { sleep } from '../core/abortable.js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { proto, serverOptions } from '../proto/load.js';
 import type { ServerInfo } from '../proto/types.js';
 import { agentServiceHandlers } from './api/agent-service.js';
 import { clientServiceHandlers } from './api/client-service.js';
-import { AgentRegistry } from './dispatch/agent-registry.js';
-import { FlowEngine } from './flow/engine.js';
-import { Placer } from './placement/placer.js';
-import { CronSchedules } from './flow/cron.js';
-import { decodeRecord, keys, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
-import type { StateStore } from './state/state-store.js';
+import { LeaderTerm } from './leader-term.js';
+import type { Leadership } from './leader/leadership.js';
+import type { Fence, StateStore } from './state/state-store.js';
 
 export interface SchedulerOptions {
   /** host:port to listen on; port 0 picks a free one. */
@@ -27,6 +24,8 @@ export interface SchedulerOptions {
   /** host:port agents and clients reach this replica at; defaults to the bound address. */
   advertise?: string;
   store: StateStore;
+  /** Builds the leader election once the advertised address is known. */
+  leadership: (id: string, addr: string) => Leadership;
   logger: Logger;
   agentTtlMs: number;
   heartbeatIntervalMs: number;
@@ -36,59 +35,38 @@ export interface SchedulerOptions {
   extraServices?: (server: grpc.Server) => void;
 }
 
-type DaemonState = 'starting' | 'running' | 'stopping' | 'stopped';
-
-const maintenanceIntervalMs = 500;
+type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
 
 export class SchedulerDaemon {
   readonly id = `sched-${randomBytes(4).toString('hex')}`;
   private state: DaemonState = 'starting';
   private readonly server = new grpc.Server(serverOptions);
-  /** Bounded passes keep the event loop answering while a huge queue drains. */
-  private readonly placer = new Placer({ maxPlacementsPerPass: 5_000 });
-  private readonly registry: AgentRegistry;
-  private readonly engine: FlowEngine;
-  private readonly schedules: CronSchedules;
-  private readonly loopAbort = new AbortController();
-  private loop: Promise<void> | undefined;
+  private leadership: Leadership | undefined;
+  private term: LeaderTerm | undefined;
   private closing: Promise<void> | undefined;
   private address = '';
 
-  constructor(private readonly opts: SchedulerOptions) {
-    this.registry = new AgentRegistry({
-      placer: this.placer,
-      logger: opts.logger.child({ component: 'agents' }),
-      agentTtlMs: opts.agentTtlMs,
-      heartbeatIntervalMs: opts.heartbeatIntervalMs,
-      schedulerId: this.id,
-    });
-    this.engine = new FlowEngine({
-      placer: this.placer,
-      persist: (ops) => opts.store.commit(ops),
-      dispatcher: this.registry,
-      logger: opts.logger.child({ component: 'flow' }),
-    });
-    this.registry.bind(this.engine);
-    this.schedules = new CronSchedules(this.engine, (ops) => opts.store.commit(ops), opts.logger.child({ component: 'cron' }));
-  }
-
-  /** Ready: state loaded and serving as leader. */
-  ready(): { ready: boolean; detail: string } {
-    return { ready: this.state === 'running', detail: `scheduler ${this.id} is ${this.state}` };
-  }
+  constructor(private readonly opts: SchedulerOptions) {}
 
   /** The address this replica serves on, once started. */
   get addr(): string {
     return this.address;
   }
 
+  /** Ready: leading with its state loaded, or following a known leader. */
+  ready(): { ready: boolean; detail: string } {
+    if (this.state === 'leading') return { ready: this.term !== undefined, detail: `scheduler ${this.id} leads` };
+    const leader = this.leaderAddr();
+    return { ready: this.state === 'following' && leader !== '', detail: leader ? `following the leader at ${leader}` : `scheduler ${this.id} is ${this.state}; no leader known` };
+  }
+
   async start(): Promise<void> {
-    await this.recover();
     const leader = () => {
-      if (this.state !== 'running') throw new ClusterError('UNAVAILABLE', `scheduler ${this.id} is ${this.state}`);
-      return { engine: this.engine, registry: this.registry, placer: this.placer, schedules: this.schedules };
+      if (this.term) return this.term;
+      const addr = this.leaderAddr();
+      throw new ClusterError('NOT_LEADER', addr ? `scheduler ${this.id} does not lead; the leader is ${addr}` : 'no scheduler leads right now', { detail: addr });
     };
-    this.server.addService(proto.AgentService.service, agentServiceHandlers(() => leader().registry, () => this.address));
+    this.server.addService(proto.AgentService.service, agentServiceHandlers(() => leader().registry, () => this.leaderAddr()));
     this.server.addService(proto.ClientService.service, clientServiceHandlers({ leader, servers: async () => this.servers() }));
     this.opts.extraServices?.(this.server);
     const port = await new Promise<number>((resolve, reject) => {
@@ -98,22 +76,51 @@ export class SchedulerDaemon {
     });
     const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'));
     this.address = this.opts.advertise ?? `${host}:${port}`;
-    this.setState('running');
-    this.loop = this.maintain(this.loopAbort.signal).catch((err) => this.opts.logger.error({ err }, 'maintenance loop failed'));
+    const leadership = this.opts.leadership(this.id, this.address);
+    this.leadership = leadership;
+    leadership.on('elected', (fence, term) => void this.lead(fence, term));
+    leadership.on('lost', (reason) => this.opts.logger.warn({ schedulerId: this.id, reason }, 'leadership lost'));
+    this.setState('following');
+    leadership.start();
   }
 
-  /** Idempotent: stops taking calls, ends agent streams, then closes the store. */
+  /** Idempotent: resigns (a follower takes over at once), ends streams, closes the store. */
   close(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;
   }
 
+  private async lead(fence: Fence, term: AbortSignal): Promise<void> {
+    const leaderTerm = new LeaderTerm({
+      store: this.opts.store,
+      fence,
+      term,
+      schedulerId: this.id,
+      logger: this.opts.logger,
+      agentTtlMs: this.opts.agentTtlMs,
+      heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
+      recoveryWindowMs: this.opts.recoveryWindowMs,
+    });
+    term.addEventListener('abort', () => {
+      if (this.term === leaderTerm) this.term = undefined;
+      if (this.state === 'leading') this.setState('following');
+      void leaderTerm.close();
+    }, { once: true });
+    this.setState('leading');
+    try {
+      await leaderTerm.start();
+      if (!term.aborted) this.term = leaderTerm;
+    } catch (err) {
+      this.opts.logger.error({ err: errorMessage(err) }, 'could not load the state as leader; resigning this term');
+      await leaderTerm.close();
+      await this.leadership?.close();
+    }
+  }
+
   private async doClose(): Promise<void> {
     this.setState('stopping');
-    this.loopAbort.abort();
-    await this.loop;
-    this.engine.close();
-    this.registry.closeAll(new ClusterError('UNAVAILABLE', 'scheduler shutting down'));
+    await this.leadership?.close().catch((err) => this.opts.logger.error({ err }, 'resigning failed'));
+    await this.term?.close();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();
@@ -128,47 +135,21 @@ export class SchedulerDaemon {
     this.setState('stopped');
   }
 
-  /** Loads runs from the store; unfinished ones wait for agents to report before re-queueing. */
-  private async recover(): Promise<void> {
-    this.schedules.load((await this.opts.store.list(keys.schedules)).map(([, v]) => decodeRecord<ScheduleRecord>(v)));
-    const runs = await this.opts.store.list(keys.runs);
-    let unfinished = 0;
-    for (const [, bytes] of runs) {
-      const record = decodeRecord<RunRecord>(bytes);
-      const tasks = (await this.opts.store.list(keys.tasksOf(record.id))).map(([, v]) => decodeRecord<TaskRecord>(v));
-      try {
-        this.engine.restore(record, tasks);
-      } catch (err) {
-        this.opts.logger.error({ runId: record.id, err: errorMessage(err) }, 'cannot restore run; skipped');
-        continue;
-      }
-      if (record.state === 'running') unfinished++;
-    }
-    if (unfinished === 0) return;
-    this.opts.logger.info({ runs: runs.length, unfinished, windowMs: this.opts.recoveryWindowMs }, 'recovering: waiting for agents to report');
-    this.engine.setRecovering(true);
-    const timer = setTimeout(() => {
-      this.engine.setRecovering(false);
-      this.opts.logger.info('recovery window over; unreported tasks re-queued');
-    }, this.opts.recoveryWindowMs);
-    this.loopAbort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  private leaderAddr(): string {
+    if (this.term) return this.address;
+    const state = this.leadership?.state;
+    return state?.kind === 'follower' ? state.leader?.addr ?? '' : '';
   }
 
-  private async maintain(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await sleep(maintenanceIntervalMs, signal);
-      if (signal.aborted) return;
-      this.registry.sweep();
-      this.engine.sweepTimeouts();
-      await this.schedules.fire();
-    }
-  }
-
+  /** This replica as `clusterctl servers` shows it (the CLI asks every address it knows). */
   private servers(): ServerInfo[] {
-    return [{ id: this.id, addr: this.address, leader: this.state === 'running' }];
+    const me = { id: this.id, addr: this.address, leader: this.term !== undefined };
+    const leader = this.leaderAddr();
+    return leader && leader !== this.address ? [me, { id: '', addr: leader, leader: true }] : [me];
   }
 
   private setState(next: DaemonState): void {
+    if (next === this.state) return;
     this.opts.logger.info({ schedulerId: this.id, from: this.state, to: next, addr: this.address }, 'scheduler state');
     this.state = next;
   }

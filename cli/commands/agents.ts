@@ -1,5 +1,6 @@
 // clusterctl agents, drain, servers: the cluster's members.
 import type { Command } from 'commander';
+import { ClusterError } from '../../core/errors.js';
 import { formatBytes, formatCpu } from '../../core/units.js';
 import type { AgentInfo__Output } from '../../proto/types.js';
 import { clientFor, fail } from '../context.js';
@@ -46,14 +47,37 @@ export function agentsCommand(program: Command): void {
       try {
         const format = parseFormat(flags.output);
         const client = clientFor(cmd);
-        const { servers } = await client.call('Servers', {});
+        const servers = mergeServers(await client.each('Servers', {}));
         client.close();
+        if (!servers.some((s) => s.reachable)) throw new ClusterError('UNAVAILABLE', `no scheduler answered at ${servers.map((s) => s.addr).join(',')}`);
         if (format === 'json') printJson(servers);
-        else process.stdout.write(`${table([['ID', 'ADDRESS', 'ROLE'], ...servers.map((s) => [s.id, s.addr, s.leader ? 'leader' : 'follower'])])}\n`);
+        else process.stdout.write(`${table([['ID', 'ADDRESS', 'ROLE'], ...servers.map((s) => [s.id || '-', s.addr, s.reachable ? (s.leader ? 'leader' : 'follower') : 'unreachable'])])}\n`);
       } catch (err) {
         fail(err);
       }
     });
+}
+
+interface ServerRow {
+  id: string;
+  addr: string;
+  leader: boolean;
+  reachable: boolean;
+}
+
+/** Each replica reports itself and the leader it knows; one row per address. */
+function mergeServers(answers: Array<{ addr: string; reply?: { servers: Array<{ id: string; addr: string; leader: boolean }> } }>): ServerRow[] {
+  const rows = new Map<string, ServerRow>();
+  for (const { addr, reply } of answers) {
+    if (!reply) {
+      if (!rows.has(addr)) rows.set(addr, { id: '', addr, leader: false, reachable: false });
+      continue;
+    }
+    const [self, ...known] = reply.servers;
+    if (self) rows.set(self.addr, { id: self.id, addr: self.addr, leader: self.leader, reachable: true });
+    for (const k of known) if (!rows.get(k.addr)?.reachable) rows.set(k.addr, { id: k.id, addr: k.addr, leader: k.leader, reachable: true });
+  }
+  return [...rows.values()].sort((a, b) => (a.addr < b.addr ? -1 : 1));
 }
 
 function printAgents(agents: AgentInfo__Output[]): void {

@@ -3,6 +3,8 @@
  * state in this process and N agents as child processes, over real gRPC.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { sleep } from '../../core/abortable.js';
@@ -18,6 +20,7 @@ interface DevFlags {
   agentTtl: string;
   agentCpu?: string;
   agentMemory?: string;
+  data?: string;
 }
 
 const cliEntry = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -32,17 +35,27 @@ export function devCommand(program: Command): void {
     .option('--agent-ttl <duration>', 'an agent silent this long is lost', '5s')
     .option('--agent-cpu <cores>', 'CPU each agent offers (default: detected)')
     .option('--agent-memory <size>', 'memory each agent offers (default: detected)')
+    .option('--data <dir>', 'keep the cluster state in this folder so runs survive a restart')
     .action(async (flags: DevFlags, cmd: Command) => {
       try {
         const agents = Number(flags.agents);
         if (!Number.isInteger(agents) || agents < 0 || agents > 64) throw new ClusterError('INVALID_ARGUMENT', `--agents ${flags.agents}: give 0 to 64`);
         const logLevel = globals(cmd).logLevel ?? 'warn';
         const logger = loggerFor(cmd, 'scheduler', 'warn');
-        const scheduler = await startScheduler({ listen: `${flags.host}:${flags.port}`, agentTtl: flags.agentTtl, heartbeat: '1s' }, logger);
-        const children = Array.from({ length: agents }, (_, i) => spawnAgent(scheduler.addr, `dev-agent-${i + 1}`, logLevel, flags));
-        await waitForAgents(scheduler.addr, agents);
-        process.stdout.write(`clusterd dev: scheduler listening on ${scheduler.addr}, ${agents} agent(s) ready (pids ${children.map((c) => c.pid).join(' ')})\n`);
-        process.stdout.write(`  try: clusterctl --addr ${scheduler.addr} submit examples/hello/job.yaml --wait\n`);
+        if (flags.data) mkdirSync(flags.data, { recursive: true });
+        const scheduler = await startScheduler({
+          listen: `${flags.host}:${flags.port}`,
+          agentTtl: flags.agentTtl,
+          heartbeat: '1s',
+          etcdPrefix: '',
+          leaseTtl: '3s',
+          ...(flags.data ? { state: path.join(flags.data, 'state.log') } : {}),
+        }, logger);
+        const addr = scheduler.daemon.addr;
+        const children = Array.from({ length: agents }, (_, i) => spawnAgent(addr, `dev-agent-${i + 1}`, logLevel, flags));
+        await waitForAgents(addr, agents);
+        process.stdout.write(`clusterd dev: scheduler listening on ${addr}, ${agents} agent(s) ready (pids ${children.map((c) => c.pid).join(' ')})\n`);
+        process.stdout.write(`  try: clusterctl --addr ${addr} submit examples/hello/job.yaml --wait\n`);
         untilSignal(async () => {
           await Promise.all(children.map(stopChild));
           await scheduler.close();

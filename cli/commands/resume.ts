@@ -1,4 +1,5 @@
 // clusterctl resume RUN [--from STEP]: re-run the failed part of a run with the code as it is now.
+import { newRequestId } from '../../core/ids.js';
 import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
 import { clientFor, fail } from '../context.js';
@@ -34,6 +35,7 @@ export function resumeCommand(program: Command): void {
             params_json: params ? JSON.stringify(params) : '',
             code_dir: job.dir,
             code_package: '',
+          request_id: newRequestId(),
             source: job.file,
           },
         });

@@ -1,10 +1,15 @@
 // clusterctl scheduler: one scheduler replica in the foreground.
 import type { Command } from 'commander';
-import { ClusterError } from '../../core/errors.js';
+import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../../core/logger.js';
 import { parseDurationMs } from '../../core/units.js';
 import { SchedulerDaemon } from '../../scheduler/daemon.js';
+import { EmbeddedLeader } from '../../scheduler/leader/embedded-leader.js';
+import { EtcdLeaderElection } from '../../scheduler/leader/etcd-election.js';
+import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
+import { EtcdStateStore } from '../../scheduler/state/etcd-store.js';
 import { MemoryStateStore } from '../../scheduler/state/memory-store.js';
+import type { StateStore } from '../../scheduler/state/state-store.js';
 import { fail, loggerFor, untilSignal } from '../context.js';
 import { startHealthServer } from '../health-server.js';
 
@@ -12,25 +17,62 @@ export interface SchedulerFlags {
   listen: string;
   advertise?: string;
   etcd?: string;
+  etcdPrefix: string;
+  leaseTtl: string;
+  state?: string;
   agentTtl: string;
   heartbeat: string;
   healthListen?: string;
 }
 
-export async function startScheduler(flags: SchedulerFlags, logger: Logger): Promise<SchedulerDaemon> {
-  if (flags.etcd) throw new ClusterError('INVALID_ARGUMENT', '--etcd: the etcd state store is not wired into this build yet; run without --etcd for the embedded store');
+export interface RunningScheduler {
+  daemon: SchedulerDaemon;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a replica: on etcd (replicated, leader elected) when --etcd is given, else on the
+ * embedded store (optionally logged to --state FILE) as the leader of a one-replica cluster.
+ */
+export async function startScheduler(flags: SchedulerFlags, logger: Logger): Promise<RunningScheduler> {
   const agentTtlMs = parseDurationMs(flags.agentTtl);
+  let store: StateStore;
+  let etcd: Etcd3 | undefined;
+  let leadership: ConstructorParameters<typeof SchedulerDaemon>[0]['leadership'];
+  if (flags.etcd) {
+    etcd = createEtcdClient({ endpoints: flags.etcd.split(',').map((e) => (e.includes('://') ? e : `http://${e}`)) });
+    const etcdStore = new EtcdStateStore({ prefix: flags.etcdPrefix, client: etcd });
+    store = etcdStore;
+    try {
+      await etcdStore.get('leader');
+    } catch (err) {
+      etcd.close();
+      throw err;
+    }
+    const ttlMs = parseDurationMs(flags.leaseTtl);
+    leadership = (id, addr) => new EtcdLeaderElection({ client: etcd!, prefix: flags.etcdPrefix, id, addr, ttlMs, logger });
+  } else {
+    store = flags.state ? await MemoryStateStore.open(flags.state, { logger }) : new MemoryStateStore();
+    leadership = (id, addr) => new EmbeddedLeader({ store, id, addr, logger });
+  }
   const daemon = new SchedulerDaemon({
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
-    store: new MemoryStateStore(),
+    store,
+    leadership,
     logger,
     agentTtlMs,
     heartbeatIntervalMs: parseDurationMs(flags.heartbeat),
     recoveryWindowMs: agentTtlMs,
   });
   await daemon.start();
-  return daemon;
+  return {
+    daemon,
+    async close() {
+      await daemon.close();
+      etcd?.close();
+    },
+  };
 }
 
 export function schedulerCommand(program: Command): void {
@@ -39,17 +81,20 @@ export function schedulerCommand(program: Command): void {
     .description('run one scheduler replica')
     .option('--listen <host:port>', 'address to serve gRPC on', '127.0.0.1:7700')
     .option('--advertise <host:port>', 'address agents and clients reach this replica at (default: the listen address)')
-    .option('--etcd <urls>', 'etcd endpoints for replicated state (comma-separated)')
+    .option('--etcd <urls>', 'etcd endpoints for replicated state and leader election (comma-separated)')
+    .option('--etcd-prefix <prefix>', 'key prefix in etcd, so several clusters can share one etcd', '/clusterd/')
+    .option('--lease-ttl <duration>', 'leader lease TTL: how soon a replica takes over from a dead leader', '3s')
+    .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', '5s')
     .option('--heartbeat <duration>', 'how often agents send a heartbeat', '1s')
     .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP')
     .action(async (flags: SchedulerFlags, cmd: Command) => {
       try {
         const logger = loggerFor(cmd, 'scheduler');
-        const daemon = await startScheduler(flags, logger);
-        if (flags.healthListen) await startHealthServer(flags.healthListen, daemon);
-        process.stdout.write(`${JSON.stringify({ level: 30, msg: 'scheduler listening', addr: daemon.addr })}\n`);
-        untilSignal(() => daemon.close());
+        const scheduler = await startScheduler(flags, logger);
+        if (flags.healthListen) await startHealthServer(flags.healthListen, scheduler.daemon);
+        process.stdout.write(`${JSON.stringify({ level: 30, msg: 'scheduler listening', addr: scheduler.daemon.addr, id: scheduler.daemon.id })}\n`);
+        untilSignal(() => scheduler.close());
       } catch (err) {
         fail(err);
       }

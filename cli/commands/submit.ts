@@ -1,4 +1,5 @@
 // clusterctl submit: validate a job file completely, then submit it (and optionally wait).
+import { newRequestId } from '../../core/ids.js';
 import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
 import type { RunStatus__Output } from '../../proto/types.js';
@@ -32,6 +33,7 @@ export function submitCommand(program: Command): void {
           params_json: JSON.stringify(params),
           code_dir: job.dir,
           code_package: '',
+          request_id: newRequestId(),
           source: job.file,
         });
         if (!flags.wait) {

@@ -169,7 +169,9 @@ function selectTasks(engine: FlowEngine, runId: string, step: string, index: num
 function submitInput(req: SubmitRequest__Output): SubmitInput {
   const params = req.params_json ? parseJson(req.params_json, 'params_json') : {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw invalid('params_json: must be a JSON object');
+  if (req.request_id && !/^[a-z0-9-]{1,40}$/.test(req.request_id)) throw invalid('request_id: 1-40 characters of a-z, 0-9 and -');
   return {
+    requestId: req.request_id,
     job: parseJson(req.job_json, 'job_json'),
     params: params as Record<string, unknown>,
     codeDir: req.code_dir,

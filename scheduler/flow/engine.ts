@@ -7,8 +7,8 @@
  * (with what it runs) and lost, cancel, the timeout sweep. Side effects out: persist(ops),
  * dispatcher.assign/cancel/ack, run-changed notifications.
  */
-import { randomBytes } from 'node:crypto';
 import { ClusterError, errorMessage, notFound } from '../../core/errors.js';
+import { newRequestId } from '../../core/ids.js';
 import { compileJob } from '../../core/job-spec.js';
 import type { Logger } from '../../core/logger.js';
 import { addResources, zeroResources, type Resources } from '../../core/resources.js';
@@ -32,6 +32,8 @@ export interface Dispatcher {
 }
 
 export interface SubmitInput {
+  /** The client's id for this submit: retrying it returns the same run. */
+  requestId?: string;
   job: unknown;
   params: Record<string, unknown>;
   codeDir: string;
@@ -88,8 +90,10 @@ export class FlowEngine {
       const fit = this.opts.placer.feasible({ resources: step.resources, executor: step.executor, constraints: step.constraints });
       if (!fit.ok) throw new ClusterError('UNSCHEDULABLE', `step "${step.name}" can never run on this cluster: ${fit.reason}`);
     }
+    const id = `${job.name}-${input.requestId || newRequestId(this.now())}`;
+    if (this.runs.has(id)) return id;
     const record: RunRecord = {
-      id: `${job.name}-${this.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+      id,
       job: input.job,
       params: input.params,
       codeDir: input.codeDir,

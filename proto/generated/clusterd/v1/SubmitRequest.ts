@@ -7,6 +7,7 @@ export interface SubmitRequest {
   'code_dir'?: (string);
   'code_package'?: (string);
   'source'?: (string);
+  'request_id'?: (string);
 }
 
 export interface SubmitRequest__Output {
@@ -15,4 +16,5 @@ export interface SubmitRequest__Output {
   'code_dir': (string);
   'code_package': (string);
   'source': (string);
+  'request_id': (string);
 }
