@@ -1,7 +1,10 @@
 /**
  * The baseline the placement benchmark compares against: plain first-fit decreasing. Tasks are
  * sorted by size (GPUs, then CPU, then memory, largest first) and each goes to the first agent,
- * in registration order, that has room; queue order, fairness and GPU avoidance are ignored.
+ * in registration order, that has room; queue order and fairness are ignored. With
+ * `avoidGpuAgents` a CPU-only task looks at agents without GPUs first — the strict reading of
+ * "CPU tasks avoid GPU agents", stricter than clusterd's spare-room rule — to show what that
+ * reading would cost in packing.
  *
  * Agents only fill up, so the first agent with room for a shape never moves backwards: a cursor
  * per shape keeps this exact FFD at O(agents × shapes + tasks) instead of O(agents × tasks).
@@ -22,7 +25,7 @@ export interface FirstFitOutcome {
   waiting: TaskDemand[];
 }
 
-export function firstFitDecreasing(nodes: readonly AgentNode[], tasks: readonly TaskDemand[]): FirstFitOutcome {
+export function firstFitDecreasing(nodes: readonly AgentNode[], tasks: readonly TaskDemand[], opts: { avoidGpuAgents?: boolean } = {}): FirstFitOutcome {
   const agents = nodes.map((node) => ({ node, free: { ...node.capacity }, tasks: 0 }));
   const sorted = [...tasks].sort((a, b) => b.resources.gpus - a.resources.gpus
     || b.resources.cpuMilli - a.resources.cpuMilli || b.resources.memoryBytes - a.resources.memoryBytes);
@@ -31,10 +34,16 @@ export function firstFitDecreasing(nodes: readonly AgentNode[], tasks: readonly 
   let placed = 0;
   for (const task of sorted) {
     const shape = `${task.resources.cpuMilli}/${task.resources.memoryBytes}/${task.resources.gpus}/${task.executor}/${JSON.stringify(task.constraints)}`;
-    let i = cursors.get(shape) ?? 0;
-    while (i < agents.length && !canHold(agents[i]!, task)) i++;
-    cursors.set(shape, i);
-    const agent = agents[i];
+    const tiers = opts.avoidGpuAgents && task.resources.gpus === 0 ? [false, true] : [undefined];
+    let agent: FirstFitAgent | undefined;
+    for (const gpuTier of tiers) {
+      const key = `${shape}/${gpuTier}`;
+      let i = cursors.get(key) ?? 0;
+      while (i < agents.length && (!canHold(agents[i]!, task) || (gpuTier !== undefined && (agents[i]!.node.capacity.gpus > 0) !== gpuTier))) i++;
+      cursors.set(key, i);
+      agent = agents[i];
+      if (agent) break;
+    }
     if (!agent) {
       waiting.push(task);
       continue;

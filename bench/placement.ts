@@ -36,6 +36,8 @@ export interface PlacementBenchResult {
     fill: { placements: number; placementsPerSec: number; ms: number };
     packing: PackingFigures;
     halfClusterAgentsUsedShare: number;
+    /** The same with CPU-only tasks kept off GPU agents entirely while CPU agents have room. */
+    halfClusterAgentsUsedShareSameRule: number;
   };
 }
 
@@ -113,13 +115,14 @@ export async function runPlacementBench(opts: { agents?: number; tasks?: number;
   const half = halfClusterWorkload(nodes, tasks);
   const placerHalf = halfClusterAgentsUsed(nodes, half);
   const ffdHalf = firstFitDecreasing(nodes, half).agents.filter((a) => a.tasks > 0).length / nodes.length;
+  const ffdHalfSameRule = firstFitDecreasing(nodes, half, { avoidGpuAgents: true }).agents.filter((a) => a.tasks > 0).length / nodes.length;
 
   const result: PlacementBenchResult = {
     agents: agentCount,
     tasks: taskCount,
     seed,
     placer: { enqueueMs: round(enqueueMs), fill, churn, packing, halfClusterAgentsUsedShare: round(placerHalf, 4) },
-    firstFitDecreasing: { fill: ffdFill, packing: ffdPacking, halfClusterAgentsUsedShare: round(ffdHalf, 4) },
+    firstFitDecreasing: { fill: ffdFill, packing: ffdPacking, halfClusterAgentsUsedShare: round(ffdHalf, 4), halfClusterAgentsUsedShareSameRule: round(ffdHalfSameRule, 4) },
   };
   logSideBySide(result, half.length, log);
   return result;
@@ -188,6 +191,7 @@ function logSideBySide(r: PlacementBenchResult, halfTasks: number, log: (line: s
   row('GPUs allocated', a.gpuAllocatedShare, b.gpuAllocatedShare);
   row('GPUs idle while GPU tasks wait', `${a.idleGpus} (${a.waitingGpuTasks} wait)`, `${b.idleGpus} (${b.waitingGpuTasks} wait)`);
   row(`agents used, ${halfTasks} tasks (half cluster)`, r.placer.halfClusterAgentsUsedShare, r.firstFitDecreasing.halfClusterAgentsUsedShare);
+  row('  first-fit keeping CPU tasks off GPU agents', '-', r.firstFitDecreasing.halfClusterAgentsUsedShareSameRule);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
