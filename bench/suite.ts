@@ -3,6 +3,7 @@
  * applies, and returns the report with the charts it draws.
  */
 import { runDask, type DaskResult } from './dask.js';
+import { runExpansion, type ExpansionResult } from './expansion.js';
 import { runLatency, type LatencyResult } from './latency.js';
 import { runPlacementBench, type PlacementBenchResult } from './placement.js';
 import { newReport, type BarSeries, type BenchReport } from './report.js';
@@ -10,7 +11,7 @@ import { say } from './progress.js';
 import { round } from './stats.js';
 import { runThroughput, type ThroughputRow } from './throughput.js';
 
-export const benchmarks = ['throughput', 'latency', 'placement'] as const;
+export const benchmarks = ['throughput', 'latency', 'expansion', 'placement'] as const;
 export type BenchmarkName = (typeof benchmarks)[number];
 
 export interface SuiteOptions {
@@ -60,6 +61,9 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
     });
     report.results.latencySamplesMs = samplesMs;
   }
+  if (opts.which.includes('expansion')) {
+    report.results.expansion = await runExpansion({ items: opts.tasks, repeats: opts.repeats, ...(opts.addr ? { addr: opts.addr } : {}) });
+  }
   if (opts.which.includes('placement')) {
     const p = await runPlacementBench({ agents: opts.placementAgents, tasks: opts.placementTasks, log: say });
     report.results.placement = p;
@@ -106,6 +110,8 @@ export function summary(report: BenchReport): string {
     lines.push(`  round trip p50 ${l.roundTripMs.p50} ms, p99 ${l.roundTripMs.p99} ms; submit to start p50 ${l.submitToStartMs.p50} ms, p99 ${l.submitToStartMs.p99} ms`);
     lines.push(l.dask.available ? `  Dask round trip p50 ${l.dask.roundTripMs.p50} ms, p99 ${l.dask.roundTripMs.p99} ms; clusterd/Dask ${l.ratioToDask}` : `  Dask: ${l.dask.note}`);
   }
+  const e = report.results.expansion as ExpansionResult | undefined;
+  if (e) lines.push(`expansion: a foreach of ${e.items} items submitted and all queued in ${e.submitToQueuedMs.median} ms (median)`);
   const p = report.results.placement as PlacementBenchResult | undefined;
   if (p) {
     lines.push(`placement (${p.agents} agents, ${p.tasks} queued tasks)`);

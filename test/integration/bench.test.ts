@@ -12,7 +12,7 @@ describe('clusterctl bench', () => {
   it('measures throughput and latency on a cluster it starts, and writes JSON and HTML', async () => {
     const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--placement-agents', '100', '--placement-tasks', '5000', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 120_000 });
     expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; sweepTasksPerSec: number; smallRunsTasksPerSec: number }> }; latency: { tasks: number; roundTripMs: { p50: number } }; placement: { placer: { fill: { placements: number } } } } };
+    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; sweepTasksPerSec: number; smallRunsTasksPerSec: number }> }; latency: { tasks: number; roundTripMs: { p50: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number } } };
     const [row] = report.results.throughput.rows;
     expect(row!.agents).toBe(1);
     expect(row!.sweepTasksPerSec).toBeGreaterThan(0);
@@ -20,6 +20,7 @@ describe('clusterctl bench', () => {
     expect(report.results.latency.tasks).toBe(20);
     expect(report.results.latency.roundTripMs.p50).toBeGreaterThan(0);
     expect(report.results.placement.placer.fill.placements).toBeGreaterThan(0);
+    expect(report.results.expansion).toMatchObject({ items: 300 });
     const files = readdirSync(out);
     expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
     const html = readFileSync(path.join(out, files.find((f) => f.endsWith('.html'))!), 'utf8');
