@@ -6,7 +6,7 @@ import { ClusterClient } from '../cli/client.js';
 import { startLocalCluster } from './local-cluster.js';
 import { Progress, say } from './progress.js';
 import { percentile, round } from './stats.js';
-import { singleTaskJob, submit, waitForEnd } from './workload.js';
+import { singleTaskJob, submitAndWait } from './workload.js';
 
 export interface LatencyOptions {
   tasks: number;
@@ -25,14 +25,13 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyResult> {
   const client = new ClusterClient(opts.addr ? opts.addr.split(',') : [cluster!.addr]);
   try {
     say(`latency: ${opts.tasks} sequential single-task runs`);
-    for (let i = 0; i < 20; i++) await waitForEnd(client, await submit(client, singleTaskJob())); // warm up
+    for (let i = 0; i < 20; i++) await submitAndWait(client, singleTaskJob()); // warm up
     const progress = new Progress('  round trips', opts.tasks);
     const roundTrips: number[] = [];
     const toStart: number[] = [];
     for (let i = 0; i < opts.tasks; i++) {
       const t0 = performance.now();
-      const runId = await submit(client, singleTaskJob());
-      const end = await waitForEnd(client, runId);
+      const end = await submitAndWait(client, singleTaskJob());
       roundTrips.push(performance.now() - t0);
       const task = end.steps[0]!.tasks[0]!;
       toStart.push(Number(task.started_at_ms) - Number(end.created_at_ms));

@@ -8,7 +8,7 @@ import { ClusterClient } from '../cli/client.js';
 import { startLocalCluster } from './local-cluster.js';
 import { Progress, say } from './progress.js';
 import { median, round } from './stats.js';
-import { singleTaskJob, submit, sweepJob, waitForEnd } from './workload.js';
+import { singleTaskJob, submitAndWait, sweepJob } from './workload.js';
 
 export interface ThroughputOptions {
   agentCounts: number[];
@@ -57,8 +57,7 @@ export async function runThroughput(opts: ThroughputOptions): Promise<Throughput
 async function sweep(client: ClusterClient, n: number): Promise<number> {
   const progress = new Progress(`  sweep of ${n}`, n);
   const start = performance.now();
-  const runId = await submit(client, sweepJob(n));
-  await waitForEnd(client, runId, (s) => progress.update(s.steps[0]?.succeeded ?? 0));
+  await submitAndWait(client, sweepJob(n), (s) => progress.update(s.steps[0]?.succeeded ?? 0));
   progress.done();
   return performance.now() - start;
 }
@@ -72,7 +71,7 @@ async function smallRuns(client: ClusterClient, n: number): Promise<number> {
   const lane = async () => {
     while (next < n) {
       next++;
-      await waitForEnd(client, await submit(client, singleTaskJob()));
+      await submitAndWait(client, singleTaskJob());
       progress.update(++done);
     }
   };

@@ -25,20 +25,22 @@ export function singleTaskJob(): object {
 }
 
 export async function submit(client: ClusterClient, job: object): Promise<string> {
-  const { run_id: runId } = await client.call('Submit', {
-    job_json: JSON.stringify(job), params_json: '{}', code_dir: codeDir, code_package: '', source: 'bench', request_id: newRequestId(),
-  });
+  const { run_id: runId } = await client.call('Submit', submitRequest(job));
   return runId;
 }
 
-/** Resolves with the run's final status; `onProgress` sees each summary. */
-export async function waitForEnd(client: ClusterClient, runId: string, onProgress?: (s: RunStatus__Output) => void): Promise<RunStatus__Output> {
+function submitRequest(job: object) {
+  return { job_json: JSON.stringify(job), params_json: '{}', code_dir: codeDir, code_package: '', source: 'bench', request_id: newRequestId() };
+}
+
+/** Submits and follows the run in one call; resolves with its final status. */
+export async function submitAndWait(client: ClusterClient, job: object, onProgress?: (s: RunStatus__Output) => void): Promise<RunStatus__Output> {
   let last: RunStatus__Output | undefined;
-  await client.stream((c) => c.Watch({ run_id: runId }), (s) => {
+  await client.stream((c) => c.SubmitAndWatch(submitRequest(job)), (s) => {
     last = s;
     onProgress?.(s);
   });
-  if (!last || last.state === 'running') throw new Error(`lost track of run ${runId}`);
-  if (last.state !== 'succeeded') throw new Error(`benchmark run ${runId} ${last.state}: ${last.error?.message ?? ''}`);
+  if (!last || last.state === 'running') throw new Error(`lost track of run ${last?.run_id ?? ''}`);
+  if (last.state !== 'succeeded') throw new Error(`benchmark run ${last.run_id} ${last.state}: ${last.error?.message ?? ''}`);
   return last;
 }

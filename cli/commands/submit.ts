@@ -28,25 +28,28 @@ export function submitCommand(program: Command): void {
         const job = loadJobFile(file);
         const params = applyParamOverrides(job.spec.params, flags.param, file);
         const client = clientFor(cmd);
-        const { run_id: runId } = await client.call('Submit', {
+        const request = {
           job_json: JSON.stringify(job.doc),
           params_json: JSON.stringify(params),
           code_dir: job.dir,
           code_package: '',
           request_id: newRequestId(),
           source: job.file,
-        });
+        };
         if (!flags.wait) {
+          const { run_id: runId } = await client.call('Submit', request);
           if (format === 'json') printJson({ run_id: runId });
           else process.stdout.write(`${runId}\n`);
           client.close();
           return;
         }
-        if (format !== 'json') process.stderr.write(`submitted ${runId}; waiting\n`);
         let last: RunStatus__Output | undefined;
-        await client.stream((c) => c.Watch({ run_id: runId }), (s) => { last = s; });
+        await client.stream((c) => c.SubmitAndWatch(request), (s) => {
+          if (!last && format !== 'json') process.stderr.write(`submitted ${s.run_id}; waiting\n`);
+          last = s;
+        });
         client.close();
-        if (!last) throw new Error(`lost track of run ${runId}`);
+        if (!last) throw new Error('lost track of the run');
         if (format === 'json') printJson(last);
         else printRun(last);
         process.exitCode = last.state === 'succeeded' ? 0 : 1;

@@ -89,37 +89,20 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     Servers: unary(async () => ({ servers: await deps.servers() })),
 
     Watch: (call) => {
-      let engine: FlowEngine;
       try {
-        engine = deps.leader().engine;
-        call.write(status(call.request.run_id, false));
+        watchRun(call, deps.leader(), call.request.run_id);
       } catch (err) {
         call.emit('error', toServiceError(err));
-        return;
       }
-      const runId = call.request.run_id;
-      let timer: NodeJS.Timeout | undefined;
-      // Summaries (counts per step) while the run goes on; the full status once it has ended.
-      const send = () => {
-        clearTimeout(timer);
-        timer = undefined;
-        const ended = engine.get(runId).record.state !== 'running';
-        call.write(status(runId, ended));
-        if (ended) stop(true);
-      };
-      // Progress is throttled; the end is sent at once (submit --wait latency rides on it).
-      const unsubscribe = engine.onRunChanged((id) => {
-        if (id !== runId) return;
-        if (engine.get(runId).record.state !== 'running') send();
-        else timer ??= setTimeout(send, watchIntervalMs);
-      });
-      const stop = (end: boolean) => {
-        unsubscribe();
-        clearTimeout(timer);
-        if (end) call.end();
-      };
-      call.on('cancelled', () => stop(false));
-      if (engine.get(runId).record.state !== 'running') send();
+    },
+
+    SubmitAndWatch: (call) => {
+      Promise.resolve()
+        .then(async () => {
+          const leader = deps.leader();
+          watchRun(call, leader, await leader.engine.submit(submitInput(call.request)));
+        })
+        .catch((err) => call.emit('error', toServiceError(err)));
     },
 
     Logs: (call) => {
@@ -157,6 +140,36 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       call.on('cancelled', () => unsubscribes.forEach((u) => u()));
     },
   };
+}
+
+/**
+ * Streams a run's status: a summary now, summaries (counts per step) at most every
+ * watchIntervalMs while it goes on, and the full status the moment it ends.
+ */
+function watchRun(call: grpc.ServerWritableStream<unknown, RunStatus>, leader: { engine: FlowEngine; placer: Placer }, runId: string): void {
+  const { engine, placer } = leader;
+  const status = (withTasks: boolean) => runStatus(engine.get(runId), (id) => placer.why(id), withTasks);
+  call.write(status(false));
+  let timer: NodeJS.Timeout | undefined;
+  const send = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const ended = engine.get(runId).record.state !== 'running';
+    call.write(status(ended));
+    if (ended) stop(true);
+  };
+  const unsubscribe = engine.onRunChanged((id) => {
+    if (id !== runId) return;
+    if (engine.get(runId).record.state !== 'running') send();
+    else timer ??= setTimeout(send, watchIntervalMs);
+  });
+  const stop = (end: boolean) => {
+    unsubscribe();
+    clearTimeout(timer);
+    if (end) call.end();
+  };
+  call.on('cancelled', () => stop(false));
+  if (engine.get(runId).record.state !== 'running') send();
 }
 
 function selectTasks(engine: FlowEngine, runId: string, step: string, index: number): TaskState[] {

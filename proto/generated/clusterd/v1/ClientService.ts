@@ -137,6 +137,11 @@ export interface ClientServiceClient extends grpc.Client {
   submit(argument: _clusterd_v1_SubmitRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
   submit(argument: _clusterd_v1_SubmitRequest, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
   
+  SubmitAndWatch(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
+  SubmitAndWatch(argument: _clusterd_v1_SubmitRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
+  submitAndWatch(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
+  submitAndWatch(argument: _clusterd_v1_SubmitRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
+  
   Watch(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
   Watch(argument: _clusterd_v1_RunRef, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
   watch(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
@@ -171,6 +176,8 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
   
   Submit: grpc.handleUnaryCall<_clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply>;
   
+  SubmitAndWatch: grpc.handleServerStreamingCall<_clusterd_v1_SubmitRequest__Output, _clusterd_v1_RunStatus>;
+  
   Watch: grpc.handleServerStreamingCall<_clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus>;
   
 }
@@ -189,5 +196,6 @@ export interface ClientServiceDefinition extends grpc.ServiceDefinition {
   Resume: MethodDefinition<_clusterd_v1_ResumeRequest, _clusterd_v1_SubmitReply, _clusterd_v1_ResumeRequest__Output, _clusterd_v1_SubmitReply__Output>
   Servers: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_ServerList, _clusterd_v1_Empty__Output, _clusterd_v1_ServerList__Output>
   Submit: MethodDefinition<_clusterd_v1_SubmitRequest, _clusterd_v1_SubmitReply, _clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply__Output>
+  SubmitAndWatch: MethodDefinition<_clusterd_v1_SubmitRequest, _clusterd_v1_RunStatus, _clusterd_v1_SubmitRequest__Output, _clusterd_v1_RunStatus__Output>
   Watch: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
 }
