@@ -1,7 +1,8 @@
 /**
  * AgentDaemon: runs the tasks the scheduler assigns and reports them back.
  *
- *   assignment ─▶ executor.run ─▶ started, log lines ─▶ finished (kept until acknowledged)
+ *   assignment ─▶ code package (cached) ─▶ executor.run ─▶ started, log lines
+ *              ─▶ outputs into the chunk store ─▶ finished (kept until acknowledged)
  *
  * A finished task's update stays in `unacknowledged` until the scheduler acknowledges it as
  * durable; after a reconnect it is sent again with the registration, so a result survives a
@@ -13,10 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../core/logger.js';
-import type { Assignment__Output, LogLine, SchedulerMessage__Output, TaskRef, TaskUpdate } from '../proto/types.js';
+import type { Assignment__Output, LogLine, SchedulerMessage__Output, TaskFinished, TaskRef, TaskUpdate } from '../proto/types.js';
 import type { AgentCapacity } from './fingerprint/capacity.js';
+import type { CodeCache } from './code-cache.js';
 import type { Executor, TaskOutcome } from './executors/executor.js';
 import { SchedulerLink } from './link/scheduler-link.js';
+import type { TaskOutputs } from './task-outputs.js';
 
 export interface AgentOptions {
   id: string;
@@ -24,6 +27,9 @@ export interface AgentOptions {
   capacity: AgentCapacity;
   labels: Record<string, string>;
   executors: Executor[];
+  /** Where code packages come from; outputs go to the store through `outputs(closing)`. */
+  codeCache: CodeCache;
+  outputs: (closing: AbortSignal) => TaskOutputs;
   logger: Logger;
 }
 
@@ -31,7 +37,10 @@ interface RunningTask {
   attempt: number;
   gpuIndices: number[];
   controller: AbortController;
+  /** Lines not yet sent to the scheduler. */
   logs: LogLine[];
+  /** The attempt's whole log, stored as an object when it ends. */
+  fullLog: LogLine[];
 }
 
 const key = (taskId: string, attempt: number) => `${taskId}#${attempt}`;
@@ -42,11 +51,14 @@ export class AgentDaemon {
   private readonly unacknowledged = new Map<string, { update: TaskUpdate; executor: Executor | undefined }>();
   private readonly executors: Map<string, Executor>;
   private readonly link: SchedulerLink;
+  private readonly closingController = new AbortController();
+  private readonly outputs: TaskOutputs;
   private logFlushScheduled = false;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     this.executors = new Map(opts.executors.map((e) => [e.name, e]));
+    this.outputs = opts.outputs(this.closingController.signal);
     this.link = new SchedulerLink(opts.schedulers, {
       registration: () => this.registration(),
       onMessage: (msg) => this.onMessage(msg),
@@ -59,7 +71,8 @@ export class AgentDaemon {
     for (const executor of this.executors.values()) {
       for (const r of (await executor.recover?.()) ?? []) {
         this.opts.logger.info({ taskId: r.taskId, attempt: r.attempt, ok: r.outcome.ok }, 'found a task that finished while the agent was down');
-        this.unacknowledged.set(key(r.taskId, r.attempt), { update: finishedUpdate(r.taskId, r.attempt, r.outcome, r.startedAtMs, r.finishedAtMs), executor });
+        const finished = await this.outputs.persist(r.taskId, r.outcome, []);
+        this.unacknowledged.set(key(r.taskId, r.attempt), { update: finishedUpdate(r.taskId, r.attempt, finished, r.startedAtMs, r.finishedAtMs), executor });
       }
     }
     this.link.start();
@@ -76,6 +89,7 @@ export class AgentDaemon {
   /** Idempotent: stops taking work, cancels what runs, closes the link and executors. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.closingController.abort();
       for (const t of this.running.values()) t.controller.abort();
       await this.link.close();
       await Promise.all([...this.executors.values()].map((e) => e.close().catch((err) => this.opts.logger.error({ err, executor: e.name }, 'closing an executor failed'))));
@@ -145,17 +159,25 @@ export class AgentDaemon {
   /** `moduleUrls` memoizes module URLs within one batch of assignments. */
   private runAssignment(a: Assignment__Output, moduleUrls: Map<string, string>): void {
     if (this.running.has(a.task_id)) return; // a duplicate assignment of what already runs
-    const executor = this.executors.get(a.executor);
-    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, controller: new AbortController(), logs: [] };
+    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, controller: new AbortController(), logs: [], fullLog: [] };
     this.running.set(a.task_id, task);
-    const ref = { task_id: a.task_id, attempt: a.attempt };
+    const executor = this.executors.get(a.executor);
     let startedAtMs = Date.now();
-    const run: Promise<TaskOutcome> = executor
-      ? executor.run({
+    const run = async (): Promise<TaskOutcome> => {
+      if (!executor) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `agent ${this.opts.id} has no ${a.executor} executor` } };
+      let url = '';
+      if (a.thread) {
+        try {
+          url = await this.moduleUrl(a, moduleUrls);
+        } catch (err) {
+          return { ok: false, error: { code: 'TASK_FAILED', message: `agent ${this.opts.id} cannot fetch code package ${a.code_package}: ${(err as Error).message}` } };
+        }
+      }
+      return executor.run({
         taskId: a.task_id,
         attempt: a.attempt,
         ...(a.container ? { container: { image: a.container.image, command: a.container.command, env: a.container.env, network: a.container.network } } : {}),
-        moduleUrl: a.thread ? moduleUrl(a, moduleUrls) : '',
+        moduleUrl: url,
         exportName: a.thread?.export ?? 'default',
         input: a.input,
         params: a.params,
@@ -167,23 +189,45 @@ export class AgentDaemon {
         signal: task.controller.signal,
         onStarted: (atMs) => {
           startedAtMs = atMs;
-          this.link.send({ ...ref, started: { at_ms: atMs } });
+          this.link.send({ task_id: a.task_id, attempt: a.attempt, started: { at_ms: atMs } });
         },
         onLog: (stream, text) => this.log(task, stream, text),
-        onArtifact: (name) => this.log(task, 'log', `[clusterd] artifact "${name}" is not kept: this agent has no chunk store yet`),
+      });
+    };
+    void run()
+      .then(async (outcome) => {
+        const finishedAtMs = Date.now();
+        this.flushLogs();
+        const finished = await this.outputs.persist(a.task_id, outcome, task.fullLog);
+        const update = finishedUpdate(a.task_id, a.attempt, finished, startedAtMs, finishedAtMs);
+        this.running.delete(a.task_id);
+        this.unacknowledged.set(key(a.task_id, a.attempt), { update, executor });
+        this.link.send(update);
       })
-      : Promise.resolve({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `agent ${this.opts.id} has no ${a.executor} executor` } });
-    void run.then((outcome) => {
-      this.flushLogs();
-      this.running.delete(a.task_id);
-      const update = finishedUpdate(a.task_id, a.attempt, outcome, startedAtMs, Date.now());
-      this.unacknowledged.set(key(a.task_id, a.attempt), { update, executor });
-      this.link.send(update);
-    });
+      .catch((err) => {
+        this.running.delete(a.task_id);
+        this.opts.logger.warn({ taskId: a.task_id, err: (err as Error).message }, 'outputs not stored before the agent closed; the attempt will run again elsewhere');
+      });
+  }
+
+  /**
+   * The URL of a thread task's module: inside its code package when the run has one, else on
+   * this machine's filesystem (relative to the job's folder, for a folder every agent mounts).
+   */
+  private async moduleUrl(a: Assignment__Output, memo: Map<string, string>): Promise<string> {
+    if (a.code_package) {
+      const folder = await this.opts.codeCache.folder(a.code_package);
+      return pathToFileURL(path.resolve(folder, a.thread!.module)).href;
+    }
+    return versionedFileUrl(path.resolve(a.code_dir || process.cwd(), a.thread!.module), memo);
   }
 
   private log(task: RunningTask, stream: string, text: string): void {
-    for (const line of text.split('\n')) task.logs.push({ at_ms: Date.now(), stream, text: line });
+    for (const line of text.split('\n')) {
+      const entry = { at_ms: Date.now(), stream, text: line };
+      task.logs.push(entry);
+      task.fullLog.push(entry);
+    }
     if (this.logFlushScheduled) return;
     this.logFlushScheduled = true;
     setImmediate(() => this.flushLogs());
@@ -200,25 +244,16 @@ export class AgentDaemon {
   }
 }
 
-function finishedUpdate(taskId: string, attempt: number, outcome: TaskOutcome, startedAtMs: number, finishedAtMs: number): TaskUpdate {
-  return {
-    task_id: taskId,
-    attempt,
-    finished: {
-      ok: outcome.ok,
-      ...(outcome.ok ? { result: outcome.result } : { error: outcome.error }),
-      started_at_ms: startedAtMs,
-      finished_at_ms: finishedAtMs,
-    },
-  };
+function finishedUpdate(taskId: string, attempt: number, finished: Omit<TaskFinished, 'started_at_ms' | 'finished_at_ms'>, startedAtMs: number, finishedAtMs: number): TaskUpdate {
+  return { task_id: taskId, attempt, finished: { ...finished, started_at_ms: startedAtMs, finished_at_ms: finishedAtMs } };
 }
 
 /**
- * The module's URL, versioned by its modification time: workers cache imported modules by URL,
- * and a resumed run must load the fixed code, not the cached one.
+ * A file's URL, versioned by its modification time: workers cache imported modules by URL, and
+ * a resumed run must load the fixed code, not the cached one. (Code packages need no version:
+ * changed code is a new package in a new folder.)
  */
-function moduleUrl(a: Assignment__Output, memo: Map<string, string>): string {
-  const file = path.resolve(a.code_dir || process.cwd(), a.thread!.module);
+function versionedFileUrl(file: string, memo: Map<string, string>): string {
   let url = memo.get(file);
   if (url) return url;
   let version = 0;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ClusterError, errorCode, errorMessage } from '../core/errors.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../core/logger.js';
+import { StoreClient, storeTarget } from '../store/client.js';
 import { ClusterClient } from './client.js';
 
 export const defaultAddr = '127.0.0.1:7700';
@@ -25,6 +26,11 @@ export function addrList(value: string | undefined): string[] {
 
 export function clientFor(cmd: Command): ClusterClient {
   return new ClusterClient(addrList(globals(cmd).addr));
+}
+
+/** The chunk store, served by the same replicas as the cluster. */
+export function storeFor(cmd: Command): StoreClient {
+  return new StoreClient(storeTarget(addrList(globals(cmd).addr)));
 }
 
 export function loggerFor(cmd: Command, name: string, fallback: LogLevel = 'info'): Logger {

@@ -33,7 +33,11 @@ export function loadJobFile(file: string): LoadedJob {
   for (const step of Object.values(spec.steps)) {
     if (!step.run) continue;
     const modulePath = path.resolve(dir, step.run.module);
-    if (!existsSync(modulePath)) throw specError(file, ['steps', step.name, 'run', 'module'], `"${step.run.module}" not found (looked for ${modulePath})`);
+    const where = ['steps', step.name, 'run', 'module'];
+    // The job's folder is its code package: agents only have what is inside it.
+    const inside = path.relative(dir, modulePath);
+    if (inside.startsWith('..') || path.isAbsolute(inside)) throw specError(file, where, `"${step.run.module}" is outside the job's folder ${dir}, which is all that is shipped to agents`);
+    if (!existsSync(modulePath)) throw specError(file, where, `"${step.run.module}" not found (looked for ${modulePath})`);
   }
   return { doc, spec, file, dir };
 }

@@ -8,6 +8,7 @@ import { resumeCommand } from './commands/resume.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { schedulerCommand } from './commands/scheduler.js';
 import { statusCommand } from './commands/status.js';
+import { artifactsCommand, storeCommand } from './commands/store.js';
 import { submitCommand } from './commands/submit.js';
 import { cancelCommand, logsCommand, resultCommand } from './commands/tasks.js';
 import { fail } from './context.js';
@@ -19,7 +20,7 @@ const program = new Command('clusterctl')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, agentsCommand, scheduleCommand, benchCommand]) {
+for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, benchCommand]) {
   register(program);
 }
 

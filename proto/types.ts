@@ -9,6 +9,7 @@ export type { TaskFinished, TaskFinished__Output } from './generated/clusterd/v1
 export type { TaskRef, TaskRef__Output } from './generated/clusterd/v1/TaskRef.js';
 export type { TaskError, TaskError__Output } from './generated/clusterd/v1/TaskError.js';
 export type { LogLine, LogLine__Output } from './generated/clusterd/v1/LogLine.js';
+export type { LogsRequest__Output } from './generated/clusterd/v1/LogsRequest.js';
 export type { Capacity, Capacity__Output } from './generated/clusterd/v1/Capacity.js';
 export type { Gpu, Gpu__Output } from './generated/clusterd/v1/Gpu.js';
 export type { RunStatus, RunStatus__Output } from './generated/clusterd/v1/RunStatus.js';

@@ -12,10 +12,15 @@ import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { proto, serverOptions } from '../proto/load.js';
 import type { ServerInfo } from '../proto/types.js';
+import type { ChunkBackend } from '../store/backend.js';
+import { readObject } from '../store/manifest.js';
+import { addChunkStoreService } from '../store/service.js';
 import { agentServiceHandlers } from './api/agent-service.js';
 import { clientServiceHandlers } from './api/client-service.js';
+import type { ObjectReader } from './flow/engine.js';
 import { LeaderTerm } from './leader-term.js';
 import type { Leadership } from './leader/leadership.js';
+import { decodeRecord, keys, objectsOf } from './state/records.js';
 import type { Fence, StateStore } from './state/state-store.js';
 
 export interface SchedulerOptions {
@@ -31,8 +36,10 @@ export interface SchedulerOptions {
   heartbeatIntervalMs: number;
   /** After loading unfinished runs, how long agents get to report what they run. */
   recoveryWindowMs: number;
-  /** Lets the host add services (the chunk store) to the same server. */
-  extraServices?: (server: grpc.Server) => void;
+  /** The chunk store this replica serves (every replica serves the same backend). */
+  chunks: ChunkBackend;
+  /** Unreferenced chunks younger than this survive garbage collection. */
+  gcGraceMs?: number;
 }
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
@@ -45,6 +52,7 @@ export class SchedulerDaemon {
   private term: LeaderTerm | undefined;
   private closing: Promise<void> | undefined;
   private address = '';
+  private readonly objects: ObjectReader = { read: (id) => readObject(this.opts.chunks, id) };
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -67,8 +75,13 @@ export class SchedulerDaemon {
       throw new ClusterError('NOT_LEADER', addr ? `scheduler ${this.id} does not lead; the leader is ${addr}` : 'no scheduler leads right now', { detail: addr });
     };
     this.server.addService(proto.AgentService.service, agentServiceHandlers(() => leader().registry, () => this.leaderAddr()));
-    this.server.addService(proto.ClientService.service, clientServiceHandlers({ leader, servers: async () => this.servers() }));
-    this.opts.extraServices?.(this.server);
+    this.server.addService(proto.ClientService.service, clientServiceHandlers({ leader, servers: async () => this.servers(), objects: this.objects }));
+    addChunkStoreService(this.server, {
+      backend: this.opts.chunks,
+      roots: () => this.referencedObjects(),
+      ...(this.opts.gcGraceMs !== undefined ? { gcGraceMs: this.opts.gcGraceMs } : {}),
+      logger: this.opts.logger.child({ component: 'store' }),
+    });
     const port = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(this.opts.listen, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
     }).catch((err) => {
@@ -100,6 +113,7 @@ export class SchedulerDaemon {
       agentTtlMs: this.opts.agentTtlMs,
       heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
       recoveryWindowMs: this.opts.recoveryWindowMs,
+      objects: this.objects,
     });
     term.addEventListener('abort', () => {
       if (this.term === leaderTerm) this.term = undefined;
@@ -132,7 +146,20 @@ export class SchedulerDaemon {
       });
     });
     await this.opts.store.close().catch((err) => this.opts.logger.error({ err }, 'closing the state store failed'));
+    await this.opts.chunks.close().catch((err) => this.opts.logger.error({ err }, 'closing the chunk store failed'));
     this.setState('stopped');
+  }
+
+  /**
+   * The garbage collector's roots: every object a run, task or schedule in the state store
+   * refers to. Read from the store, not a leader's memory, so any replica can collect.
+   */
+  private async referencedObjects(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const prefix of [keys.runs, 'tasks/', keys.schedules]) {
+      for (const [, value] of await this.opts.store.list(prefix)) ids.push(...objectsOf(decodeRecord(value)));
+    }
+    return ids;
   }
 
   private leaderAddr(): string {

@@ -11,7 +11,7 @@ import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
 import { CronSchedules } from './flow/cron.js';
-import { FlowEngine } from './flow/engine.js';
+import { FlowEngine, type ObjectReader } from './flow/engine.js';
 import { Placer } from './placement/placer.js';
 import { GroupCommitter } from './state/group-committer.js';
 import { decodeRecord, keys, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
@@ -27,6 +27,7 @@ export interface LeaderTermOptions {
   heartbeatIntervalMs: number;
   /** After loading unfinished runs, how long agents get to report what they run. */
   recoveryWindowMs: number;
+  objects: ObjectReader;
 }
 
 const maintenanceIntervalMs = 500;
@@ -51,7 +52,7 @@ export class LeaderTerm {
       heartbeatIntervalMs: opts.heartbeatIntervalMs,
       schedulerId: opts.schedulerId,
     });
-    this.engine = new FlowEngine({ placer: this.placer, persist, dispatcher: this.registry, logger: opts.logger.child({ component: 'flow' }) });
+    this.engine = new FlowEngine({ placer: this.placer, persist, objects: opts.objects, dispatcher: this.registry, logger: opts.logger.child({ component: 'flow' }) });
     this.registry.bind(this.engine);
     this.schedules = new CronSchedules(this.engine, persist, opts.logger.child({ component: 'cron' }));
   }
@@ -66,9 +67,12 @@ export class LeaderTerm {
       const t = decodeRecord<TaskRecord>(v);
       tasks.set(t.runId, [...(tasks.get(t.runId) ?? []), t]);
     }
+    // Unfinished runs, and the runs they resume, need their results in memory as later inputs.
+    const needResults = new Set(runs.filter((r) => r.state === 'running').flatMap((r) => [r.id, r.resumedFrom ?? '']));
     let unfinished = 0;
     for (const record of runs) {
       try {
+        if (needResults.has(record.id)) await this.loadResults(tasks.get(record.id) ?? []);
         this.engine.restore(record, tasks.get(record.id) ?? []);
         if (record.state === 'running') unfinished++;
       } catch (err) {
@@ -80,6 +84,13 @@ export class LeaderTerm {
       this.engine.setRecovering(true);
     }
     this.loop = this.maintain(unfinished > 0).catch((err) => logger.error({ err }, 'leader maintenance loop failed'));
+  }
+
+  /** Results kept only as objects are read back, to be later steps' inputs. */
+  private async loadResults(records: TaskRecord[]): Promise<void> {
+    await Promise.all(records.map(async (r) => {
+      if (r.resultObject && !r.result) r.result = await this.opts.objects.read(r.resultObject);
+    }));
   }
 
   /** Idempotent: ends agent streams (they reconnect to the next leader), stops loops, fails pending writes. */

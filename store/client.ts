@@ -17,7 +17,7 @@ import { verifyChunk } from './chunk-codec.js';
 import { throwIfAborted } from './concurrency.js';
 import type { StoreStats } from './gc.js';
 import { decodeManifest, type ObjectKind } from './manifest.js';
-import { uploadObject, type UploadOptions, type UploadTransport } from './uploader.js';
+import { uploadObject, type UploadOptions, type UploadResult, type UploadTransport } from './uploader.js';
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -44,6 +44,18 @@ export type StoreClientOptions = Omit<UploadOptions, 'signal'>;
  * does not let a server raise.
  */
 const storeChannelOptions: grpc.ChannelOptions = { ...channelOptions, 'grpc-node.flow_control_window': 4 * 1024 * 1024 };
+
+/**
+ * One channel target for a list of replicas. Every replica serves the same store, so any will
+ * do: IPv4 literals become one `ipv4:` target that grpc-js fails over across (pick_first);
+ * host names cannot be listed in one target, so the first is used.
+ */
+export function storeTarget(addresses: readonly string[]): string {
+  if (addresses.length > 1 && addresses.every((a) => /^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(a))) return `ipv4:${addresses.join(',')}`;
+  const first = addresses[0];
+  if (!first) throw new ClusterError('INVALID_ARGUMENT', 'no store address given');
+  return first;
+}
 
 type Callback<T> = (err: grpc.ServiceError | null, res?: T) => void;
 
@@ -74,8 +86,12 @@ export class StoreClient {
 
   /** Stores bytes (a buffer, or a stream read chunk by chunk) as an object; resolves its id once durable. */
   async putObject(data: Uint8Array | AsyncIterable<Uint8Array>, kind: ObjectKind, opts: CallOptions = {}): Promise<string> {
-    const result = await uploadObject(data instanceof Uint8Array ? [data] : data, kind, this.transport(), { ...this.opts, ...opts });
-    return result.objectId;
+    return (await this.upload(data, kind, opts)).objectId;
+  }
+
+  /** As putObject, telling also how much was sent (the rest the store already held). */
+  upload(data: Uint8Array | AsyncIterable<Uint8Array>, kind: ObjectKind, opts: CallOptions = {}): Promise<UploadResult> {
+    return uploadObject(data instanceof Uint8Array ? [data] : data, kind, this.transport(), { ...this.opts, ...opts });
   }
 
   /** Stores a file without reading it whole into memory. */

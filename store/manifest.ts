@@ -88,3 +88,10 @@ export async function loadManifest(backend: ChunkBackend, id: string, signal?: A
   if (!chunk.manifest) throw invalid(`${id} is a data chunk, not an object`);
   return decodeManifest(chunk.raw, id);
 }
+
+/** Object `id`'s bytes read straight from a backend, every chunk verified (the scheduler's own reads). */
+export async function readObject(backend: ChunkBackend, id: string, signal?: AbortSignal): Promise<Buffer> {
+  const manifest = await loadManifest(backend, id, signal);
+  const parts = await Promise.all(manifest.chunks.map(async (ref) => (await backend.get(ref.id, signal)).raw));
+  return Buffer.concat(parts);
+}

@@ -17,7 +17,7 @@ import type { ErrorInfo } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { formatBytes } from '../../core/units.js';
 import { createOptions, labels } from './container-options.js';
-import type { Executor, RecoveredOutcome, TaskOutcome, TaskRun } from './executor.js';
+import type { ArtifactSource, Executor, RecoveredOutcome, TaskOutcome, TaskRun } from './executor.js';
 
 export interface ContainerExecutorOptions {
   docker: Docker;
@@ -82,7 +82,7 @@ export class ContainerExecutor implements Executor {
       if (stopReason === 'cancel') return failure('CANCELLED', 'cancelled; the container was stopped');
       if (state.OOMKilled && exitCode !== 0) return failure('OUT_OF_MEMORY', `out of memory (limit ${formatBytes(task.memoryBytes)}): the engine killed the container`);
       if (exitCode !== 0) return failure('TASK_FAILED', `the container exited with code ${exitCode}`);
-      return await this.collect(outDir, task.onArtifact);
+      return await collect(outDir);
     } catch (err) {
       return failure('TASK_FAILED', (err as Error).message);
     } finally {
@@ -112,7 +112,7 @@ export class ContainerExecutor implements Executor {
       }
       const state = (await container.inspect()).State;
       const outcome = state.ExitCode === 0
-        ? await this.collect(this.dirs(taskId, attempt).outDir, () => {})
+        ? await collect(this.dirs(taskId, attempt).outDir)
         : failure(state.OOMKilled ? 'OUT_OF_MEMORY' : 'TASK_FAILED', state.OOMKilled ? 'out of memory: the engine killed the container' : `the container exited with code ${state.ExitCode}`);
       recovered.push({ taskId, attempt, outcome, startedAtMs: Date.parse(state.StartedAt), finishedAtMs: Date.parse(state.FinishedAt) });
     }
@@ -159,24 +159,28 @@ export class ContainerExecutor implements Executor {
       stderr.end();
     });
   }
+}
 
-  /** The result from /cluster/out/result.json and every other file there as an artifact. */
-  private async collect(outDir: string, onArtifact: TaskRun['onArtifact']): Promise<TaskOutcome> {
-    let result: unknown = null;
-    for (const name of await listFiles(outDir)) {
-      const bytes = await readFile(path.join(outDir, name));
-      if (name !== 'result.json') {
-        onArtifact(name, bytes);
-        continue;
-      }
-      try {
-        result = JSON.parse(bytes.toString('utf8'));
-      } catch (err) {
-        return failure('TASK_FAILED', `/cluster/out/result.json is not valid JSON: ${(err as Error).message}`);
-      }
+/**
+ * The result from /cluster/out/result.json; every other file there is an artifact, uploaded
+ * from the file (it stays until the scheduler has the outcome, see release).
+ */
+async function collect(outDir: string): Promise<TaskOutcome> {
+  let result: unknown = null;
+  const artifacts: ArtifactSource[] = [];
+  for (const name of await listFiles(outDir)) {
+    const file = path.join(outDir, name);
+    if (name !== 'result.json') {
+      artifacts.push({ name, file });
+      continue;
     }
-    return { ok: true, result: encodeValue(result) };
+    try {
+      result = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      return failure('TASK_FAILED', `/cluster/out/result.json is not valid JSON: ${(err as Error).message}`);
+    }
   }
+  return { ok: true, result: encodeValue(result), artifacts };
 }
 
 /** A writable that hands complete lines to the task's log. */

@@ -1,7 +1,7 @@
 /**
  * Executor: how an agent runs one attempt of a task. Thread and container executors share it.
  *
- *   run(task) ──▶ started ──▶ (log lines, artifacts) ──▶ outcome
+ *   run(task) ──▶ started ──▶ log lines ──▶ outcome (result or error, and named artifacts)
  *                   │ task.signal aborts (cancel, timeout)
  *                   └──▶ stopped gracefully, then forcibly; outcome CANCELLED or TIMEOUT
  *
@@ -30,12 +30,15 @@ export interface TaskRun {
   signal: AbortSignal;
   onStarted(atMs: number): void;
   onLog(stream: string, text: string): void;
-  onArtifact(name: string, bytes: Uint8Array): void;
 }
 
+/** A named artifact a task produced: bytes it saved (thread), or a file it wrote (container). */
+export type ArtifactSource = { name: string } & ({ bytes: Uint8Array } | { file: string });
+
+/** Artifacts are kept whether or not the task succeeded: a failed run's checkpoints help debug it. */
 export type TaskOutcome =
-  | { ok: true; result: Uint8Array }
-  | { ok: false; error: ErrorInfo };
+  | { ok: true; result: Uint8Array; artifacts?: ArtifactSource[] }
+  | { ok: false; error: ErrorInfo; artifacts?: ArtifactSource[] };
 
 /** An outcome an executor found after an agent restart (a container that finished meanwhile). */
 export interface RecoveredOutcome {

@@ -13,7 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import { ClusterError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { Executor, TaskOutcome, TaskRun } from './executor.js';
+import type { ArtifactSource, Executor, TaskOutcome, TaskRun } from './executor.js';
 
 const workerUrl = new URL('./thread-worker.js', import.meta.url);
 const mib = 2 ** 20;
@@ -35,6 +35,7 @@ interface Slot {
   task: TaskRun;
   limitMb: number;
   resolve: (outcome: TaskOutcome) => void;
+  artifacts: ArtifactSource[];
   stopReason?: 'timeout' | 'cancel';
   timers: NodeJS.Timeout[];
   detach?: () => void;
@@ -69,7 +70,7 @@ export class ThreadPool implements Executor {
       return Promise.resolve(failure('QUEUE_FULL', `the thread pool queue is full (${this.opts.maxQueue} tasks)`));
     }
     return new Promise((resolve) => {
-      const slot: Slot = { task, limitMb: limitMbOf(task.memoryBytes), resolve, timers: [] };
+      const slot: Slot = { task, limitMb: limitMbOf(task.memoryBytes), resolve, artifacts: [], timers: [] };
       if (task.signal.aborted) {
         resolve(failure('CANCELLED', 'cancelled before it started'));
         return;
@@ -186,7 +187,7 @@ export class ThreadPool implements Executor {
     const slot = w.slot;
     if (!slot || msg.taskId !== slot.task.taskId) return;
     if (msg.type === 'log') slot.task.onLog(msg.stream, msg.text);
-    else if (msg.type === 'artifact') slot.task.onArtifact(msg.name, msg.bytes);
+    else if (msg.type === 'artifact') slot.artifacts.push({ name: msg.name, bytes: msg.bytes });
     else if (msg.type === 'done') {
       w.slot = null;
       const outcome: TaskOutcome = slot.stopReason ? stoppedOutcome(slot)
@@ -199,7 +200,7 @@ export class ThreadPool implements Executor {
   private finish(slot: Slot, outcome: TaskOutcome): void {
     for (const t of slot.timers) clearTimeout(t);
     slot.detach?.();
-    slot.resolve(outcome);
+    slot.resolve(slot.artifacts.length ? { ...outcome, artifacts: slot.artifacts } : outcome);
   }
 
   private retire(w: PooledWorker): void {

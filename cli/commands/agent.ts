@@ -2,13 +2,16 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { CodeCache } from '../../agent/code-cache.js';
 import { AgentDaemon } from '../../agent/daemon.js';
 import { ContainerExecutor, connectDocker } from '../../agent/executors/container-executor.js';
 import type { Executor } from '../../agent/executors/executor.js';
 import { ThreadPool } from '../../agent/executors/thread-pool.js';
 import { detectCapacity } from '../../agent/fingerprint/capacity.js';
+import { TaskOutputs } from '../../agent/task-outputs.js';
 import { ClusterError } from '../../core/errors.js';
 import { parseBytes, parseCpuMilli, parseDurationMs } from '../../core/units.js';
+import { StoreClient, storeTarget } from '../../store/client.js';
 import { addrList, fail, loggerFor, untilSignal } from '../context.js';
 import { startHealthServer } from '../health-server.js';
 
@@ -40,7 +43,7 @@ export function agentCommand(program: Command): void {
     .option('--label <k=v>', 'a label for placement constraints (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--nvidia-smi <path>', 'the nvidia-smi to detect GPUs with (default: nvidia-smi on PATH)')
     .option('--docker-host <url>', 'Docker engine for container tasks (default: DOCKER_HOST, then the default socket)')
-    .option('--data <dir>', 'folder for container task inputs and outputs (default: a folder under the system temp dir)')
+    .option('--data <dir>', 'folder for cached code packages and container task inputs and outputs (default: a folder under the system temp dir)')
     .option('--stop-grace <duration>', 'how long a cancelled or timed-out container gets after SIGTERM before SIGKILL', '5s')
     .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = registered with a scheduler) over HTTP')
     .option('--threads <n>', 'worker threads in the warm pool (default: the CPU cores offered)')
@@ -68,19 +71,31 @@ export function agentCommand(program: Command): void {
           logger: logger.child({ component: 'threads' }),
         });
         const agentId = flags.id ?? os.hostname();
+        const dataDir = flags.data ?? path.join(os.tmpdir(), `clusterd-agent-${agentId}`);
+        const schedulers = addrList(flags.scheduler);
         const executors: Executor[] = [pool];
         const docker = await connectDocker(flags.dockerHost);
         if (docker.docker) {
           executors.push(new ContainerExecutor({
             docker: docker.docker,
             agentId,
-            dataDir: flags.data ?? path.join(os.tmpdir(), `clusterd-agent-${agentId}`),
+            dataDir,
             stopGraceMs: parseDurationMs(flags.stopGrace),
             pullTimeoutMs: 120_000,
             logger: logger.child({ component: 'containers' }),
           }));
         }
-        const agent = new AgentDaemon({ id: agentId, schedulers: addrList(flags.scheduler), capacity, labels, executors, logger });
+        const store = new StoreClient(storeTarget(schedulers));
+        const agent = new AgentDaemon({
+          id: agentId,
+          schedulers,
+          capacity,
+          labels,
+          executors,
+          codeCache: new CodeCache(store, path.join(dataDir, 'packages')),
+          outputs: (closing) => new TaskOutputs(store, logger.child({ component: 'outputs' }), closing),
+          logger,
+        });
         logger.info({ agentId, cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes, gpus: capacity.gpus.length, threads, notes: [...capacity.notes, docker.note] }, 'agent starting');
         if (!docker.docker) process.stderr.write(`clusterctl agent: ${docker.note}\n`);
         await agent.start();
@@ -89,7 +104,10 @@ export function agentCommand(program: Command): void {
             ready: () => ({ ready: agent.registered, detail: agent.registered ? 'registered' : 'not registered with a scheduler' }),
           });
         }
-        untilSignal(() => agent.close());
+        untilSignal(async () => {
+          await agent.close();
+          await store.close();
+        });
       } catch (err) {
         fail(err);
       }

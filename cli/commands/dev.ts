@@ -21,6 +21,7 @@ interface DevFlags {
   agentCpu?: string;
   agentMemory?: string;
   data?: string;
+  gcGrace: string;
 }
 
 const cliEntry = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -35,7 +36,8 @@ export function devCommand(program: Command): void {
     .option('--agent-ttl <duration>', 'an agent silent this long is lost', '5s')
     .option('--agent-cpu <cores>', 'CPU each agent offers (default: detected)')
     .option('--agent-memory <size>', 'memory each agent offers (default: detected)')
-    .option('--data <dir>', 'keep the cluster state in this folder so runs survive a restart')
+    .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this', '6h')
+    .option('--data <dir>', 'keep the cluster state and chunk store in this folder so runs and results survive a restart (default: in memory)')
     .action(async (flags: DevFlags, cmd: Command) => {
       try {
         const agents = Number(flags.agents);
@@ -49,7 +51,8 @@ export function devCommand(program: Command): void {
           heartbeat: '1s',
           etcdPrefix: '',
           leaseTtl: '3s',
-          ...(flags.data ? { state: path.join(flags.data, 'state.log') } : {}),
+          gcGrace: flags.gcGrace,
+          ...(flags.data ? { state: path.join(flags.data, 'state.log'), store: path.join(flags.data, 'store') } : {}),
         }, logger);
         const addr = scheduler.daemon.addr;
         const children = Array.from({ length: agents }, (_, i) => spawnAgent(addr, `dev-agent-${i + 1}`, logLevel, flags));
@@ -70,6 +73,7 @@ function spawnAgent(addr: string, id: string, logLevel: string, flags: DevFlags)
   const args = [cliEntry, '--log-level', logLevel, 'agent', '--scheduler', addr, '--id', id];
   if (flags.agentCpu) args.push('--cpu', flags.agentCpu);
   if (flags.agentMemory) args.push('--memory', flags.agentMemory);
+  if (flags.data) args.push('--data', path.join(flags.data, 'agents', id));
   return spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 

@@ -1,8 +1,8 @@
 // clusterctl resume RUN [--from STEP]: re-run the failed part of a run with the code as it is now.
-import { newRequestId } from '../../core/ids.js';
 import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
-import { clientFor, fail } from '../context.js';
+import { clientFor, fail, storeFor } from '../context.js';
+import { describePackage, packageJob } from '../job-request.js';
 import { loadJobFile } from '../job-file.js';
 import { parseFormat, printJson } from '../output.js';
 
@@ -27,18 +27,11 @@ export function resumeCommand(program: Command): void {
         const earlier = await client.call('GetRun', { run_id: runId });
         const job = loadJobFile(earlier.source);
         const params = flags.param.length ? applyParamOverrides(job.spec.params, flags.param, earlier.source) : undefined;
-        const { run_id: newRunId } = await client.call('Resume', {
-          run_id: runId,
-          from_step: flags.from ?? '',
-          job: {
-            job_json: JSON.stringify(job.doc),
-            params_json: params ? JSON.stringify(params) : '',
-            code_dir: job.dir,
-            code_package: '',
-          request_id: newRequestId(),
-            source: job.file,
-          },
-        });
+        const store = storeFor(cmd);
+        const packaged = await packageJob(job, params, store);
+        await store.close();
+        if (format !== 'json') process.stderr.write(describePackage(packaged));
+        const { run_id: newRunId } = await client.call('Resume', { run_id: runId, from_step: flags.from ?? '', job: packaged.request });
         client.close();
         if (format === 'json') printJson({ run_id: newRunId, resumed_from: runId });
         else process.stdout.write(`${newRunId}\n`);

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
 import type { ScheduleInfo__Output } from '../../proto/types.js';
-import { clientFor, fail } from '../context.js';
+import { clientFor, fail, storeFor } from '../context.js';
+import { describePackage, packageJob } from '../job-request.js';
 import { loadJobFile } from '../job-file.js';
 import { parseFormat, printJson, table } from '../output.js';
 
@@ -22,12 +23,12 @@ export function scheduleCommand(program: Command): void {
         const format = parseFormat(flags.output);
         const job = loadJobFile(file);
         const params = applyParamOverrides(job.spec.params, flags.param, file);
+        const store = storeFor(cmd);
+        const packaged = await packageJob(job, params, store);
+        await store.close();
+        if (format !== 'json') process.stderr.write(describePackage(packaged));
         const client = clientFor(cmd);
-        const info = await client.call('AddSchedule', {
-          name,
-          cron: flags.cron,
-          job: { job_json: JSON.stringify(job.doc), params_json: JSON.stringify(params), code_dir: job.dir, code_package: '', source: job.file },
-        });
+        const info = await client.call('AddSchedule', { name, cron: flags.cron, job: packaged.request });
         client.close();
         if (format === 'json') printJson(info);
         else process.stdout.write(`schedule ${info.name} added; next run at ${new Date(Number(info.next_tick_ms)).toISOString()}\n`);

@@ -1,4 +1,5 @@
 // clusterctl scheduler: one scheduler replica in the foreground.
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../../core/logger.js';
@@ -10,6 +11,8 @@ import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { EtcdStateStore } from '../../scheduler/state/etcd-store.js';
 import { MemoryStateStore } from '../../scheduler/state/memory-store.js';
 import type { StateStore } from '../../scheduler/state/state-store.js';
+import { FsBackend } from '../../store/fs-backend.js';
+import { MemoryBackend } from '../../store/memory-backend.js';
 import { fail, loggerFor, untilSignal } from '../context.js';
 import { startHealthServer } from '../health-server.js';
 
@@ -23,6 +26,9 @@ export interface SchedulerFlags {
   agentTtl: string;
   heartbeat: string;
   healthListen?: string;
+  /** Chunk store folder; without it (clusterctl dev without --data) the store is in memory. */
+  store?: string;
+  gcGrace: string;
 }
 
 export interface RunningScheduler {
@@ -55,7 +61,11 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     store = flags.state ? await MemoryStateStore.open(flags.state, { logger }) : new MemoryStateStore();
     leadership = (id, addr) => new EmbeddedLeader({ store, id, addr, logger });
   }
+  const chunks = flags.store ? await FsBackend.open(path.resolve(flags.store)) : new MemoryBackend();
+  logger.info({ store: chunks.name }, 'chunk store');
   const daemon = new SchedulerDaemon({
+    chunks,
+    gcGraceMs: parseDurationMs(flags.gcGrace),
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
     store,
@@ -84,6 +94,8 @@ export function schedulerCommand(program: Command): void {
     .option('--etcd <urls>', 'etcd endpoints for replicated state and leader election (comma-separated)')
     .option('--etcd-prefix <prefix>', 'key prefix in etcd, so several clusters can share one etcd', '/clusterd/')
     .option('--lease-ttl <duration>', 'leader lease TTL: how soon a replica takes over from a dead leader', '3s')
+    .option('--store <dir>', 'chunk store folder for results, artifacts, logs and code packages; replicas share one (e.g. a shared mount)', 'clusterd-store')
+    .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this (uploads in progress)', '6h')
     .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', '5s')
     .option('--heartbeat <duration>', 'how often agents send a heartbeat', '1s')

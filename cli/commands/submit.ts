@@ -1,9 +1,9 @@
 // clusterctl submit: validate a job file completely, then submit it (and optionally wait).
-import { newRequestId } from '../../core/ids.js';
 import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
 import type { RunStatus__Output } from '../../proto/types.js';
-import { clientFor, fail } from '../context.js';
+import { clientFor, fail, storeFor } from '../context.js';
+import { describePackage, packageJob } from '../job-request.js';
 import { loadJobFile } from '../job-file.js';
 import { parseFormat, printJson } from '../output.js';
 import { printRun } from './status.js';
@@ -27,15 +27,12 @@ export function submitCommand(program: Command): void {
         const format = parseFormat(flags.output);
         const job = loadJobFile(file);
         const params = applyParamOverrides(job.spec.params, flags.param, file);
+        const store = storeFor(cmd);
+        const packaged = await packageJob(job, params, store);
+        await store.close();
+        if (format !== 'json') process.stderr.write(describePackage(packaged));
+        const { request } = packaged;
         const client = clientFor(cmd);
-        const request = {
-          job_json: JSON.stringify(job.doc),
-          params_json: JSON.stringify(params),
-          code_dir: job.dir,
-          code_package: '',
-          request_id: newRequestId(),
-          source: job.file,
-        };
         if (!flags.wait) {
           const { run_id: runId } = await client.call('Submit', request);
           if (format === 'json') printJson({ run_id: runId });

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { decodeValue } from '../../core/codec.js';
 import { ClusterError } from '../../core/errors.js';
-import { clientFor, fail } from '../context.js';
+import type { TaskResult__Output } from '../../proto/types.js';
+import { clientFor, fail, storeFor } from '../context.js';
 import { parseFormat, printJson } from '../output.js';
 import { parseTaskSelector } from '../task-selector.js';
 import { printRun } from './status.js';
@@ -21,7 +22,7 @@ export function resultCommand(program: Command): void {
         const client = clientFor(cmd);
         const res = await client.call('Result', { run_id: runId, step, index });
         client.close();
-        const value = res.state === 'succeeded' ? decodeValue(res.result) : undefined;
+        const value = res.state === 'succeeded' ? await resultValue(res, cmd) : undefined;
         if (format === 'json') printJson({ task_id: res.task_id, state: res.state, result: value ?? null, error: res.error });
         else if (res.state === 'succeeded') process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
         if (res.state !== 'succeeded') {
@@ -32,6 +33,17 @@ export function resultCommand(program: Command): void {
         fail(err);
       }
     });
+}
+
+/** The result inline in the reply, or fetched (and verified) from the store when kept there. */
+async function resultValue(res: TaskResult__Output, cmd: Command): Promise<unknown> {
+  if (!res.result_object) return decodeValue(res.result);
+  const store = storeFor(cmd);
+  try {
+    return await store.getValue(res.result_object);
+  } finally {
+    await store.close();
+  }
 }
 
 export function logsCommand(program: Command): void {

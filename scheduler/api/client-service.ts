@@ -5,10 +5,11 @@
 import type * as grpc from '@grpc/grpc-js';
 import { ClusterError, invalid } from '../../core/errors.js';
 import { toServiceError } from '../../proto/status.js';
-import type { ClientServiceHandlers, LogLine, RunStatus, ServerInfo, SubmitRequest__Output } from '../../proto/types.js';
+import type { ClientServiceHandlers, RunStatus, ServerInfo, SubmitRequest__Output } from '../../proto/types.js';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
 import { nextTick, type CronSchedules } from '../flow/cron.js';
-import type { FlowEngine, SubmitInput } from '../flow/engine.js';
+import type { FlowEngine, ObjectReader, SubmitInput } from '../flow/engine.js';
+import { streamLogs } from './log-stream.js';
 import { isTerminal, tasksOf, type TaskState } from '../flow/run-state.js';
 import type { Placer } from '../placement/placer.js';
 import type { ScheduleRecord } from '../state/records.js';
@@ -18,6 +19,8 @@ export interface ClientServiceDeps {
   /** The engine when this replica leads; throws NOT_LEADER otherwise. */
   leader(): { engine: FlowEngine; registry: AgentRegistry; placer: Placer; schedules: CronSchedules };
   servers(): Promise<ServerInfo[]>;
+  /** Reads chunk store objects (finished tasks' logs). */
+  objects: ObjectReader;
 }
 
 const watchIntervalMs = 100;
@@ -74,11 +77,12 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       const task = deps.leader().engine.task(req.run_id, req.step, req.index);
       return {
         task_id: task.id,
-        result: task.result ?? Buffer.alloc(0),
+        // A result kept as an object is fetched from the store by the caller, not sent here.
+        result: task.resultObject ? Buffer.alloc(0) : task.result ?? Buffer.alloc(0),
         state: task.state,
         error: task.error ?? null,
-        artifacts: [],
-        result_object: '',
+        artifacts: (task.artifacts ?? []).map((a) => ({ name: a.name, object_id: a.objectId, size_bytes: a.sizeBytes })),
+        result_object: task.resultObject ?? '',
       };
     }),
 
@@ -116,28 +120,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
         call.emit('error', toServiceError(err));
         return;
       }
-      const label = (t: TaskState) => (tasks.length > 1 ? `[${t.step}/${t.index}] ` : '');
-      const prefixed = (t: TaskState, line: LogLine): LogLine => ({ ...line, text: label(t) + line.text });
-      for (const t of tasks) for (const line of engine.logs.lines(t.id)) call.write(prefixed(t, line));
-      if (!req.follow) {
-        call.end();
-        return;
-      }
-      let open = 0;
-      const unsubscribes: Array<() => void> = [];
-      for (const t of tasks) {
-        if (isTerminal(t.state)) continue;
-        open++;
-        unsubscribes.push(engine.logs.follow(t.id, (line) => {
-          if (line) {
-            call.write(prefixed(t, line));
-            return;
-          }
-          if (--open === 0) call.end();
-        }));
-      }
-      if (open === 0) call.end();
-      call.on('cancelled', () => unsubscribes.forEach((u) => u()));
+      streamLogs(call, engine, tasks, req.follow, deps.objects);
     },
   };
 }

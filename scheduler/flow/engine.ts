@@ -15,7 +15,7 @@ import { addResources, zeroResources, type Resources } from '../../core/resource
 import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 import type { Placer } from '../placement/placer.js';
 import type { TaskDemand } from '../placement/types.js';
-import { keys, putRecord, type AttemptRecord, type ErrorInfo, type RunRecord, type TaskRecord } from '../state/records.js';
+import { keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type TaskRecord } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
 import { buildAssignment } from './assignment.js';
 import {
@@ -41,8 +41,21 @@ export interface SubmitInput {
   source: string;
 }
 
+/** Reads chunk store objects: results too big to travel inline. */
+export interface ObjectReader {
+  read(objectId: string): Promise<Uint8Array>;
+}
+
+/** What a finished attempt left in the chunk store, as the agent reported it. */
+interface StoredOutputs {
+  resultObject?: string;
+  artifacts?: ArtifactRef[];
+  logObject?: string;
+}
+
 export interface FlowEngineOptions {
   placer: Placer;
+  objects: ObjectReader;
   persist: (ops: WriteOp[]) => Promise<void>;
   dispatcher: Dispatcher;
   logger: Logger;
@@ -121,7 +134,18 @@ export class FlowEngine {
   async resume(runId: string, input: Omit<SubmitInput, 'params'> & { params?: Record<string, unknown> }, fromStep?: string): Promise<string> {
     const earlier = this.get(runId);
     if (earlier.record.state === 'running') throw new ClusterError('INVALID_ARGUMENT', `run ${runId} is still running; cancel it or wait for it to end`);
+    await this.loadResults(earlier);
     return this.submit({ ...input, params: input.params ?? earlier.record.params }, { from: earlier, ...(fromStep ? { fromStep } : {}) });
+  }
+
+  /**
+   * Reads the results a run keeps only as objects, so they can be later steps' inputs (a resumed
+   * run takes them by reference; the bytes are needed only to build inputs).
+   */
+  private async loadResults(run: RunState): Promise<void> {
+    await Promise.all([...tasksOf(run)].map(async (task) => {
+      if (task.resultObject && !task.result) task.result = await this.opts.objects.read(task.resultObject);
+    }));
   }
 
   /** Rebuilds a run from its durable records (a new leader, or a restart). */
@@ -145,6 +169,8 @@ export class FlowEngine {
           task.caught = rec.caught ?? false;
           setTaskState(run, task, rec.state);
           if (rec.result) task.result = rec.result;
+          if (rec.resultObject) task.resultObject = rec.resultObject;
+          if (rec.artifacts) task.artifacts = rec.artifacts;
           if (rec.error) task.error = rec.error;
         }
       }
@@ -225,11 +251,28 @@ export class FlowEngine {
       return;
     }
     task.startedAtMs ||= Number(finished.started_at_ms) || task.assignedAtMs || this.now();
-    if (finished.ok) {
-      await this.settle(run, task, 'succeeded', { result: finished.result, finishedAtMs: Number(finished.finished_at_ms) || this.now() }, agentId);
-    } else {
-      await this.attemptFailed(run, task, errorInfo(finished.error), agentId);
+    const stored: StoredOutputs = {
+      ...(finished.result_object ? { resultObject: finished.result_object } : {}),
+      ...(finished.artifacts.length ? { artifacts: finished.artifacts.map((a) => ({ name: a.name, objectId: a.object_id, sizeBytes: Number(a.size_bytes) })) } : {}),
+      ...(finished.log_object ? { logObject: finished.log_object } : {}),
+    };
+    if (!finished.ok) {
+      await this.attemptFailed(run, task, errorInfo(finished.error), agentId, stored);
+      return;
     }
+    let result: Uint8Array = finished.result;
+    if (stored.resultObject) {
+      task.finishing = true; // duplicates of this report are ignored while the result is read
+      try {
+        result = await this.opts.objects.read(stored.resultObject);
+      } catch (err) {
+        task.finishing = false;
+        await this.attemptFailed(run, task, { code: 'CORRUPT', message: `the result object ${stored.resultObject} cannot be read: ${errorMessage(err)}` }, agentId, stored);
+        return;
+      }
+      task.finishing = false;
+    }
+    await this.settle(run, task, 'succeeded', { result, finishedAtMs: Number(finished.finished_at_ms) || this.now(), ...stored }, agentId);
   }
 
   /** Cancels a run: queued tasks are dropped, running ones stopped. Cancelling twice is fine. */
@@ -378,6 +421,8 @@ export class FlowEngine {
   /** Resume: takes an earlier run's result for this task instead of running it. */
   private reuse(run: RunState, task: TaskState, earlier: TaskState): void {
     task.result = earlier.result;
+    if (earlier.resultObject) task.resultObject = earlier.resultObject;
+    if (earlier.artifacts) task.artifacts = earlier.artifacts;
     task.attempts = earlier.attempts;
     task.attempt = earlier.attempt;
     task.startedAtMs = earlier.startedAtMs;
@@ -385,7 +430,7 @@ export class FlowEngine {
     task.reusedFrom = earlier.reusedFrom ?? earlier.runId;
     this.transition(run, task, 'succeeded');
     const record: TaskRecord = { ...taskRecord(task, task.attempts), state: 'succeeded', reusedFrom: task.reusedFrom };
-    if (task.result) record.result = task.result;
+    Object.assign(record, resultFields(task));
     this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), record)])
       .catch((err) => this.opts.logger.error({ err, taskId: task.id }, 'recording a reused result failed; it is reused again on recovery'));
   }
@@ -411,14 +456,14 @@ export class FlowEngine {
     this.opts.placer.enqueue(demand);
   }
 
-  private async attemptFailed(run: RunState, task: TaskState, error: ErrorInfo, agentId: string): Promise<void> {
+  private async attemptFailed(run: RunState, task: TaskState, error: ErrorInfo, agentId: string, stored: StoredOutputs = {}): Promise<void> {
     const step = run.steps.get(task.step)!.spec;
     const failures = task.attempts.filter((a) => !a.lost).length + 1;
     if (failures > step.retry.times || error.code === 'CANCELLED') {
-      await this.settle(run, task, 'failed', { error, finishedAtMs: this.now() }, agentId);
+      await this.settle(run, task, 'failed', { error, finishedAtMs: this.now(), ...stored }, agentId);
       return;
     }
-    const attempt = this.attemptRecord(task, error, false);
+    const attempt = this.attemptRecord(task, error, false, this.now(), stored.logObject);
     task.finishing = true;
     try {
       await this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), taskRecord(task, [...task.attempts, attempt]))]);
@@ -442,14 +487,19 @@ export class FlowEngine {
   }
 
   /** Records a task's end durably, then acknowledges it and moves the flow on. */
-  private async settle(run: RunState, task: TaskState, state: 'succeeded' | 'failed', out: { result?: Uint8Array; error?: ErrorInfo; finishedAtMs: number }, agentId: string): Promise<void> {
+  private async settle(run: RunState, task: TaskState, state: 'succeeded' | 'failed', out: StoredOutputs & { result?: Uint8Array; error?: ErrorInfo; finishedAtMs: number }, agentId: string): Promise<void> {
     const step = run.steps.get(task.step)!.spec;
-    const attempts = [...task.attempts, this.attemptRecord(task, out.error, false, out.finishedAtMs)];
+    const attempts = [...task.attempts, this.attemptRecord(task, out.error, false, out.finishedAtMs, out.logObject)];
     const caught = state === 'failed' && step.catch;
+    const outputs = {
+      ...(out.result ? { result: out.result } : {}),
+      ...(out.resultObject ? { resultObject: out.resultObject } : {}),
+      ...(out.artifacts ? { artifacts: out.artifacts } : {}),
+    };
     task.finishing = true;
     try {
       await this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), {
-        ...taskRecord(task, attempts), state, caught, ...(out.result ? { result: out.result } : {}), ...(out.error ? { error: out.error } : {}),
+        ...taskRecord(task, attempts), state, caught, ...resultFields(outputs), ...(out.error ? { error: out.error } : {}),
       })]);
     } finally {
       task.finishing = false;
@@ -458,11 +508,13 @@ export class FlowEngine {
     task.caught = caught;
     this.transition(run, task, state);
     task.finishedAtMs = out.finishedAtMs;
-    if (out.result) task.result = out.result;
+    Object.assign(task, outputs);
     if (out.error) task.error = out.error;
     this.opts.placer.release(task.id);
     this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
     this.logs.end(task.id);
+    // The whole log is in the store now (clusterctl logs reads it from there): free the buffer.
+    if (out.logObject) this.logs.forget(task.id);
     if (state === 'failed' && !caught) {
       await this.endRun(run, 'failed', { code: out.error?.code ?? 'TASK_FAILED', message: `${task.step}/${task.index} failed: ${out.error?.message ?? 'unknown error'}` });
       return;
@@ -492,7 +544,7 @@ export class FlowEngine {
     await this.opts.persist([putRecord(keys.run(run.record.id), run.record)]);
   }
 
-  private attemptRecord(task: TaskState, error: ErrorInfo | undefined, lost: boolean, finishedAtMs = this.now()): AttemptRecord {
+  private attemptRecord(task: TaskState, error: ErrorInfo | undefined, lost: boolean, finishedAtMs = this.now(), logObject?: string): AttemptRecord {
     return {
       attempt: task.attempt,
       agentId: task.agentId ?? '',
@@ -500,6 +552,7 @@ export class FlowEngine {
       finishedAtMs,
       ...(error ? { error } : {}),
       ...(lost ? { lost } : {}),
+      ...(logObject ? { logObject } : {}),
     };
   }
 
@@ -516,6 +569,14 @@ export class FlowEngine {
 
 function taskRecord(task: TaskState, attempts: AttemptRecord[]): TaskRecord {
   return { runId: task.runId, step: task.step, index: task.index, attempts };
+}
+
+/** What a task record keeps of a result: the object id when there is one, else the inline bytes. */
+function resultFields(task: Pick<TaskState, 'result' | 'resultObject' | 'artifacts'>): Pick<TaskRecord, 'result' | 'resultObject' | 'artifacts'> {
+  return {
+    ...(task.resultObject ? { resultObject: task.resultObject } : task.result ? { result: task.result } : {}),
+    ...(task.artifacts?.length ? { artifacts: task.artifacts } : {}),
+  };
 }
 
 function errorInfo(error: TaskFinished__Output['error']): ErrorInfo {

@@ -10,7 +10,7 @@
  */
 import { decodeValue, encodeValue, encodedNil, spliceArray, spliceMap } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
-import type { AttemptRecord, ErrorInfo, RunRecord } from '../state/records.js';
+import type { ArtifactRef, AttemptRecord, ErrorInfo, RunRecord } from '../state/records.js';
 
 export type TaskStateName = 'pending' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -30,7 +30,11 @@ export interface TaskState {
   assignedAtMs?: number;
   startedAtMs?: number;
   finishedAtMs?: number;
+  /** The result, encoded: held in memory while the run may need it as a later step's input. */
   result?: Uint8Array;
+  /** Where the result is kept when it is too big to inline (see agent/task-outputs.ts). */
+  resultObject?: string;
+  artifacts?: ArtifactRef[];
   error?: ErrorInfo;
   caught: boolean;
   /** A finished update is being made durable; later duplicates are ignored. */

@@ -41,6 +41,14 @@ export interface AttemptRecord {
   error?: ErrorInfo;
   /** Lost with its agent: not counted against the step's retries. */
   lost?: boolean;
+  /** The chunk store object holding this attempt's whole log (msgpack LogLine[]). */
+  logObject?: string;
+}
+
+export interface ArtifactRef {
+  name: string;
+  objectId: string;
+  sizeBytes: number;
 }
 
 export type TaskEnd = 'succeeded' | 'failed' | 'cancelled';
@@ -52,7 +60,11 @@ export interface TaskRecord {
   /** Absent while the task still has attempts to go (a failed attempt was recorded). */
   state?: TaskEnd;
   attempts: AttemptRecord[];
+  /** A small result (msgpack) inline; a larger one is the chunk store object `resultObject`. */
   result?: Uint8Array;
+  resultObject?: string;
+  /** Named artifacts the last attempt saved, in the chunk store. */
+  artifacts?: ArtifactRef[];
   error?: ErrorInfo;
   /** Recorded as failed but the step has catch: the flow went on. */
   caught?: boolean;
@@ -83,6 +95,18 @@ export const keys = {
   schedule: (name: string) => `schedules/${name}`,
   schedules: 'schedules/',
 };
+
+/** Every chunk store object a record refers to: the roots the store's garbage collection keeps. */
+export function objectsOf(value: RunRecord | TaskRecord | ScheduleRecord): string[] {
+  const ids: string[] = [];
+  if ('codePackage' in value && value.codePackage) ids.push(value.codePackage);
+  if ('attempts' in value) {
+    if (value.resultObject) ids.push(value.resultObject);
+    for (const a of value.artifacts ?? []) ids.push(a.objectId);
+    for (const a of value.attempts) if (a.logObject) ids.push(a.logObject);
+  }
+  return ids;
+}
 
 export function putRecord(key: string, value: RunRecord | TaskRecord | ScheduleRecord): WriteOp {
   return { op: 'put', key, value: packr.pack(value) };

@@ -45,6 +45,15 @@ describe('resume', () => {
     expect(ran('total')).toEqual([0]);
     const total = await clusterctlJson<{ result: number }>(['result', resumed.run_id, 'total'], dev.addr);
     expect(total.result).toBe(2 * (99 * 100) / 2);
+
+    // Reused by reference: the same chunk store objects, nothing copied.
+    const artifactsOf = (runId: string, task: string) => clusterctlJson<{ artifacts: Array<{ name: string; object_id: string }> }>(['artifacts', 'ls', runId, task], dev.addr);
+    const before = await artifactsOf(failed.run_id, 'work/5');
+    expect(before.artifacts.map((a) => a.name)).toEqual(['item.txt']);
+    expect((await artifactsOf(resumed.run_id, 'work/5')).artifacts).toEqual(before.artifacts);
+    expect((await artifactsOf(resumed.run_id, 'work/42')).artifacts[0]!.object_id).not.toBe('');
+    const items = await clusterctlJson<{ result: { items: number[] } }>(['result', resumed.run_id, 'start'], dev.addr);
+    expect(items.result.items).toHaveLength(100);
   });
 
   it('--from re-runs a step and everything after it', async () => {

@@ -1,0 +1,43 @@
+/**
+ * The request that submits a job file: the validated document, its params, and its folder
+ * uploaded as a code package (only chunks the store lacks travel, so an unchanged folder
+ * uploads nothing). submit, resume and schedule add all send this.
+ */
+import { newRequestId } from '../core/ids.js';
+import { formatBytes } from '../core/units.js';
+import type { SubmitRequest } from '../proto/types.js';
+import type { StoreClient } from '../store/client.js';
+import { packageFiles, packFiles } from '../store/code-package.js';
+import type { LoadedJob } from './job-file.js';
+
+export interface PackagedJob {
+  request: SubmitRequest;
+  /** What went into the package, and what of it the store did not hold yet. */
+  files: number;
+  bytes: number;
+  sentBytes: number;
+}
+
+/** `params` undefined leaves them to the scheduler (resume keeps the earlier run's). */
+export async function packageJob(job: LoadedJob, params: Record<string, unknown> | undefined, store: StoreClient): Promise<PackagedJob> {
+  const files = await packageFiles(job.dir);
+  const upload = await store.upload(packFiles(files), 'tar');
+  return {
+    request: {
+      job_json: JSON.stringify(job.doc),
+      params_json: params ? JSON.stringify(params) : '',
+      code_dir: job.dir,
+      code_package: upload.objectId,
+      request_id: newRequestId(),
+      source: job.file,
+    },
+    files: files.length,
+    bytes: files.reduce((n, f) => n + f.size, 0),
+    sentBytes: upload.sentBytes,
+  };
+}
+
+/** One line on stderr, so the user sees what a submit uploaded (stdout stays the run id). */
+export function describePackage(p: PackagedJob): string {
+  return `code package ${(p.request.code_package ?? '').slice(0, 12)}: ${p.files} files, ${formatBytes(p.bytes)}, ${formatBytes(p.sentBytes)} uploaded\n`;
+}
