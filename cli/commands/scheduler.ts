@@ -61,7 +61,8 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     store = flags.state ? await MemoryStateStore.open(flags.state, { logger }) : new MemoryStateStore();
     leadership = (id, addr) => new EmbeddedLeader({ store, id, addr, logger });
   }
-  const chunks = flags.store ? await FsBackend.open(path.resolve(flags.store)) : new MemoryBackend();
+  const storeDir = flags.store ?? (flags.etcd || flags.state ? 'clusterd-store' : undefined);
+  const chunks = storeDir ? await FsBackend.open(path.resolve(storeDir)) : new MemoryBackend();
   logger.info({ store: chunks.name }, 'chunk store');
   const daemon = new SchedulerDaemon({
     chunks,
@@ -94,7 +95,7 @@ export function schedulerCommand(program: Command): void {
     .option('--etcd <urls>', 'etcd endpoints for replicated state and leader election (comma-separated)')
     .option('--etcd-prefix <prefix>', 'key prefix in etcd, so several clusters can share one etcd', '/clusterd/')
     .option('--lease-ttl <duration>', 'leader lease TTL: how soon a replica takes over from a dead leader', '3s')
-    .option('--store <dir>', 'chunk store folder for results, artifacts, logs and code packages; replicas share one (e.g. a shared mount)', 'clusterd-store')
+    .option('--store <dir>', 'chunk store folder for results, artifacts, logs and code packages; replicas share one (e.g. a shared mount); default: clusterd-store with --etcd or --state, else in memory')
     .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this (uploads in progress)', '6h')
     .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', '5s')
