@@ -11,6 +11,7 @@ import { statusCommand } from './commands/status.js';
 import { artifactsCommand, storeCommand } from './commands/store.js';
 import { submitCommand } from './commands/submit.js';
 import { cancelCommand, logsCommand, resultCommand } from './commands/tasks.js';
+import { upCommand } from './commands/up.js';
 import { fail } from './context.js';
 
 const program = new Command('clusterctl')
@@ -20,7 +21,7 @@ const program = new Command('clusterctl')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [devCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, benchCommand]) {
+for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, benchCommand]) {
   register(program);
 }
 
