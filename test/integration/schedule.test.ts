@@ -19,11 +19,10 @@ describe('schedule', () => {
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/schedule every2s added; next run at/);
 
-    const fired = await eventually(async () => {
-      const runs = await clusterctlJson<RunJson[]>(['status'], dev.addr);
-      return runs.length >= 2 ? runs : undefined;
-    }, 15_000, 'two scheduled runs');
+    await eventually(async () => (await clusterctlJson<RunJson[]>(['status'], dev.addr)).length >= 2, 15_000, 'two scheduled runs');
+    // The schedule first, then the runs: a tick may fire in between, never the other way round.
     const [listed] = await clusterctlJson<ScheduleJson[]>(['schedule', 'ls'], dev.addr);
+    const fired = await clusterctlJson<RunJson[]>(['status'], dev.addr);
     expect(listed).toMatchObject({ name: 'every2s', cron: '*/2 * * * * *' });
     expect(listed!.last_tick_ms % 2000).toBe(0);
     expect(fired.map((r) => r.run_id)).toContain(listed!.last_run_id);
