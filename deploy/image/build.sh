@@ -44,7 +44,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/clusterd-image-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 rootfs=$work/rootfs
 app=$rootfs/app
-mkdir -p "$app" "$rootfs"/{bin,usr/bin,usr/local/bin,etc,tmp,proc,sys,dev,var/lib/clusterd}
+mkdir -p "$app" "$rootfs"/{bin,usr/bin,usr/local/bin,etc,tmp,proc,sys,dev,var/lib/clusterd/store}
 chmod 1777 "$rootfs/tmp"
 
 say "app and production dependencies"
@@ -92,9 +92,10 @@ EOF
 echo 'hosts: files dns' >"$rootfs/etc/nsswitch.conf"
 
 say "importing as $tag"
-# Everything belongs to root except the daemons' working folder, which the clusterd user writes.
+# Everything belongs to root except the daemons' working folder and its store/ (where compose
+# mounts the shared chunk store: a new named volume takes its owner), which user clusterd writes.
 tar -C "$rootfs" -cf "$work/rootfs.tar" --numeric-owner --owner=0 --group=0 --exclude=./var/lib/clusterd .
-tar -C "$rootfs" -rf "$work/rootfs.tar" --numeric-owner --owner=10001 --group=10001 --no-recursion ./var/lib/clusterd
+tar -C "$rootfs" -rf "$work/rootfs.tar" --numeric-owner --owner=10001 --group=10001 ./var/lib/clusterd
 "${docker[@]}" import \
   --change 'ENTRYPOINT ["clusterctl"]' \
   --change 'CMD ["--help"]' \
