@@ -52,6 +52,7 @@ export function devCommand(program: Command): void {
           etcdPrefix: '',
           leaseTtl: '3s',
           gcGrace: flags.gcGrace,
+          compactAfter: '10m',
           ...(flags.data ? { state: path.join(flags.data, 'state.log'), store: path.join(flags.data, 'store') } : {}),
         }, logger);
         const addr = scheduler.daemon.addr;

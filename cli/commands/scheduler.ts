@@ -14,7 +14,9 @@ import type { StateStore } from '../../scheduler/state/state-store.js';
 import { FsBackend } from '../../store/fs-backend.js';
 import { MemoryBackend } from '../../store/memory-backend.js';
 import { fail, loggerFor, untilSignal } from '../context.js';
+import { withConfigFile } from '../config.js';
 import { startHealthServer } from '../health-server.js';
+import { durationArg, hostPortArg } from '../option-args.js';
 
 export interface SchedulerFlags {
   listen: string;
@@ -29,6 +31,7 @@ export interface SchedulerFlags {
   /** Chunk store folder; without it (clusterctl dev without --data) the store is in memory. */
   store?: string;
   gcGrace: string;
+  compactAfter: string;
 }
 
 export interface RunningScheduler {
@@ -67,6 +70,7 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
   const daemon = new SchedulerDaemon({
     chunks,
     gcGraceMs: parseDurationMs(flags.gcGrace),
+    compactAfterMs: parseDurationMs(flags.compactAfter),
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
     store,
@@ -87,20 +91,22 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
 }
 
 export function schedulerCommand(program: Command): void {
-  program
+  const command = program
     .command('scheduler')
     .description('run one scheduler replica')
-    .option('--listen <host:port>', 'address to serve gRPC on', '127.0.0.1:7700')
-    .option('--advertise <host:port>', 'address agents and clients reach this replica at (default: the listen address)')
+    .option('--listen <host:port>', 'address to serve gRPC on', hostPortArg, '127.0.0.1:7700')
+    .option('--advertise <host:port>', 'address agents and clients reach this replica at (default: the listen address)', hostPortArg)
     .option('--etcd <urls>', 'etcd endpoints for replicated state and leader election (comma-separated)')
     .option('--etcd-prefix <prefix>', 'key prefix in etcd, so several clusters can share one etcd', '/clusterd/')
-    .option('--lease-ttl <duration>', 'leader lease TTL: how soon a replica takes over from a dead leader', '3s')
+    .option('--lease-ttl <duration>', 'leader lease TTL: how soon a replica takes over from a dead leader', durationArg, '3s')
     .option('--store <dir>', 'chunk store folder for results, artifacts, logs and code packages; replicas share one (e.g. a shared mount); default: clusterd-store with --etcd or --state, else in memory')
-    .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this (uploads in progress)', '6h')
+    .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this (uploads in progress)', durationArg, '6h')
+    .option('--compact-after <duration>', 'a run finished this long ago has its task records moved from the state store into the chunk store', '10m')
     .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')
-    .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', '5s')
-    .option('--heartbeat <duration>', 'how often agents send a heartbeat', '1s')
-    .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP')
+    .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', durationArg, '5s')
+    .option('--heartbeat <duration>', 'how often agents send a heartbeat', durationArg, '1s')
+    .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP', hostPortArg);
+  withConfigFile(command)
     .action(async (flags: SchedulerFlags, cmd: Command) => {
       try {
         const logger = loggerFor(cmd, 'scheduler');
