@@ -1,0 +1,245 @@
+// deploy/: the installers put an `npm pack` tarball of this repository into --root folders as
+// they would on a VM (package, clusterctl link, /etc/clusterd config from deploy/config, systemd
+// unit), change nothing when run again, write nothing with --dry-run and take back what they
+// installed with --uninstall; the installed clusterctl runs a scheduler and an agent from the
+// written configs; the units pass systemd-analyze verify against that install and keep their
+// sandboxing.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, lstat, mkdir, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { freePort, repoRoot, type CliResult } from '../support/cli-cluster.js';
+import { startDockerd, type Dockerd } from '../support/dockerd.js';
+import { requireProgram, spawnManaged, waitUntilReady, type ManagedProcess } from '../support/processes.js';
+import { tempDir, type TempDir } from '../support/temp.js';
+
+const deployDir = join(repoRoot, 'deploy');
+const fakeNvidiaSmi = join(repoRoot, 'test/fixtures/nvidia-smi/fake-nvidia-smi.sh');
+const oneA100 = join(repoRoot, 'test/fixtures/nvidia-smi/one-a100.csv');
+const analyzeAvailable = requireProgram('systemd-analyze') !== undefined;
+const dockerAvailable = requireProgram('dockerd') !== undefined;
+
+type Role = 'scheduler' | 'agent';
+
+function run(command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 90_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function installer(role: Role, args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
+  return run('bash', [join(deployDir, `install-${role}.sh`), ...args], { env: { ...process.env, FAKE_NVIDIA_SMI_OUTPUT: oneA100, ...env } });
+}
+
+/** Every path under `dir` with what it is, its size and mtime: equal snapshots mean nothing was touched. */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const entries: Record<string, string> = {};
+  for (const name of await readdir(dir, { recursive: true })) {
+    const stat = await lstat(join(dir, name));
+    entries[name] = stat.isSymbolicLink() ? `-> ${await readlink(join(dir, name))}` : `${stat.mode} ${stat.size} ${stat.mtimeMs}`;
+  }
+  return entries;
+}
+
+const readYaml = async (file: string) => parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+
+describe('deploy: installers and systemd units', () => {
+  let tmp: TempDir;
+  let root: string; // both roles installed here, as on a box that runs a scheduler and an agent
+  let tarball: string;
+  let dockerd: Dockerd | undefined;
+  const first = {} as Record<Role, CliResult>;
+  const args = {} as Record<Role, string[]>;
+  const daemons: ManagedProcess[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(repoRoot, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run npm run build first');
+    tmp = await tempDir('clusterd-deploy');
+    root = join(tmp.path, 'root');
+    await mkdir(root);
+    // The tarball users would get from `npm pack`, of the dist/ built before the suite.
+    const [packed, engine] = await Promise.all([
+      run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp.path], { cwd: repoRoot }),
+      dockerAvailable ? startDockerd() : undefined,
+    ]);
+    dockerd = engine;
+    expect(packed.code, packed.stderr).toBe(0);
+    tarball = join(tmp.path, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
+
+    const [port, healthPort, agentHealthPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    args.scheduler = ['--listen', `127.0.0.1:${port}`, '--store', join(tmp.path, 'store'), '--health-listen', `127.0.0.1:${healthPort}`];
+    args.agent = [
+      '--scheduler', `127.0.0.1:${port}`, '--id', 'deploy-agent', '--label', 'zone=a', '--label', 'gpu=a100',
+      '--data', join(tmp.path, 'agent-data'), '--health-listen', `127.0.0.1:${agentHealthPort}`, '--nvidia-smi', fakeNvidiaSmi,
+      '--docker-host', dockerd?.host ?? `unix://${join(tmp.path, 'no-docker.sock')}`,
+    ];
+    for (const role of ['scheduler', 'agent'] as const) {
+      first[role] = await installer(role, ['--root', root, '--package', tarball, ...args[role]]);
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await Promise.all(daemons.map((d) => d.stop()));
+    await dockerd?.stop();
+    await tmp?.remove();
+  });
+
+  it('installs the package once for both roles, with a clusterctl link that runs', async () => {
+    expect(first.scheduler.code, first.scheduler.stderr).toBe(0);
+    expect(first.scheduler.stdout).toContain('package: installing clusterd from clusterd-0.1.0.tgz');
+    expect(first.agent.code, first.agent.stderr).toBe(0);
+    expect(first.agent.stdout).toContain('package: clusterd already installed');
+    const link = join(root, 'usr/local/bin/clusterctl');
+    expect(await readlink(link)).toBe('../lib/clusterd/node_modules/clusterd/bin/clusterctl.js');
+    const help = await run(link, ['agent', '--help']);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('--config <file>');
+    // Production dependencies only.
+    expect(existsSync(join(root, 'usr/local/lib/clusterd/node_modules/yaml'))).toBe(true);
+    expect(existsSync(join(root, 'usr/local/lib/clusterd/node_modules/vitest'))).toBe(false);
+  });
+
+  it('writes /etc/clusterd/ROLE.yaml from the example with the given settings, and the unit', async () => {
+    for (const role of ['scheduler', 'agent'] as const) {
+      const example = await readYaml(join(deployDir, 'config', `${role}.yaml`));
+      const written = await readYaml(join(root, 'etc/clusterd', `${role}.yaml`));
+      const given: Record<string, unknown> = {};
+      for (let i = 0; i < args[role].length; i += 2) {
+        const key = args[role][i]!.slice(2);
+        given[key] = key === 'label' ? [...((given[key] as string[] | undefined) ?? []), args[role][i + 1]] : args[role][i + 1];
+      }
+      expect(written).toEqual({ ...example, ...given });
+      expect(await readFile(join(root, 'etc/systemd/system', `clusterd-${role}.service`), 'utf8'))
+        .toBe(await readFile(join(deployDir, 'systemd', `clusterd-${role}.service`), 'utf8'));
+    }
+    expect(first.agent.stdout).toContain('GPUs: found with');
+    expect(first.agent.stdout).toContain('0, NVIDIA A100-SXM4-40GB, 40960');
+    expect(first.agent.stdout).toContain('installed into');
+    expect(first.agent.stdout).toContain('systemctl enable --now clusterd-agent.service');
+  });
+
+  it.skipIf(!dockerAvailable)('reports the Docker engine the agent will use', () => {
+    expect(first.agent.stdout).toMatch(new RegExp(`Docker: engine \\d+\\.\\S+ at ${dockerd!.host}: container tasks enabled`));
+  });
+
+  it('says when no Docker engine answers', async () => {
+    const res = await installer('agent', ['--root', tmp.path, '--dry-run', '--package', tarball], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(res.stdout).toContain('Docker: no engine answers at unix:///nonexistent/docker.sock: the agent runs thread tasks only');
+  });
+
+  it('the installed clusterctl runs both daemons from the written configs, and they stop well within TimeoutStopSec', async () => {
+    const clusterctl = join(root, 'usr/local/bin/clusterctl');
+    for (const role of ['scheduler', 'agent'] as const) {
+      const config = join(root, 'etc/clusterd', `${role}.yaml`);
+      const daemon = spawnManaged(role, clusterctl, [role, '--config', config]);
+      daemons.push(daemon);
+      const health = (await readYaml(config))['health-listen'] as string;
+      await waitUntilReady(daemon, 'ready', async () => (await fetch(`http://${health}/readyz`)).ok, 30_000);
+    }
+    const [scheduler, agent] = daemons;
+    for (const [role, daemon] of [['agent', agent!], ['scheduler', scheduler!]] as const) {
+      const unit = await readFile(join(deployDir, 'systemd', `clusterd-${role}.service`), 'utf8');
+      const timeoutStopMs = Number(/^TimeoutStopSec=(\d+)s$/m.exec(unit)![1]) * 1000;
+      const started = Date.now();
+      await daemon.stop(timeoutStopMs);
+      expect(await daemon.exited, daemon.output).toBe(0);
+      expect(Date.now() - started).toBeLessThan(timeoutStopMs / 2);
+    }
+  });
+
+  it.skipIf(!analyzeAvailable)('systemd-analyze verify passes both units run from the installed clusterctl, and fails a unit without its binary', async () => {
+    const units = join(tmp.path, 'units');
+    await mkdir(units);
+    const verify = async (role: Role, binary: string) => {
+      const text = await readFile(join(deployDir, 'systemd', `clusterd-${role}.service`), 'utf8');
+      expect(text).toContain(`ExecStart=/usr/local/bin/clusterctl ${role} --config /etc/clusterd/${role}.yaml`);
+      const file = join(units, `clusterd-${role}.service`);
+      await writeFile(file, text.replace('ExecStart=/usr/local/bin/clusterctl', `ExecStart=${binary}`));
+      return run('systemd-analyze', ['verify', '--man=no', file]);
+    };
+    for (const role of ['scheduler', 'agent'] as const) {
+      const ok = await verify(role, join(root, 'usr/local/bin/clusterctl'));
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toBe(''); // no unknown keys or bad values either
+    }
+    const missing = await verify('agent', join(tmp.path, 'nowhere/clusterctl'));
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('is not executable');
+  });
+
+  it.skipIf(!analyzeAvailable)('the units keep their sandboxing (systemd-analyze security)', async () => {
+    // Exposure on systemd's 0–100 scale (shown as 0.0–10.0). The agent runs as root for Docker.
+    for (const [role, threshold] of [['scheduler', 25], ['agent', 70]] as const) {
+      const res = await run('systemd-analyze', ['security', '--offline=true', `--threshold=${threshold}`, join(deployDir, 'systemd', `clusterd-${role}.service`)]);
+      expect(res.code, `${res.stdout}${res.stderr}`).toBe(0);
+    }
+  });
+
+  it('a second run changes nothing and says so; other settings than the config holds are reported, not applied', async () => {
+    const before = await snapshot(root);
+    for (const role of ['scheduler', 'agent'] as const) {
+      const again = await installer(role, ['--root', root, '--package', tarball, ...args[role]]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain(`nothing to change: clusterd ${role} is installed as asked`);
+      expect(again.stdout).toContain('already has the settings given');
+    }
+    const other = await installer('agent', ['--root', root, '--package', tarball, '--id', 'another']);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stderr).toContain('id: "deploy-agent" there, "another" asked');
+    expect(await snapshot(root)).toEqual(before);
+  });
+
+  it('--dry-run prints every action and writes nothing', async () => {
+    const empty = join(tmp.path, 'dry');
+    await mkdir(empty);
+    const res = await installer('scheduler', ['--root', empty, '--dry-run', '--package', tarball, '--etcd', 'http://10.0.0.1:2379']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain(`would run: npm install --prefix ${empty}/usr/local/lib/clusterd`);
+    expect(res.stdout).toContain(`would run: ln -sfn ../lib/clusterd/node_modules/clusterd/bin/clusterctl.js ${empty}/usr/local/bin/clusterctl`);
+    expect(res.stdout).toContain(`would write ${empty}/etc/clusterd/scheduler.yaml from ${deployDir}/config/scheduler.yaml with etcd=http://10.0.0.1:2379`);
+    expect(res.stdout).toContain(`would write ${empty}/etc/systemd/system/clusterd-scheduler.service`);
+    expect(res.stdout).toContain('dry run: nothing was changed');
+    expect(await readdir(empty)).toEqual([]);
+  });
+
+  it('refuses Node.js older than 20 and bad usage', async () => {
+    const bin = join(tmp.path, 'old-node');
+    await mkdir(bin);
+    await writeFile(join(bin, 'node'), '#!/bin/sh\ncase "$1" in --version) echo v18.19.0 ;; *) echo 18 ;; esac\n');
+    await chmod(join(bin, 'node'), 0o755);
+    const old = await installer('agent', ['--root', tmp.path, '--package', tarball], { PATH: `${bin}:${process.env.PATH}` });
+    expect(old.code).toBe(1);
+    expect(old.stderr).toContain('is Node.js v18.19.0: clusterd needs Node.js 20 or later');
+    const unknown = await installer('scheduler', ['--root', root, '--sheduler', 'x']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown option --sheduler');
+    const purge = await installer('agent', ['--purge']);
+    expect(purge.code).toBe(2);
+    expect(purge.stderr).toContain('--purge goes with --uninstall');
+  });
+
+  it('--uninstall removes the unit, and the package once no role uses it; --purge also config and data', async () => {
+    const data = join(root, 'var/lib/clusterd/agent');
+    await mkdir(data, { recursive: true });
+    await writeFile(join(data, 'kept'), 'x');
+    const agent = await installer('agent', ['--root', root, '--uninstall']);
+    expect(agent.code, agent.stderr).toBe(0);
+    expect(existsSync(join(root, 'etc/systemd/system/clusterd-agent.service'))).toBe(false);
+    expect(agent.stdout).toContain('package: kept, clusterd-scheduler.service still uses it');
+    expect(existsSync(join(root, 'usr/local/bin/clusterctl'))).toBe(true);
+    expect(existsSync(join(root, 'etc/clusterd/agent.yaml'))).toBe(true);
+    expect(existsSync(join(data, 'kept'))).toBe(true);
+    expect((await installer('agent', ['--root', root, '--uninstall'])).stdout).toContain('nothing to remove: clusterd agent is not installed');
+
+    const scheduler = await installer('scheduler', ['--root', root, '--uninstall', '--purge']);
+    expect(scheduler.code, scheduler.stderr).toBe(0);
+    const agentPurge = await installer('agent', ['--root', root, '--uninstall', '--purge']);
+    expect(agentPurge.code, agentPurge.stderr).toBe(0);
+    const left = Object.keys(await snapshot(root));
+    expect(left.filter((p) => p.includes('clusterd') || p.endsWith('clusterctl'))).toEqual([]);
+  });
+});
