@@ -29,6 +29,8 @@ interface UnaryCalls {
   RemoveSchedule: [ScheduleRef, ScheduleInfo__Output];
 }
 
+const connectTimeoutMs = 3_000;
+
 export class ClusterClient {
   private readonly clients = new Map<string, ClientServiceClient>();
   private current = 0;
@@ -87,7 +89,7 @@ export class ClusterClient {
       for (let tried = 0; tried < this.addrs.length + redirects; tried++) {
         const addr = this.addrs[this.current % this.addrs.length]!;
         try {
-          return await fn(this.client(addr));
+          return await fn(await this.connected(addr));
         } catch (err) {
           const e = err as ClusterError;
           lastError = e;
@@ -117,6 +119,27 @@ export class ClusterClient {
         return { addr, error: err as ClusterError };
       }
     }));
+  }
+
+  /**
+   * The client for `addr` once its channel is up. A replica that accepts TCP but never answers
+   * (frozen, overloaded) fails here within `connectTimeoutMs` instead of holding the call until
+   * its deadline, so the next address is tried soon.
+   */
+  private connected(addr: string): Promise<ClientServiceClient> {
+    const client = this.client(addr);
+    const channel = client.getChannel();
+    const deadline = Date.now() + connectTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const state = channel.getConnectivityState(true);
+        if (state === grpc.connectivityState.READY) return resolve(client);
+        if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) return reject(new ClusterError('UNAVAILABLE', `cannot connect to ${addr}`));
+        if (Date.now() >= deadline) return reject(new ClusterError('UNAVAILABLE', `${addr} did not answer within ${connectTimeoutMs} ms`));
+        channel.watchConnectivityState(state, deadline, check);
+      };
+      check();
+    });
   }
 
   private client(addr: string): ClientServiceClient {

@@ -84,45 +84,53 @@ export function liveProcesses(m: ClusterManifest): ClusterProcess[] {
   return m.processes.filter((p) => startTimeOf(p.pid) === p.startTime);
 }
 
+/**
+ * Starts what is not running: on a folder whose cluster is partly up (a replica was killed) only
+ * the missing processes start, so `up` is also how a dead member is brought back.
+ */
 export async function upLocalCluster(opts: UpOptions): Promise<ClusterManifest> {
   const dir = path.resolve(opts.dir);
   const previous = readManifest(dir);
-  if (previous) {
-    const live = liveProcesses(previous);
-    if (live.length) throw new ClusterError('INVALID_ARGUMENT', `a cluster is already up in ${dir} (pids ${live.map((p) => p.pid).join(' ')}); stop it with clusterctl down --dir ${dir}`);
-  }
+  const running = new Map((previous ? liveProcesses(previous) : []).map((p) => [p.name, p]));
   for (const sub of ['logs', 'etcd', 'store', 'agents']) mkdirSync(path.join(dir, sub), { recursive: true });
   const ports = await portPlan(opts, previous);
   const etcdPeer = `http://127.0.0.1:${ports.etcdPeer}`;
   const m: ClusterManifest = { dir, state: 'up', etcd: `http://${opts.host}:${ports.etcdClient}`, etcdPeer, schedulers: ports.schedulers.map((p) => `${opts.host}:${p.grpc}`), processes: [] };
+  const started: ClusterProcess[] = [];
+  const start = (name: string, role: ProcessRole, addr: string, health: string, command: string, args: string[]) => {
+    const p = running.get(name) ?? spawnLogged(dir, name, role, addr, health, command, args);
+    if (!running.has(name)) started.push(p);
+    m.processes.push(p);
+    writeManifest(m);
+  };
   try {
-    start(m, 'etcd', 'etcd', m.etcd, '', 'etcd', [
+    start('etcd', 'etcd', m.etcd, '', 'etcd', [
       '--name', 'clusterd', '--data-dir', path.join(dir, 'etcd'),
       '--listen-client-urls', m.etcd, '--advertise-client-urls', m.etcd,
       '--listen-peer-urls', etcdPeer, '--initial-advertise-peer-urls', etcdPeer,
       '--initial-cluster', `clusterd=${etcdPeer}`, '--initial-cluster-state', 'new',
       '--logger', 'zap', '--log-level', 'warn',
     ]);
-    await waitReady(m, 'etcd', () => etcdHealthy(m.etcd), opts.readyTimeoutMs);
+    await waitReady(m.processes[0]!, () => etcdHealthy(m.etcd), opts.readyTimeoutMs);
     const base = [cliEntry, '--log-level', opts.logLevel];
     ports.schedulers.forEach((p, i) => {
       const addr = m.schedulers[i]!;
-      start(m, `scheduler-${i + 1}`, 'scheduler', addr, `${opts.host}:${p.health}`, process.execPath, [
+      start(`scheduler-${i + 1}`, 'scheduler', addr, `${opts.host}:${p.health}`, process.execPath, [
         ...base, 'scheduler', '--listen', addr, '--etcd', m.etcd, '--lease-ttl', opts.leaseTtl,
         '--agent-ttl', opts.agentTtl, '--store', path.join(dir, 'store'), '--health-listen', `${opts.host}:${p.health}`,
       ]);
     });
     ports.agents.forEach((healthPort, i) => {
       const id = `agent-${i + 1}`;
-      start(m, id, 'agent', '', `${opts.host}:${healthPort}`, process.execPath, [
+      start(id, 'agent', '', `${opts.host}:${healthPort}`, process.execPath, [
         ...base, 'agent', '--id', id, '--scheduler', m.schedulers.join(','), '--data', path.join(dir, 'agents', id),
         '--health-listen', `${opts.host}:${healthPort}`, ...opts.agentArgs,
       ]);
     });
-    for (const p of m.processes.filter((p) => p.health)) await waitReady(m, p.name, () => ready(p.health), opts.readyTimeoutMs);
+    for (const p of m.processes.filter((p) => p.health)) await waitReady(p, () => ready(p.health), opts.readyTimeoutMs);
     return m;
   } catch (err) {
-    await downLocalCluster(dir);
+    await Promise.all(started.map((p) => stopProcess(p, 5_000)));
     throw err;
   }
 }
@@ -182,32 +190,30 @@ async function portPlan(opts: UpOptions, previous: ClusterManifest | undefined):
   return plan;
 }
 
-/** Spawns a detached process logging to DIR/logs/NAME.log and records it in the manifest at once. */
-function start(m: ClusterManifest, name: string, role: ProcessRole, addr: string, health: string, command: string, args: string[]): void {
-  const log = path.join(m.dir, 'logs', `${name}.log`);
+/** Spawns a detached process logging to DIR/logs/NAME.log. */
+function spawnLogged(dir: string, name: string, role: ProcessRole, addr: string, health: string, command: string, args: string[]): ClusterProcess {
+  const log = path.join(dir, 'logs', `${name}.log`);
   const fd = openSync(log, 'a');
   try {
     const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd] });
-    child.on('error', () => {}); // a missing binary shows as the process not running (waitReady says so)
+    child.on('error', () => {}); // reported below: a missing binary gives no pid
     child.unref();
     const pid = child.pid;
     if (pid === undefined) throw new ClusterError('INVALID_ARGUMENT', `cannot start ${name}: ${command} not found${role === 'etcd' ? ' (apt-get install etcd-server)' : ''}`);
-    m.processes.push({ name, role, addr, health, pid, startTime: startTimeOf(pid) ?? '', log });
-    writeManifest(m);
+    return { name, role, addr, health, pid, startTime: startTimeOf(pid) ?? '', log };
   } finally {
     closeSync(fd);
   }
 }
 
-async function waitReady(m: ClusterManifest, name: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const p = m.processes.find((x) => x.name === name)!;
+async function waitReady(p: ClusterProcess, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
-    if (startTimeOf(p.pid) !== p.startTime) throw new ClusterError('UNAVAILABLE', `${name} exited while starting; the end of ${p.log}:\n${logTail(p.log)}`);
+    if (startTimeOf(p.pid) !== p.startTime) throw new ClusterError('UNAVAILABLE', `${p.name} exited while starting; the end of ${p.log}:\n${logTail(p.log)}`);
     await sleep(100);
   }
-  throw new ClusterError('UNAVAILABLE', `${name} was not ready within ${timeoutMs / 1000} s; the end of ${p.log}:\n${logTail(p.log)}`);
+  throw new ClusterError('UNAVAILABLE', `${p.name} was not ready within ${timeoutMs / 1000} s; the end of ${p.log}:\n${logTail(p.log)}`);
 }
 
 async function etcdHealthy(url: string): Promise<boolean> {

@@ -20,7 +20,7 @@ import { clientServiceHandlers } from './api/client-service.js';
 import type { ObjectReader } from './flow/engine.js';
 import { LeaderTerm } from './leader-term.js';
 import type { Leadership } from './leader/leadership.js';
-import { decodeRecord, keys, objectsOf } from './state/records.js';
+import { decodeRecord, decodeTaskRecords, keys, objectsOf, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
 import type { Fence, StateStore } from './state/state-store.js';
 
 export interface SchedulerOptions {
@@ -40,6 +40,8 @@ export interface SchedulerOptions {
   chunks: ChunkBackend;
   /** Unreferenced chunks younger than this survive garbage collection. */
   gcGraceMs?: number;
+  /** A run finished this long ago has its task records compacted into the chunk store. Default 10 min. */
+  compactAfterMs?: number;
 }
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
@@ -114,6 +116,8 @@ export class SchedulerDaemon {
       heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
       recoveryWindowMs: this.opts.recoveryWindowMs,
       objects: this.objects,
+      chunks: this.opts.chunks,
+      compactAfterMs: this.opts.compactAfterMs ?? 10 * 60_000,
     });
     term.addEventListener('abort', () => {
       if (this.term === leaderTerm) this.term = undefined;
@@ -125,9 +129,9 @@ export class SchedulerDaemon {
       await leaderTerm.start();
       if (!term.aborted) this.term = leaderTerm;
     } catch (err) {
-      this.opts.logger.error({ err: errorMessage(err) }, 'could not load the state as leader; resigning this term');
+      // start() retries reading the state for as long as the term lasts: it ended.
+      this.opts.logger.warn({ err: errorMessage(err) }, 'the term ended while loading the state');
       await leaderTerm.close();
-      await this.leadership?.close();
     }
   }
 
@@ -157,7 +161,13 @@ export class SchedulerDaemon {
   private async referencedObjects(): Promise<string[]> {
     const ids: string[] = [];
     for (const prefix of [keys.runs, 'tasks/', keys.schedules]) {
-      for (const [, value] of await this.opts.store.list(prefix)) ids.push(...objectsOf(decodeRecord(value)));
+      for (const [, value] of await this.opts.store.list(prefix)) {
+        const record = decodeRecord<RunRecord | TaskRecord | ScheduleRecord>(value);
+        ids.push(...objectsOf(record));
+        if ('tasksObject' in record && record.tasksObject) {
+          for (const task of decodeTaskRecords(await this.objects.read(record.tasksObject))) ids.push(...objectsOf(task));
+        }
+      }
     }
     return ids;
   }

@@ -7,14 +7,18 @@
  *   term signal ─▶ agents told to go elsewhere ─▶ loops stopped ─▶ committer closed
  */
 import { sleep } from '../core/abortable.js';
+import { compileJob } from '../core/job-spec.js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { AgentMembers } from './dispatch/agent-members.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
 import { CronSchedules } from './flow/cron.js';
 import { FlowEngine, type ObjectReader } from './flow/engine.js';
 import { Placer } from './placement/placer.js';
 import { GroupCommitter } from './state/group-committer.js';
-import { decodeRecord, keys, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
+import { RunCompactor } from './flow/compaction.js';
+import { decodeRecord, decodeTaskRecords, keys, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
+import type { ChunkBackend } from '../store/backend.js';
 import type { Fence, StateStore } from './state/state-store.js';
 
 export interface LeaderTermOptions {
@@ -28,9 +32,18 @@ export interface LeaderTermOptions {
   /** After loading unfinished runs, how long agents get to report what they run. */
   recoveryWindowMs: number;
   objects: ObjectReader;
+  /** Where compacted runs' task records go, and how long after finishing a run is compacted. */
+  chunks: ChunkBackend;
+  compactAfterMs: number;
+}
+
+interface DurableState {
+  runs: RunRecord[];
+  tasks: Map<string, TaskRecord[]>;
 }
 
 const maintenanceIntervalMs = 500;
+const compactionIntervalMs = 5_000;
 
 export class LeaderTerm {
   /** Bounded passes keep the event loop answering while a huge queue drains. */
@@ -39,13 +52,17 @@ export class LeaderTerm {
   readonly engine: FlowEngine;
   readonly schedules: CronSchedules;
   private readonly committer: GroupCommitter;
+  private readonly compactor: RunCompactor;
+  private readonly members: AgentMembers;
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly opts: LeaderTermOptions) {
     this.committer = new GroupCommitter({ store: opts.store, fence: opts.fence });
     const persist = (ops: Parameters<GroupCommitter['write']>[0]) => this.committer.write(ops);
+    this.members = new AgentMembers(persist, opts.logger.child({ component: 'members' }));
     this.registry = new AgentRegistry({
+      members: this.members,
       placer: this.placer,
       logger: opts.logger.child({ component: 'agents' }),
       agentTtlMs: opts.agentTtlMs,
@@ -55,25 +72,37 @@ export class LeaderTerm {
     this.engine = new FlowEngine({ placer: this.placer, persist, objects: opts.objects, dispatcher: this.registry, logger: opts.logger.child({ component: 'flow' }) });
     this.registry.bind(this.engine);
     this.schedules = new CronSchedules(this.engine, persist, opts.logger.child({ component: 'cron' }));
+    this.compactor = new RunCompactor({ store: opts.store, chunks: opts.chunks, persist, compactAfterMs: opts.compactAfterMs, logger: opts.logger.child({ component: 'compaction' }) });
   }
 
-  /** Loads the durable state; unfinished runs wait for agents to report before re-queueing. */
+  /**
+   * Loads the durable state; unfinished runs wait for agents to report before re-queueing. While
+   * the state store cannot be read (etcd down) it retries for as long as this term lasts.
+   */
   async start(): Promise<void> {
-    const { store, logger } = this.opts;
-    this.schedules.load((await store.list(keys.schedules)).map(([, v]) => decodeRecord<ScheduleRecord>(v)));
-    const runs = (await store.list(keys.runs)).map(([, v]) => decodeRecord<RunRecord>(v)).sort((a, b) => a.seq - b.seq);
-    const tasks = new Map<string, TaskRecord[]>();
-    for (const [, v] of await store.list('tasks/')) {
-      const t = decodeRecord<TaskRecord>(v);
-      tasks.set(t.runId, [...(tasks.get(t.runId) ?? []), t]);
+    const { logger, term } = this.opts;
+    let state: DurableState;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        state = await this.readState();
+        break;
+      } catch (err) {
+        if (term.aborted) throw err;
+        logger.warn({ err: errorMessage(err), attempt }, 'cannot read the state store; retrying');
+        await sleep(Math.min(5_000, 250 * 2 ** attempt), term);
+      }
     }
+    const { runs, tasks } = state;
     // Unfinished runs, and the runs they resume, need their results in memory as later inputs.
     const needResults = new Set(runs.filter((r) => r.state === 'running').flatMap((r) => [r.id, r.resumedFrom ?? '']));
     let unfinished = 0;
     for (const record of runs) {
       try {
-        if (needResults.has(record.id)) await this.loadResults(tasks.get(record.id) ?? []);
-        this.engine.restore(record, tasks.get(record.id) ?? []);
+        const taskRecords = record.tasksObject ? decodeTaskRecords(await this.opts.objects.read(record.tasksObject)) : tasks.get(record.id) ?? [];
+        // A `foreach: { from }` step is expanded from its source's result, finished run or not.
+        const sources = fanOutSources(record);
+        await this.loadResults(needResults.has(record.id) ? taskRecords : taskRecords.filter((t) => sources.has(t.step)));
+        this.engine.restore(record, taskRecords);
         if (record.state === 'running') unfinished++;
       } catch (err) {
         logger.error({ runId: record.id, err: errorMessage(err) }, 'cannot restore run; skipped');
@@ -84,6 +113,22 @@ export class LeaderTerm {
       this.engine.setRecovering(true);
     }
     this.loop = this.maintain(unfinished > 0).catch((err) => logger.error({ err }, 'leader maintenance loop failed'));
+  }
+
+  /** Every record, read before anything is restored, so a failed read leaves nothing half-loaded. */
+  private async readState(): Promise<DurableState> {
+    const { store } = this.opts;
+    const schedules = (await store.list(keys.schedules)).map(([, v]) => decodeRecord<ScheduleRecord>(v));
+    const runs = (await store.list(keys.runs)).map(([, v]) => decodeRecord<RunRecord>(v)).sort((a, b) => a.seq - b.seq);
+    const tasks = new Map<string, TaskRecord[]>();
+    for (const [, v] of await store.list('tasks/')) {
+      const t = decodeRecord<TaskRecord>(v);
+      tasks.set(t.runId, [...(tasks.get(t.runId) ?? []), t]);
+    }
+    const agents = (await store.list(keys.agents)).map(([, v]) => v);
+    this.schedules.load(schedules);
+    this.members.load(agents);
+    return { runs, tasks };
   }
 
   /** Results kept only as objects are read back, to be later steps' inputs. */
@@ -107,17 +152,33 @@ export class LeaderTerm {
   private async maintain(recovering: boolean): Promise<void> {
     const { term } = this.opts;
     if (recovering) {
-      await sleep(this.opts.recoveryWindowMs, term);
+      // Over when every member agent has reported what it runs, or at the latest after the window.
+      const startedMs = Date.now();
+      const allBack = await Promise.race([this.members.allBack.then(() => true), sleep(this.opts.recoveryWindowMs, term).then(() => false)]);
       if (term.aborted) return;
       this.engine.setRecovering(false);
-      this.opts.logger.info('recovery window over; unreported tasks re-queued');
+      this.opts.logger.info({ afterMs: Date.now() - startedMs, allAgentsBack: allBack, missing: this.members.expected }, 'recovery over; unreported tasks re-queued');
     }
+    let lastCompactionMs = Date.now();
     while (!term.aborted) {
       await sleep(maintenanceIntervalMs, term);
       if (term.aborted) return;
       this.registry.sweep();
       this.engine.sweepTimeouts();
       await this.schedules.fire();
+      if (Date.now() - lastCompactionMs >= compactionIntervalMs) {
+        lastCompactionMs = Date.now();
+        await this.compactor.pass(this.engine.runs.values());
+      }
     }
   }
+}
+
+/** The steps of a run whose result a later step fans out over (`foreach: { from: STEP.field }`). */
+function fanOutSources(record: RunRecord): Set<string> {
+  const sources = new Set<string>();
+  for (const step of Object.values(compileJob(record.job, `run ${record.id}`).steps)) {
+    if (step.foreach?.kind === 'from') sources.add(step.foreach.step);
+  }
+  return sources;
 }

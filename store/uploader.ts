@@ -4,7 +4,8 @@
  * acknowledged as durable. Memory stays near `maxInFlight × batchBytes` whatever the object size.
  */
 import { chunkStream, type ChunkSizes } from './chunker.js';
-import { encodeChunk, type StoredChunk } from './chunk-codec.js';
+import type { ChunkBackend } from './backend.js';
+import { encodeChunk, verifyChunk, type StoredChunk } from './chunk-codec.js';
 import { InFlight, throwIfAborted } from './concurrency.js';
 import { encodeManifest, type ChunkRef, type Manifest, type ObjectKind } from './manifest.js';
 
@@ -83,4 +84,18 @@ export async function uploadObject(source: AsyncIterable<Uint8Array> | Iterable<
   const head = encodeChunk(encodeManifest(manifest));
   await sendBatch([head]);
   return { objectId: head.id, manifest, sentChunks: sent.chunks, sentBytes: sent.bytes };
+}
+
+/**
+ * Writes `bytes` as an object straight into a backend (the scheduler's own writes, e.g. a
+ * compacted run's task records): the same chunks and manifest as an upload, without the network.
+ */
+export async function writeObject(backend: ChunkBackend, bytes: Uint8Array, kind: ObjectKind): Promise<string> {
+  const result = await uploadObject([bytes], kind, {
+    missing: (ids, signal) => backend.missing(ids, signal),
+    put: async (chunks, signal) => {
+      for (const chunk of chunks) await backend.put(verifyChunk(chunk), signal);
+    },
+  });
+  return result.objectId;
 }

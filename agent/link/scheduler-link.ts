@@ -4,6 +4,11 @@
  * backoff, trying each known scheduler address and following NotLeader redirects, and registers
  * again with what the agent still runs and the results not yet acknowledged.
  *
+ * A scheduler that accepts the connection but says nothing (frozen by SIGSTOP, partitioned, or
+ * a TCP peer that never answers HTTP/2) is left too: registration must be answered within
+ * `registerTimeoutMs`, and once registered every heartbeat is echoed, so a stream silent for
+ * `silentHeartbeats` intervals is cancelled and the next address tried.
+ *
  *   connecting ─▶ registered ─(stream ends)─▶ backoff ─▶ connecting …
  *        any ──close()──▶ stopped
  */
@@ -28,6 +33,8 @@ type LinkState = 'connecting' | 'registered' | 'backoff' | 'stopped';
 
 const initialBackoffMs = 100;
 const maxBackoffMs = 5_000;
+const registerTimeoutMs = 2_000;
+const silentHeartbeats = 3;
 
 export class SchedulerLink {
   private state: LinkState = 'connecting';
@@ -88,8 +95,10 @@ export class SchedulerLink {
         this.redirect = outcome.redirect;
         continue;
       }
+      // The next address either way: after a registered session ends, the replica that served
+      // it is the least likely to lead now (killed, frozen, or deposed); a follower redirects.
       if (outcome.registered) backoffMs = initialBackoffMs;
-      else this.addrIndex++;
+      this.addrIndex++;
       this.setState('backoff', addr);
       await sleep(backoffMs * (0.5 + Math.random()), signal);
       backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
@@ -105,15 +114,25 @@ export class SchedulerLink {
       let redirect: string | undefined;
       let heartbeat: NodeJS.Timeout | undefined;
       let ended = false;
+      let lastHeardMs = Date.now();
+      let silenceLimitMs = registerTimeoutMs;
+      const watchdog = setInterval(() => {
+        if (Date.now() - lastHeardMs <= silenceLimitMs) return;
+        this.logger.warn({ addr, silentMs: Date.now() - lastHeardMs }, registered ? 'scheduler went silent; trying the next address' : 'scheduler did not answer registration; trying the next address');
+        stream.cancel();
+      }, 250);
       const done = () => {
         if (ended) return;
         ended = true;
         clearInterval(heartbeat);
+        clearInterval(watchdog);
         if (this.stream === stream) this.stream = null;
         this.pending = [];
         resolve({ registered, ...(redirect ? { redirect } : {}) });
       };
       stream.on('data', (msg: SchedulerMessage__Output) => {
+        lastHeardMs = Date.now();
+        if (msg.body === 'heartbeat') return;
         if (msg.body === 'not_leader') {
           redirect = msg.not_leader?.leader_addr || undefined;
           stream.cancel();
@@ -124,6 +143,7 @@ export class SchedulerLink {
           this.setState('registered', addr);
           const interval = Math.max(100, Number(msg.registered.heartbeat_interval_ms) || 1000);
           heartbeat = setInterval(() => stream.write({ heartbeat: { sent_at_ms: Date.now() } }), interval);
+          silenceLimitMs = silentHeartbeats * interval;
           this.handlers.onRegistered();
         }
         this.handlers.onMessage(msg);

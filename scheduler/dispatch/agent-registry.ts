@@ -23,6 +23,7 @@ import type { Dispatcher, FlowEngine } from '../flow/engine.js';
 import type { Placer } from '../placement/placer.js';
 import type { AgentNode } from '../placement/types.js';
 import { validateRegister, validateUpdates } from './agent-messages.js';
+import type { AgentMembers } from './agent-members.js';
 
 export type AgentStream = grpc.ServerDuplexStream<AgentMessage__Output, SchedulerMessage>;
 
@@ -58,6 +59,8 @@ export interface AgentRegistryOptions {
   agentTtlMs: number;
   heartbeatIntervalMs: number;
   schedulerId: string;
+  /** Durable membership, so the next leader knows which agents to wait for. */
+  members?: AgentMembers;
   now?: () => number;
 }
 
@@ -92,7 +95,8 @@ export class AgentRegistry implements Dispatcher {
         session.lastSeenMs = this.now();
         if (msg.body === 'updates' && msg.updates) this.applyUpdates(session, msg.updates.updates);
         else if (msg.body === 'register') throw new ClusterError('INVALID_ARGUMENT', 'register sent twice on one stream');
-        else if (msg.body !== 'heartbeat') throw new ClusterError('INVALID_ARGUMENT', 'an agent message with no body');
+        else if (msg.body === 'heartbeat') stream.write({ heartbeat: { sent_at_ms: msg.heartbeat?.sent_at_ms ?? 0 } });
+        else throw new ClusterError('INVALID_ARGUMENT', 'an agent message with no body');
       } catch (err) {
         drop(err instanceof ClusterError ? err : new ClusterError('INVALID_ARGUMENT', `bad agent message: ${String(err)}`));
       }
@@ -131,6 +135,7 @@ export class AgentRegistry implements Dispatcher {
       if (now - session.lastSeenMs <= this.opts.agentTtlMs) continue;
       this.opts.logger.warn({ agentId: session.id, silentMs: now - session.lastSeenMs }, 'agent lost');
       this.sessions.delete(session.id);
+      this.opts.members?.lost(session.id);
       session.stream?.emit('error', toServiceError(new ClusterError('UNAVAILABLE', 'missed heartbeats; register again')));
       this.engine?.agentLost(session.id);
     }
@@ -186,6 +191,7 @@ export class AgentRegistry implements Dispatcher {
     }
     existing?.stream?.end();
     this.sessions.set(session.id, session);
+    this.opts.members?.registered(session.id, reg.hostname, this.now());
     this.opts.placer.upsertAgent(this.node(session));
     const stop = this.engine?.adopt(session.id, reg.running) ?? [];
     stream.write({ registered: { heartbeat_interval_ms: this.opts.heartbeatIntervalMs, scheduler_id: this.opts.schedulerId, stop } });

@@ -5,7 +5,7 @@
  * agents. Values are msgpack.
  */
 import { Packr } from 'msgpackr';
-import type { ErrorInfo } from '../../core/errors.js';
+import { ClusterError, type ErrorInfo } from '../../core/errors.js';
 import type { WriteOp } from './state-store.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
@@ -29,6 +29,11 @@ export interface RunRecord {
   /** Resume: the run whose succeeded tasks this one reuses, and the step to re-run from. */
   resumedFrom?: string;
   resumeFromStep?: string;
+  /**
+   * Compacted: the run's task records were moved out of the state store into this chunk store
+   * object (see flow/compaction.ts); its `tasks/RUN/` keys are gone.
+   */
+  tasksObject?: string;
 }
 
 export type { ErrorInfo };
@@ -86,6 +91,13 @@ export interface ScheduleRecord {
   lastRunId: string;
 }
 
+/** A member agent of the cluster (see dispatch/agent-members.ts). */
+export interface AgentRecord {
+  id: string;
+  hostname: string;
+  joinedAtMs: number;
+}
+
 export const keys = {
   run: (runId: string) => `runs/${runId}`,
   runs: 'runs/',
@@ -94,12 +106,19 @@ export const keys = {
   seq: 'meta/seq',
   schedule: (name: string) => `schedules/${name}`,
   schedules: 'schedules/',
+  agent: (agentId: string) => `agents/${agentId}`,
+  agents: 'agents/',
 };
 
-/** Every chunk store object a record refers to: the roots the store's garbage collection keeps. */
+/**
+ * Every chunk store object a record refers to: the roots the store's garbage collection keeps.
+ * A compacted run's tasks object refers to more (its tasks' results, artifacts and logs): the
+ * collector reads it and adds `objectsOf` of each task inside.
+ */
 export function objectsOf(value: RunRecord | TaskRecord | ScheduleRecord): string[] {
   const ids: string[] = [];
   if ('codePackage' in value && value.codePackage) ids.push(value.codePackage);
+  if ('tasksObject' in value && value.tasksObject) ids.push(value.tasksObject);
   if ('attempts' in value) {
     if (value.resultObject) ids.push(value.resultObject);
     for (const a of value.artifacts ?? []) ids.push(a.objectId);
@@ -108,10 +127,21 @@ export function objectsOf(value: RunRecord | TaskRecord | ScheduleRecord): strin
   return ids;
 }
 
-export function putRecord(key: string, value: RunRecord | TaskRecord | ScheduleRecord): WriteOp {
+export function putRecord(key: string, value: RunRecord | TaskRecord | ScheduleRecord | AgentRecord): WriteOp {
   return { op: 'put', key, value: packr.pack(value) };
 }
 
-export function decodeRecord<T extends RunRecord | TaskRecord | ScheduleRecord>(bytes: Uint8Array): T {
+export function decodeRecord<T extends RunRecord | TaskRecord | ScheduleRecord | AgentRecord>(bytes: Uint8Array): T {
   return packr.unpack(bytes) as T;
+}
+
+/** A compacted run's task records, as the bytes of one chunk store object. */
+export function encodeTaskRecords(tasks: readonly TaskRecord[]): Uint8Array {
+  return packr.pack(tasks);
+}
+
+export function decodeTaskRecords(bytes: Uint8Array): TaskRecord[] {
+  const tasks = packr.unpack(bytes) as unknown;
+  if (!Array.isArray(tasks)) throw new ClusterError('CORRUPT', 'a compacted run\'s tasks object is not a list of task records');
+  return tasks as TaskRecord[];
 }

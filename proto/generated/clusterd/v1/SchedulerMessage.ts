@@ -5,6 +5,7 @@ import type { Assignments as _clusterd_v1_Assignments, Assignments__Output as _c
 import type { Cancels as _clusterd_v1_Cancels, Cancels__Output as _clusterd_v1_Cancels__Output } from '../../clusterd/v1/Cancels.js';
 import type { Acks as _clusterd_v1_Acks, Acks__Output as _clusterd_v1_Acks__Output } from '../../clusterd/v1/Acks.js';
 import type { NotLeader as _clusterd_v1_NotLeader, NotLeader__Output as _clusterd_v1_NotLeader__Output } from '../../clusterd/v1/NotLeader.js';
+import type { Heartbeat as _clusterd_v1_Heartbeat, Heartbeat__Output as _clusterd_v1_Heartbeat__Output } from '../../clusterd/v1/Heartbeat.js';
 
 export interface SchedulerMessage {
   'registered'?: (_clusterd_v1_Registered | null);
@@ -12,7 +13,8 @@ export interface SchedulerMessage {
   'cancel'?: (_clusterd_v1_Cancels | null);
   'ack'?: (_clusterd_v1_Acks | null);
   'not_leader'?: (_clusterd_v1_NotLeader | null);
-  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader";
+  'heartbeat'?: (_clusterd_v1_Heartbeat | null);
+  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader"|"heartbeat";
 }
 
 export interface SchedulerMessage__Output {
@@ -21,5 +23,6 @@ export interface SchedulerMessage__Output {
   'cancel'?: (_clusterd_v1_Cancels__Output | null);
   'ack'?: (_clusterd_v1_Acks__Output | null);
   'not_leader'?: (_clusterd_v1_NotLeader__Output | null);
-  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader";
+  'heartbeat'?: (_clusterd_v1_Heartbeat__Output | null);
+  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader"|"heartbeat";
 }

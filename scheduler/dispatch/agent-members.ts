@@ -1,0 +1,62 @@
+/**
+ * AgentMembers: which agents belong to the cluster, kept durable so a new leader knows whom to
+ * wait for. Dispatch is not written, so after a failover the leader learns what runs from the
+ * agents themselves; once every member agent has re-registered nothing unreported can still be
+ * running, and the recovery window ends at once instead of after the agent TTL.
+ *
+ * Writes are rare: one when an agent id joins, one when it is declared lost.
+ */
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { decodeRecord, keys, putRecord, type AgentRecord } from '../state/records.js';
+import type { WriteOp } from '../state/state-store.js';
+
+export class AgentMembers {
+  private readonly members = new Set<string>();
+  /** Members loaded at the start of the term that have not registered with this leader yet. */
+  private readonly awaited = new Set<string>();
+  private onAllBack: (() => void) | undefined;
+  readonly allBack: Promise<void>;
+
+  constructor(private readonly persist: (ops: WriteOp[]) => Promise<void>, private readonly logger: Logger) {
+    this.allBack = new Promise((resolve) => { this.onAllBack = resolve; });
+  }
+
+  /** The members the state store lists (values under `agents/`). */
+  load(values: Uint8Array[]): void {
+    for (const v of values) {
+      const id = decodeRecord<AgentRecord>(v).id;
+      this.members.add(id);
+      this.awaited.add(id);
+    }
+    this.checkAllBack();
+  }
+
+  get expected(): number {
+    return this.awaited.size;
+  }
+
+  registered(id: string, hostname: string, nowMs: number): void {
+    this.awaited.delete(id);
+    this.checkAllBack();
+    if (this.members.has(id)) return;
+    this.members.add(id);
+    this.write([putRecord(keys.agent(id), { id, hostname, joinedAtMs: nowMs })], id);
+  }
+
+  lost(id: string): void {
+    this.awaited.delete(id);
+    this.checkAllBack();
+    if (!this.members.delete(id)) return;
+    this.write([{ op: 'delete', key: keys.agent(id) }], id);
+  }
+
+  private checkAllBack(): void {
+    if (this.awaited.size === 0) this.onAllBack?.();
+  }
+
+  /** Best effort: a lost membership write only makes a later failover wait the full window. */
+  private write(ops: WriteOp[], id: string): void {
+    this.persist(ops).catch((err) => this.logger.warn({ agentId: id, err: errorMessage(err) }, 'recording agent membership failed'));
+  }
+}
