@@ -8,9 +8,10 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { freePort, repoRoot, type CliResult } from '../support/cli-cluster.js';
+import { eventually, freePort, repoRoot, type CliResult } from '../support/cli-cluster.js';
 import { startDockerd, type Dockerd } from '../support/dockerd.js';
 import { requireProgram, spawnManaged, waitUntilReady, type ManagedProcess } from '../support/processes.js';
 import { tempDir, type TempDir } from '../support/temp.js';
@@ -46,6 +47,30 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
 }
 
 const readYaml = async (file: string) => parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+
+/**
+ * A root file system for a container that boots this machine's systemd: /usr is bind-mounted
+ * from the host (merged /usr, so /bin and /lib are links into it); /etc starts as a fresh
+ * install's, with root alone.
+ */
+async function systemdRootfs(): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const name of ['etc', 'etc/systemd', 'etc/systemd/system', 'run', 'tmp', 'var', 'var/lib', 'var/log', 'proc', 'sys', 'dev', 'usr', 'root', 'src']) {
+    pack.entry({ name, type: 'directory', mode: name === 'tmp' ? 0o1777 : 0o755 });
+  }
+  for (const name of ['bin', 'sbin', 'lib', 'lib64']) pack.entry({ name, type: 'symlink', linkname: `usr/${name}` });
+  pack.entry({ name: 'etc/os-release', type: 'symlink', linkname: '../usr/lib/os-release' });
+  pack.entry({ name: 'etc/passwd', mode: 0o644 }, 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
+  pack.entry({ name: 'etc/group', mode: 0o644 }, 'root:x:0:\nnogroup:x:65534:\n');
+  pack.entry({ name: 'etc/shadow', mode: 0o640 }, 'root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n');
+  pack.entry({ name: 'etc/gshadow', mode: 0o640 }, 'root:*::\nnogroup:*::\n');
+  pack.entry({ name: 'etc/nsswitch.conf', mode: 0o644 }, 'passwd: files\ngroup: files\nshadow: files\n');
+  pack.entry({ name: 'etc/machine-id', mode: 0o444 }, '');
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 describe('deploy: installers and systemd units', () => {
   let tmp: TempDir;
@@ -220,6 +245,84 @@ describe('deploy: installers and systemd units', () => {
     const purge = await installer('agent', ['--purge']);
     expect(purge.code).toBe(2);
     expect(purge.stderr).toContain('--purge goes with --uninstall');
+  });
+
+  // The units and the installers' systemd path under a real systemd: this machine's, booted as
+  // PID 1 in a container on the test's dockerd, on a fresh /etc and an empty /usr/local.
+  describe.skipIf(!dockerAvailable)('under systemd', () => {
+    const container = `clusterd-systemd-${process.pid}`;
+    const exec = (args: string[], timeoutMs = 60_000) => dockerd!.docker(['exec', container, ...args], { timeoutMs });
+    const install = (role: Role, extra: string[]) => exec(['bash', `/src/deploy/install-${role}.sh`, '--package', '/src/clusterd.tgz', ...extra], 120_000);
+    const schedulerArgs = ['--listen', '127.0.0.1:7700', '--health-listen', '127.0.0.1:7780'];
+    const agentArgs = ['--scheduler', '127.0.0.1:7700', '--id', 'box-1', '--health-listen', '127.0.0.1:7781'];
+
+    beforeAll(async () => {
+      const image = `${container}:latest`;
+      const imported = await dockerd!.docker(['import', '-', image], { stdin: await systemdRootfs() });
+      expect(imported.code, imported.stderr).toBe(0);
+      const usrLocal = join(tmp.path, 'usr-local');
+      await mkdir(usrLocal);
+      // --network none: its own loopback, so fixed ports; npm installs from this machine's cache.
+      const started = await dockerd!.docker([
+        'run', '-d', '-t', '--name', container, '--network', 'none', '--cap-add', 'SYS_ADMIN',
+        '--cgroupns', 'host', '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+        '--tmpfs', '/run', '--tmpfs', '/run/lock', '--tmpfs', '/tmp', '-e', 'container=docker',
+        '-v', '/usr:/usr:ro', '-v', `${usrLocal}:/usr/local`, '-v', `${join(process.env.HOME ?? '/root', '.npm')}:/root/.npm`,
+        '-v', `${deployDir}:/src/deploy:ro`, '-v', `${tarball}:/src/clusterd.tgz:ro`,
+        image, '/usr/lib/systemd/systemd',
+      ]);
+      expect(started.code, started.stderr).toBe(0);
+      await eventually(async () => /^(running|degraded)$/m.test((await exec(['systemctl', 'is-system-running'], 5_000)).stdout), 30_000, 'systemd to boot');
+    }, 120_000);
+
+    it('the installers create the user, enable and start both units, which become healthy and run a job', async () => {
+      const scheduler = await install('scheduler', schedulerArgs);
+      expect(scheduler.code, `${scheduler.stdout}${scheduler.stderr}`).toBe(0);
+      expect(scheduler.stdout).toContain('user: creating system user clusterd');
+      expect(scheduler.stdout).toContain('health: http://127.0.0.1:7780/healthz answers');
+      const agent = await install('agent', agentArgs);
+      expect(agent.code, `${agent.stdout}${agent.stderr}`).toBe(0);
+      expect(agent.stdout).toContain('health: http://127.0.0.1:7781/healthz answers');
+      for (const unit of ['clusterd-scheduler', 'clusterd-agent']) {
+        expect((await exec(['systemctl', 'is-enabled', unit])).stdout.trim()).toBe('enabled');
+      }
+      expect((await exec(['systemctl', 'show', '-p', 'User', '--value', 'clusterd-scheduler'])).stdout.trim()).toBe('clusterd');
+      await eventually(async () => (await exec(['curl', '-sf', '127.0.0.1:7781/readyz'], 5_000)).code === 0, 20_000, 'the agent to register');
+      // A thread task runs inside the agent's sandbox; results land in the scheduler's store.
+      const job = await exec(['clusterctl', 'submit', '/usr/local/lib/clusterd/node_modules/clusterd/examples/hello/job.yaml', '--wait']);
+      expect(job.code, `${job.stdout}${job.stderr}`).toBe(0);
+      expect(job.stdout).toMatch(/run \S+ +succeeded/);
+    });
+
+    it('a second run finds both running and changes nothing', async () => {
+      for (const [role, extra] of [['scheduler', schedulerArgs], ['agent', agentArgs]] as const) {
+        const again = await install(role, extra);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stdout).toContain(`clusterd-${role}.service is enabled and running`);
+        expect(again.stdout).toContain('nothing to change');
+      }
+    });
+
+    it('systemctl stop ends both daemons by SIGTERM, cleanly, within TimeoutStopSec', async () => {
+      for (const unit of ['clusterd-agent', 'clusterd-scheduler']) {
+        const stopped = await exec(['systemctl', 'stop', unit]);
+        expect(stopped.code, stopped.stderr).toBe(0);
+        const shown = (await exec(['systemctl', 'show', '-p', 'Result,ExecMainStatus', unit])).stdout;
+        expect(shown).toContain('Result=success'); // not timeout (SIGKILL) or exit-code
+        expect(shown).toContain('ExecMainStatus=0');
+      }
+    });
+
+    it('--uninstall --purge takes everything back, the user too', async () => {
+      for (const role of ['agent', 'scheduler'] as const) {
+        const removed = await exec(['bash', `/src/deploy/install-${role}.sh`, '--uninstall', '--purge']);
+        expect(removed.code, `${removed.stdout}${removed.stderr}`).toBe(0);
+      }
+      expect((await exec(['getent', 'passwd', 'clusterd'])).code).not.toBe(0);
+      const left = await exec(['sh', '-c', 'find /etc/clusterd /var/lib/clusterd /usr/local /etc/systemd/system -mindepth 1 -name "*clusterd*" 2>/dev/null']);
+      expect(left.stdout.trim()).toBe('');
+      expect((await exec(['systemctl', 'is-enabled', 'clusterd-agent'])).code).not.toBe(0);
+    });
   });
 
   it('--uninstall removes the unit, and the package once no role uses it; --purge also config and data', async () => {
