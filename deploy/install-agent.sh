@@ -13,6 +13,8 @@ set -euo pipefail
 role=agent
 role_options=(scheduler id label cpu memory gpus nvidia-smi docker-host data health-listen)
 role_list_options=(label)
+# dockerd bind-mounts task folders from the host's view: not the unit's private /tmp (the default).
+role_defaults=(data?=/var/lib/clusterd/agent)
 
 role_usage() { echo "[--scheduler ADDRS] [--id ID] [--label K=V]... [--cpu N] [--memory SIZE] [--gpus N] [--docker-host URL] [--data DIR] [--health-listen HOST:PORT]"; }
 

@@ -12,6 +12,8 @@ set -euo pipefail
 role=scheduler
 role_options=(listen advertise etcd etcd-prefix store health-listen)
 role_list_options=()
+# The unit's StateDirectory, writable under its read-only file system.
+role_defaults=(store?=/var/lib/clusterd/scheduler/store)
 account=clusterd
 
 role_usage() { echo "[--listen HOST:PORT] [--advertise HOST:PORT] [--etcd URLS] [--etcd-prefix P] [--store DIR] [--health-listen HOST:PORT]"; }

@@ -2,8 +2,9 @@
 // Reads and writes clusterd config files for the installers, through the `yaml` package of the
 // installed clusterd (so the example's comments and layout survive the edit).
 //
-//   config-file.mjs PKGDIR write EXAMPLE OUT [KEY=VALUE | KEY+=ITEM]...
-//       OUT is EXAMPLE with each KEY set to VALUE; KEY+=ITEM items make KEY a list.
+//   config-file.mjs PKGDIR write EXAMPLE OUT [KEY=VALUE | KEY+=ITEM | KEY?=VALUE]...
+//       OUT is EXAMPLE with each KEY set to VALUE; KEY+=ITEM items make KEY a list; KEY?=VALUE
+//       sets KEY only where EXAMPLE leaves it unset (a default the unit depends on).
 //   config-file.mjs PKGDIR differs FILE [KEY=VALUE | KEY+=ITEM]...
 //       prints, one a line, the settings FILE does not already hold.
 //   config-file.mjs PKGDIR get FILE KEY
@@ -28,19 +29,21 @@ function read(name) {
   return doc;
 }
 
-/** KEY=VALUE and KEY+=ITEM arguments folded into key → string | string[]. */
+/** KEY=VALUE and KEY+=ITEM arguments folded into key → string | string[]; KEY?=VALUE apart. */
 function settingsOf(args) {
   const settings = new Map();
+  const defaults = new Map();
   for (const arg of args) {
-    const m = /^([a-z][a-z0-9-]*)(\+?)=(.*)$/s.exec(arg);
+    const m = /^([a-z][a-z0-9-]*)([+?]?)=(.*)$/s.exec(arg);
     if (!m) {
-      process.stderr.write(`config-file.mjs: "${arg}" is not KEY=VALUE or KEY+=ITEM\n`);
+      process.stderr.write(`config-file.mjs: "${arg}" is not KEY=VALUE, KEY+=ITEM or KEY?=VALUE\n`);
       process.exit(2);
     }
-    const [, key, add, value] = m;
-    settings.set(key, add ? [...(settings.get(key) ?? []), value] : value);
+    const [, key, how, value] = m;
+    if (how === '?') defaults.set(key, value);
+    else settings.set(key, how === '+' ? [...(settings.get(key) ?? []), value] : value);
   }
-  return settings;
+  return { settings, defaults };
 }
 
 /** As the daemons read it: numbers as written, lists item by item. */
@@ -53,7 +56,11 @@ switch (mode) {
   case 'write': {
     const [out, ...args] = rest;
     const doc = read(file);
-    for (const [key, value] of settingsOf(args)) {
+    const { settings, defaults } = settingsOf(args);
+    for (const [key, value] of defaults) {
+      if (!settings.has(key) && (doc.get(key) === undefined || doc.get(key) === null)) doc.set(key, value);
+    }
+    for (const [key, value] of settings) {
       const held = doc.get(key, true);
       if (typeof value === 'string' && isScalar(held)) {
         held.value = value; // in place, so the example's comment on that line stays
@@ -68,7 +75,7 @@ switch (mode) {
   }
   case 'differs': {
     const held = read(file).toJS() ?? {};
-    for (const [key, value] of settingsOf(rest)) {
+    for (const [key, value] of settingsOf(rest).settings) {
       if (!sameValue(held[key], value)) process.stdout.write(`${key}: ${JSON.stringify(held[key] ?? null)} there, ${JSON.stringify(value)} asked\n`);
     }
     break;

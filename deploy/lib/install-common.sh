@@ -4,6 +4,7 @@
 #   role              scheduler | agent
 #   role_options      config keys the installer takes as --KEY VALUE (see deploy/config/ROLE.yaml)
 #   role_list_options those of them that are repeatable and become lists
+#   role_defaults     KEY?=VALUE: written where the example leaves KEY unset, as the unit needs it
 # and defines the hooks role_preflight, role_account, role_purge and role_usage.
 #
 # Every change goes through `act` (a command) or `write_file`, so --dry-run prints each action
@@ -211,7 +212,7 @@ write_config() {
   fi
   say "config: writing $config from $example${settings[*]:+ with ${settings[*]}}"
   mkdir -p "$config_dir"
-  config_tool write "$example" "$config.tmp.$$" "${settings[@]}" || die 1 "cannot write $config"
+  config_tool write "$example" "$config.tmp.$$" "${role_defaults[@]}" "${settings[@]}" || die 1 "cannot write $config"
   chmod 644 "$config.tmp.$$"
   mv -f "$config.tmp.$$" "$config"
   changed
