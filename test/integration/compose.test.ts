@@ -1,12 +1,14 @@
 // deploy/compose.yaml, checked by docker-compose itself (`config`) and then for its shape: a real
 // 3-member etcd cluster, 3 scheduler replicas on all of it sharing one chunk store, agents that
-// follow every replica, and only options clusterctl has.
-import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// follow every replica, and only options clusterctl has. Then the whole stack runs on a private
+// dockerd, with the registry-free image and a stand-in etcd image (no registry here).
+import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { clusterctl, repoRoot } from '../support/cli-cluster.js';
+import { clusterctl, eventually, repoRoot } from '../support/cli-cluster.js';
+import { runCommand } from '../support/commands.js';
+import { startDockerd, type Dockerd } from '../support/dockerd.js';
 import { requireProgram } from '../support/processes.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
@@ -25,13 +27,7 @@ interface Service {
   profiles?: string[];
 }
 
-function compose(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('docker-compose', ['-f', file, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const compose = (file: string, args: string[]) => runCommand('docker-compose', ['-f', file, ...args]);
 
 /** The value after `name` in a command line. */
 function flag(command: string[] | undefined, name: string): string | undefined {
@@ -124,4 +120,96 @@ describe.skipIf(!available)('deploy/compose.yaml', () => {
     }
     expect(services.client!.profiles).toEqual(['tools']);
   });
+});
+
+/**
+ * A stand-in for the etcd image: this machine's etcd with the libraries it loads, and busybox
+ * for a shell and wget (the stand-in has no etcdctl, so the override checks /health with wget).
+ */
+async function importEtcdImage(dockerd: Dockerd, tag: string, dir: string): Promise<void> {
+  const root = join(dir, 'etcd-rootfs');
+  const etcd = (await runCommand('sh', ['-c', 'command -v etcd'])).stdout.trim();
+  const ldd = await runCommand('ldd', [etcd]);
+  const libraries = [...ldd.stdout.matchAll(/(?:=> |^\s+)(\/\S+) \(/gm)].map((m) => m[1]!);
+  const files: Array<[string, string]> = [[etcd, 'usr/local/bin/etcd'], ['/bin/busybox', 'bin/busybox'], ...libraries.map((l): [string, string] => [l, l.slice(1)])];
+  for (const [from, to] of files) {
+    await mkdir(dirname(join(root, to)), { recursive: true });
+    await copyFile(from, join(root, to));
+  }
+  for (const applet of ['sh', 'wget']) await symlink('busybox', join(root, 'bin', applet));
+  await mkdir(join(root, 'tmp'));
+  const tarball = join(dir, 'etcd.tar');
+  expect((await runCommand('tar', ['-C', root, '-cf', tarball, '.'])).code).toBe(0);
+  const res = await dockerd.docker(['import', '--change', 'ENV PATH=/usr/local/bin:/bin', tarball, tag]);
+  expect(res.code, res.stderr).toBe(0);
+}
+
+const stackAvailable = available && ['dockerd', 'docker', 'busybox', 'etcd'].every((p) => requireProgram(p) !== undefined);
+
+describe.skipIf(!stackAvailable)('deploy/compose.yaml on a private dockerd', () => {
+  let dockerd: Dockerd;
+  let dir: TempDir;
+  const project = `clusterd-test-${process.pid}`;
+  let stack: (args: string[], timeoutMs?: number) => ReturnType<typeof runCommand>;
+  /** clusterctl on the compose network, through the client service. */
+  const client = async (args: string[]) => {
+    const res = await stack(['run', '--rm', '-T', 'client', ...args], 120_000);
+    expect(res.code, `clusterctl ${args.join(' ')}: ${res.stderr}`).toBe(0);
+    return res.stdout;
+  };
+
+  beforeAll(async () => {
+    dir = await tempDir('clusterd-compose-stack');
+    dockerd = await startDockerd();
+    const built = await runCommand(join(repoRoot, 'deploy/image/build.sh'), ['-H', dockerd.host], { timeoutMs: 300_000 });
+    expect(built.code, built.stderr).toBe(0);
+    await importEtcdImage(dockerd, 'clusterd-test/etcd:local', dir.path);
+    // Only what this machine lacks is overridden: the etcd image and, with it, its health check.
+    const override = join(dir.path, 'override.yaml');
+    await writeFile(override, `x-etcd: &etcd
+  image: clusterd-test/etcd:local
+  healthcheck: { test: [CMD, wget, -qO-, "http://127.0.0.1:2379/health"] }
+services: { etcd1: *etcd, etcd2: *etcd, etcd3: *etcd }
+`);
+    stack = (args, timeoutMs = 180_000) => runCommand('docker-compose', ['-H', dockerd.host, '-p', project, '-f', composeFile, '-f', override, ...args], { timeoutMs });
+  }, 400_000);
+
+  afterAll(async () => {
+    if (stack) await stack(['down', '--volumes', '--timeout', '5']);
+    await dockerd?.stop();
+    await dir?.remove();
+  });
+
+  it('comes up healthy, runs a job, and keeps its results when the leading replica stops', async () => {
+    const up = await stack(['up', '--detach', '--no-build']);
+    expect(up.code, up.stderr).toBe(0);
+    // etcd x3, scheduler x3 (/readyz: leader known, state loaded), agent x2 (/readyz: registered).
+    const health = async () => (await dockerd.docker(['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}} {{.Status}}'])).stdout.trim().split('\n');
+    await eventually(async () => {
+      const rows = await health();
+      return rows.length === 8 && rows.every((r) => r.includes('(healthy)'));
+    }, 150_000, 'all 8 containers healthy').catch(async (err) => {
+      throw new Error(`${String(err)}\n${(await health()).join('\n')}`);
+    });
+
+    const agents = JSON.parse(await client(['agents', '-o', 'json'])) as unknown[];
+    expect(agents).toHaveLength(2);
+    const run = JSON.parse(await client(['submit', '/jobs/hello/job.yaml', '--wait', '-o', 'json'])) as { run_id: string; state: string };
+    expect(run.state).toBe('succeeded');
+
+    const servers = JSON.parse(await client(['servers', '-o', 'json'])) as Array<{ addr: string; leader: boolean }>;
+    expect(servers.filter((s) => s.leader)).toHaveLength(1);
+    const leader = servers.find((s) => s.leader)!.addr.split(':')[0]!;
+    const stopped = await stack(['stop', '--timeout', '5', leader]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+
+    // Another replica takes over from etcd, and serves the run's state and its logs from the shared store.
+    await eventually(async () => {
+      const now = JSON.parse(await client(['servers', '-o', 'json'])) as Array<{ addr: string; leader: boolean }>;
+      return now.some((s) => s.leader && !s.addr.startsWith(`${leader}:`));
+    }, 60_000, 'a new leader');
+    const result = JSON.parse(await client(['result', run.run_id, 'finish', '-o', 'json'])) as { result: unknown };
+    expect(result.result).toEqual({ message: 'HELLO HELLO HELLO', attempt: 1 });
+    expect(await client(['logs', run.run_id, 'start'])).toContain('starting with params');
+  }, 400_000);
 });

@@ -1,10 +1,10 @@
 // The registry-free image (deploy/image/build.sh) on a private dockerd: an agent in a container
 // (host network) joins a scheduler on the host and runs a thread task with the image's node.
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterctl, clusterctlJson, eventually, freePort, repoRoot, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { runCommand } from '../support/commands.js';
 import { startDockerd, type Dockerd } from '../support/dockerd.js';
 import { requireProgram } from '../support/processes.js';
 import { tempDir, type TempDir } from '../support/temp.js';
@@ -14,23 +14,15 @@ const tag = 'clusterd-test/clusterd:image';
 const available = ['dockerd', 'docker', 'busybox'].every((p) => requireProgram(p) !== undefined);
 
 /** Runs deploy/image/build.sh to completion. */
-function build(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(buildScript, args, { timeout: 300_000, maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const build = (args: string[]) => runCommand(buildScript, args, { timeoutMs: 300_000 });
 
 /**
  * dockerd bind-mounts the host's network namespace at EXEC_ROOT/netns/default for host-network
  * containers and leaves it mounted when it exits, which would keep its temp dir from being
  * removed: unmount it first (lazily, as dockerd still runs).
  */
-function unmountHostNetns(dockerd: Dockerd): Promise<void> {
-  const netns = join(dirname(dockerd.socketPath), 'exec', 'netns', 'default');
-  return new Promise((resolve) => execFile('umount', ['--lazy', netns], () => resolve()));
+async function unmountHostNetns(dockerd: Dockerd): Promise<void> {
+  await runCommand('umount', ['--lazy', join(dirname(dockerd.socketPath), 'exec', 'netns', 'default')]);
 }
 
 // A thread task that reports what it runs on, so the test can tell it ran inside the image.
