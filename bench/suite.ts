@@ -2,16 +2,19 @@
  * The benchmark suite: runs the chosen benchmarks, side by side with the Dask peer where it
  * applies, and returns the report with the charts it draws.
  */
+import { spawnSync } from 'node:child_process';
 import { runDask, type DaskResult } from './dask.js';
 import { runExpansion, type ExpansionResult } from './expansion.js';
+import { runFailover, type FailoverResult } from './failover.js';
 import { runLatency, type LatencyResult } from './latency.js';
 import { runPlacementBench, type PlacementBenchResult } from './placement.js';
 import { newReport, type BarSeries, type BenchReport } from './report.js';
 import { say } from './progress.js';
 import { round } from './stats.js';
+import { runStoreBench } from './store.js';
 import { runThroughput, type ThroughputRow } from './throughput.js';
 
-export const benchmarks = ['throughput', 'latency', 'expansion', 'placement'] as const;
+export const benchmarks = ['throughput', 'latency', 'expansion', 'placement', 'failover', 'store'] as const;
 export type BenchmarkName = (typeof benchmarks)[number];
 
 export interface SuiteOptions {
@@ -25,7 +28,13 @@ export interface SuiteOptions {
   addr?: string;
   repeats: number;
   peer: boolean;
+  /** Leader kills for the failover benchmark (on a cluster it starts: it kills processes). */
+  kills: number;
+  /** Size of the mixed corpus the store benchmark uploads. */
+  storeBytes: number;
 }
+
+type StoreBenchResult = Awaited<ReturnType<typeof runStoreBench>>;
 
 export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
   const report = newReport();
@@ -40,9 +49,18 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
     return dask;
   };
   if (opts.which.includes('throughput')) {
-    const rows = await runThroughput({ agentCounts: opts.agentCounts, tasks: opts.tasks, repeats: opts.repeats, ...(opts.addr ? { addr: opts.addr } : {}) });
+    const rows = await runThroughput({ agentCounts: opts.agentCounts, tasks: opts.tasks, repeats: opts.repeats, etcd: etcdInstalled(), ...(opts.addr ? { addr: opts.addr } : {}) });
     const d = await peer();
-    report.results.throughput = { rows, dask: d, ratioToDask: d.available ? round(Math.max(...rows.map((r) => r.sweepTasksPerSec)) / d.tasksPerSec, 1) : null };
+    const embedded = rows.filter((r) => r.state === 'embedded');
+    const onEtcd = rows.find((r) => r.state !== 'embedded');
+    const sameAgents = onEtcd && embedded.find((r) => r.agents === onEtcd.agents);
+    report.results.throughput = {
+      rows,
+      dask: d,
+      ratioToDask: d.available ? round(Math.max(...embedded.map((r) => r.sweepTasksPerSec)) / d.tasksPerSec, 1) : null,
+      etcdToEmbedded: onEtcd && sameAgents ? round(onEtcd.sweepTasksPerSec / sameAgents.sweepTasksPerSec, 2) : null,
+      ...(opts.addr || onEtcd ? {} : { etcdNote: 'etcd is not installed (Debian package etcd-server): no row for 3 replicas on etcd' }),
+    };
     charts.push(throughputChart(rows, d));
   }
   if (opts.which.includes('latency')) {
@@ -77,6 +95,34 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
       ],
     });
   }
+  if (opts.which.includes('failover')) {
+    if (opts.addr) {
+      report.results.failover = { skipped: 'failover kills leader processes, so it runs on a cluster it starts itself (without --addr)' };
+    } else if (!etcdInstalled()) {
+      report.results.failover = { skipped: 'etcd is not installed (Debian package etcd-server)' };
+    } else {
+      const f = await runFailover({ kills: opts.kills, agents: 2 });
+      report.results.failover = f;
+      charts.push({
+        title: `Failover: leader SIGKILL to the first task placed by the new leader (lease TTL ${f.leaseTtl}; lower is better)`,
+        unit: 'ms',
+        bars: f.failoverMs.samples.map((v, i) => ({ label: `kill ${i + 1}`, value: v })),
+      });
+    }
+  }
+  if (opts.which.includes('store')) {
+    const st = await runStoreBench({ sizeBytes: opts.storeBytes, runs: opts.repeats, log: say });
+    report.results.store = st;
+    charts.push({
+      title: 'Chunk store upload of a mixed corpus (higher is better)',
+      unit: 'MB/s',
+      bars: [
+        { label: 'single-core chunk + sha256 + lz4', value: st.pipeline.singleCoreLimitMBps },
+        { label: 'gRPC upload, fs backend (fsync)', value: st.upload.fs.uploadMBps },
+        { label: 'gRPC upload, memory backend', value: st.upload.memory.uploadMBps },
+      ],
+    });
+  }
   report.results.charts = charts;
   return report;
 }
@@ -87,8 +133,8 @@ function throughputChart(rows: ThroughputRow[], d: DaskResult): BarSeries {
     unit: 'tasks/s',
     bars: [
       ...rows.flatMap((r) => [
-        { label: `clusterd sweep, ${r.agents} agent(s)`, value: r.sweepTasksPerSec },
-        { label: `clusterd small runs, ${r.agents} agent(s)`, value: r.smallRunsTasksPerSec },
+        { label: `clusterd sweep, ${r.agents} agent(s), ${r.state}`, value: r.sweepTasksPerSec },
+        { label: `clusterd small runs, ${r.agents} agent(s), ${r.state}`, value: r.smallRunsTasksPerSec },
       ]),
       ...(d.available ? [{ label: `Dask, ${d.workers} worker(s)`, value: d.tasksPerSec }] : []),
     ],
@@ -98,10 +144,12 @@ function throughputChart(rows: ThroughputRow[], d: DaskResult): BarSeries {
 /** The short table printed after a run. */
 export function summary(report: BenchReport): string {
   const lines: string[] = [];
-  const t = report.results.throughput as { rows: ThroughputRow[]; dask: DaskResult; ratioToDask: number | null } | undefined;
+  const t = report.results.throughput as { rows: ThroughputRow[]; dask: DaskResult; ratioToDask: number | null; etcdToEmbedded: number | null; etcdNote?: string } | undefined;
   if (t) {
     lines.push('throughput (no-op tasks/s, end to end)');
-    for (const r of t.rows) lines.push(`  ${r.agents} agent(s): sweep ${r.sweepTasksPerSec}, small runs ${r.smallRunsTasksPerSec}`);
+    for (const r of t.rows) lines.push(`  ${r.agents} agent(s), ${r.state}: sweep ${r.sweepTasksPerSec}, small runs ${r.smallRunsTasksPerSec}`);
+    if (t.etcdToEmbedded !== null) lines.push(`  3 replicas on etcd / embedded, same agents: ${t.etcdToEmbedded}x the sweep throughput`);
+    if (t.etcdNote) lines.push(`  ${t.etcdNote}`);
     lines.push(t.dask.available ? `  Dask (${t.dask.workers} workers): ${t.dask.tasksPerSec}; clusterd/Dask ${t.ratioToDask}x` : `  Dask: ${t.dask.note}`);
   }
   const l = report.results.latency as (Omit<LatencyResult, 'samplesMs'> & { dask: DaskResult; ratioToDask: number | null }) | undefined;
@@ -118,5 +166,19 @@ export function summary(report: BenchReport): string {
     lines.push(`  fill ${p.placer.fill.placementsPerSec} placements/s (p99 pass ${p.placer.fill.p99PassMs} ms); churn ${p.placer.churn.placementsPerSec}/s (p99 pass ${p.placer.churn.p99PassMs} ms)`);
     lines.push(`  half-cluster packing: ${(p.placer.halfClusterAgentsUsedShare * 100).toFixed(1)}% of agents used; first-fit decreasing ${(p.firstFitDecreasing.halfClusterAgentsUsedShare * 100).toFixed(1)}%`);
   }
+  const f = report.results.failover as FailoverResult | { skipped: string } | undefined;
+  if (f) {
+    lines.push('skipped' in f ? `failover: skipped (${f.skipped})` : `failover (lease TTL ${f.leaseTtl}, ${f.kills} leader kills): p50 ${f.failoverMs.p50} ms, max ${f.failoverMs.max} ms (goal < 3000 ms)`);
+  }
+  const st = report.results.store as StoreBenchResult | undefined;
+  if (st) {
+    lines.push(`store (${Math.round(st.corpusBytes / 2 ** 20)} MiB mixed corpus)`);
+    lines.push(`  gRPC upload ${st.upload.fs.uploadMBps} MB/s to fs (${st.upload.ratioToSingleCore}x the single-core chunk+hash+lz4 limit of ${st.pipeline.singleCoreLimitMBps} MB/s)`);
+    for (const d of st.checkpoints.bySize) lines.push(`  chunks ${d.chunkSizes}: 10 checkpoints ${Math.round(d.logicalBytes / 2 ** 20)} MiB -> ${(d.storedBytes / 2 ** 20).toFixed(1)} MiB stored (x${d.dedupRatio})`);
+  }
   return lines.join('\n');
+}
+
+function etcdInstalled(): boolean {
+  return spawnSync('sh', ['-c', 'command -v etcd'], { stdio: 'ignore' }).status === 0;
 }

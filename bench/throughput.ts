@@ -4,7 +4,11 @@
  * task is placed, runs in a worker thread of an agent process, and its result is recorded
  * before it counts.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ClusterClient } from '../cli/client.js';
+import { downLocalCluster, upLocalCluster } from '../cli/local-cluster.js';
 import { startLocalCluster } from './local-cluster.js';
 import { Progress, say } from './progress.js';
 import { median, round } from './stats.js';
@@ -16,10 +20,14 @@ export interface ThroughputOptions {
   /** Measure this live cluster instead of starting one (agentCounts then only labels it). */
   addr?: string;
   repeats: number;
+  /** Also measure 3 replicas on etcd (needs `etcd` on PATH). */
+  etcd: boolean;
 }
 
 export interface ThroughputRow {
   agents: number;
+  /** Where the state lives: one scheduler on the embedded store, or 3 replicas on etcd. */
+  state: 'embedded' | 'etcd, 3 replicas';
   sweepTasksPerSec: number;
   smallRunsTasksPerSec: number;
   sweepRunsMs: number[];
@@ -28,29 +36,50 @@ export interface ThroughputRow {
 const smallRunsInFlight = 64;
 
 export async function runThroughput(opts: ThroughputOptions): Promise<ThroughputRow[]> {
+  if (opts.addr) return [await measure(opts, opts.addr.split(','), 0, 'embedded')];
   const rows: ThroughputRow[] = [];
-  for (const agents of opts.addr ? [0] : opts.agentCounts) {
-    const cluster = opts.addr ? undefined : await startLocalCluster({ agents });
-    const client = new ClusterClient(opts.addr ? opts.addr.split(',') : [cluster!.addr]);
+  for (const agents of opts.agentCounts) {
+    const cluster = await startLocalCluster({ agents });
     try {
-      say(`throughput: ${opts.addr ? `cluster at ${opts.addr}` : `${agents} agent(s)`}, ${opts.tasks} no-op tasks, ${opts.repeats} repeat(s)`);
-      await sweep(client, 200); // warm the worker pools and the module caches
-      const sweepMs: number[] = [];
-      for (let i = 0; i < opts.repeats; i++) sweepMs.push(await sweep(client, opts.tasks));
-      const smallMs = await smallRuns(client, Math.min(opts.tasks, 2_000));
-      const label = opts.addr ? (await client.call('ListAgents', {})).agents.length : agents;
-      rows.push({
-        agents: label,
-        sweepTasksPerSec: round(opts.tasks / (median(sweepMs) / 1000), 0),
-        smallRunsTasksPerSec: round(Math.min(opts.tasks, 2_000) / (smallMs / 1000), 0),
-        sweepRunsMs: sweepMs.map((v) => round(v, 1)),
-      });
+      rows.push(await measure(opts, [cluster.addr], agents, 'embedded'));
     } finally {
-      client.close();
-      await cluster?.stop();
+      await cluster.stop();
+    }
+  }
+  if (opts.etcd) {
+    // The same sweep through 3 replicas on etcd, with as many agents as the largest embedded row.
+    const agents = Math.max(...opts.agentCounts);
+    const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-etcd-'));
+    try {
+      const cluster = await upLocalCluster({ dir, agents, replicas: 3, host: '127.0.0.1', leaseTtl: '2s', agentTtl: '5s', agentArgs: [], logLevel: 'warn', readyTimeoutMs: 60_000 });
+      rows.push(await measure(opts, cluster.schedulers, agents, 'etcd, 3 replicas'));
+    } finally {
+      await downLocalCluster(dir, 5_000).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
     }
   }
   return rows;
+}
+
+async function measure(opts: ThroughputOptions, addrs: string[], agents: number, state: ThroughputRow['state']): Promise<ThroughputRow> {
+  const client = new ClusterClient(addrs);
+  try {
+    say(`throughput: ${opts.addr ? `cluster at ${opts.addr}` : `${agents} agent(s), ${state} state`}, ${opts.tasks} no-op tasks, ${opts.repeats} repeat(s)`);
+    await sweep(client, 200); // warm the worker pools and the module caches
+    const sweepMs: number[] = [];
+    for (let i = 0; i < opts.repeats; i++) sweepMs.push(await sweep(client, opts.tasks));
+    const smallMs = await smallRuns(client, Math.min(opts.tasks, 2_000));
+    const label = opts.addr ? (await client.call('ListAgents', {})).agents.length : agents;
+    return {
+      agents: label,
+      state,
+      sweepTasksPerSec: round(opts.tasks / (median(sweepMs) / 1000), 0),
+      smallRunsTasksPerSec: round(Math.min(opts.tasks, 2_000) / (smallMs / 1000), 0),
+      sweepRunsMs: sweepMs.map((v) => round(v, 1)),
+    };
+  } finally {
+    client.close();
+  }
 }
 
 /** One foreach run of `n` tasks (plus its join); returns ms from submit to its end. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClusterClient } from '../cli/client.js';
 import type { RunStatus__Output } from '../proto/types.js';
 
-const codeDir = fileURLToPath(new URL('./tasks/', import.meta.url));
+export const benchCodeDir = fileURLToPath(new URL('./tasks/', import.meta.url));
 /** Tiny requests so placement, not CPU reservations, bounds how many run at once. */
 const resources = { cpu: '10m', memory: '64Mi' };
 const noop = { module: './noop.js', export: 'noop' };
@@ -30,7 +30,7 @@ export async function submit(client: ClusterClient, job: object): Promise<string
 }
 
 function submitRequest(job: object) {
-  return { job_json: JSON.stringify(job), params_json: '{}', code_dir: codeDir, code_package: '', source: 'bench', request_id: newRequestId() };
+  return { job_json: JSON.stringify(job), params_json: '{}', code_dir: benchCodeDir, code_package: '', source: 'bench', request_id: newRequestId() };
 }
 
 /** Submits and follows the run in one call; resolves with its final status. */

@@ -32,7 +32,7 @@ export interface LinkHandlers {
 type LinkState = 'connecting' | 'registered' | 'backoff' | 'stopped';
 
 const initialBackoffMs = 100;
-const maxBackoffMs = 5_000;
+const maxBackoffMs = 2_000;
 const registerTimeoutMs = 2_000;
 const silentHeartbeats = 3;
 
@@ -83,25 +83,31 @@ export class SchedulerLink {
     this.setState('stopped');
   }
 
+  /**
+   * Tries the addresses in turn, following redirects, and pauses only after every address has
+   * failed in a row (with backoff, up to `maxBackoffMs`): during a failover the next replica is
+   * usually the answer, and waiting between addresses would only delay re-registration.
+   */
   private async run(signal: AbortSignal): Promise<void> {
-    let backoffMs = initialBackoffMs;
+    let failures = 0;
     while (!signal.aborted) {
       const addr = this.redirect ?? this.addrs[this.addrIndex % this.addrs.length]!;
       this.redirect = undefined;
       this.setState('connecting', addr);
       const outcome = await this.session(addr);
       if (signal.aborted) return;
-      if (outcome.redirect) {
+      if (outcome.redirect && outcome.redirect !== addr) {
         this.redirect = outcome.redirect;
         continue;
       }
       // The next address either way: after a registered session ends, the replica that served
       // it is the least likely to lead now (killed, frozen, or deposed); a follower redirects.
-      if (outcome.registered) backoffMs = initialBackoffMs;
       this.addrIndex++;
+      failures = outcome.registered ? 0 : failures + 1;
+      if (failures === 0 || failures % this.addrs.length !== 0) continue;
       this.setState('backoff', addr);
+      const backoffMs = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (failures / this.addrs.length - 1));
       await sleep(backoffMs * (0.5 + Math.random()), signal);
-      backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
     }
   }
 

@@ -7,3 +7,14 @@ export async function noop() {
 export async function count(ctx) {
   return Array.isArray(ctx.input) ? ctx.input.length : 0;
 }
+
+/** A task that takes `params.ms`: keeps agents busy for as long as the failover benchmark needs. @param {{ params: { ms: number } }} ctx */
+export async function pause(ctx) {
+  await new Promise((resolve) => setTimeout(resolve, ctx.params.ms));
+  return 1;
+}
+
+/** The failover sweep's list: 20,000 items. */
+export async function items() {
+  return { items: Array.from({ length: 20_000 }, (_, i) => i) };
+}

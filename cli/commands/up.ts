@@ -27,7 +27,7 @@ export function upCommand(program: Command): void {
     .option('--replicas <n>', 'scheduler replicas', '3')
     .option('--dir <dir>', 'folder for the cluster: cluster.json, logs/, etcd/, store/, agents/', 'clusterd-local')
     .option('--host <host>', 'address every process listens on', '127.0.0.1')
-    .option('--lease-ttl <duration>', 'leader lease TTL', '3s')
+    .option('--lease-ttl <duration>', 'leader lease TTL', '2s')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost', '5s')
     .option('--agent-cpu <cores>', 'CPU each agent offers (default: detected)')
     .option('--agent-memory <size>', 'memory each agent offers (default: detected)')

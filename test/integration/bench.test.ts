@@ -3,30 +3,59 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clusterctl } from '../support/cli-cluster.js';
+import { clusterctl, startDev } from '../support/cli-cluster.js';
 
 describe('clusterctl bench', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('measures throughput and latency on a cluster it starts, and writes JSON and HTML', async () => {
-    const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--placement-agents', '100', '--placement-tasks', '5000', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 120_000 });
+  it('measures every benchmark on clusters it starts, and writes JSON and HTML', async () => {
+    const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 180_000 });
     expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; sweepTasksPerSec: number; smallRunsTasksPerSec: number }> }; latency: { tasks: number; roundTripMs: { p50: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number } } };
+    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; smallRunsTasksPerSec: number }>; etcdToEmbedded: number }; latency: { tasks: number; roundTripMs: { p50: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; failover: { failoverMs: { samples: number[] } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
     const [row] = report.results.throughput.rows;
     expect(row!.agents).toBe(1);
     expect(row!.sweepTasksPerSec).toBeGreaterThan(0);
     expect(row!.smallRunsTasksPerSec).toBeGreaterThan(0);
+    expect(report.results.throughput.rows.map((r) => r.state)).toEqual(['embedded', 'etcd, 3 replicas']);
+    expect(report.results.throughput.etcdToEmbedded).toBeGreaterThan(0);
     expect(report.results.latency.tasks).toBe(20);
     expect(report.results.latency.roundTripMs.p50).toBeGreaterThan(0);
     expect(report.results.placement.placer.fill.placements).toBeGreaterThan(0);
     expect(report.results.expansion).toMatchObject({ items: 300 });
+    expect(report.results.failover.failoverMs.samples).toHaveLength(1);
+    expect(report.results.failover.failoverMs.samples[0]).toBeGreaterThan(0);
+    expect(report.results.store.upload.fs.uploadMBps).toBeGreaterThan(0);
+    expect(report.results.store.checkpoints.bySize[0]!.dedupRatio).toBeGreaterThan(1);
     const files = readdirSync(out);
     expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
     const html = readFileSync(path.join(out, files.find((f) => f.endsWith('.html'))!), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('No-op tasks per second');
-  });
+    expect(html).toContain('Failover');
+  }, 200_000);
+
+  it('plans capacity from figures it measures on a live cluster, showing the arithmetic', async () => {
+    const dev = await startDev(2, ['--agent-cpu', '2', '--agent-memory', '4Gi']);
+    try {
+      const args = ['bench', 'plan', '--task-seconds', '30', '--cpu', '1', '--memory', '1Gi', '--tasks', '100', '--within', '10m'];
+      const res = await clusterctl([...args, '-o', 'json'], { addr: dev.addr, timeoutMs: 60_000 });
+      expect(res.code, res.stderr).toBe(0);
+      const p = JSON.parse(res.stdout) as { slots: number; waves: number; estimatedSeconds: number; measured: { overheadSeconds: number }; kinds: Array<{ agentsForDeadline: number }> };
+      expect(p.slots).toBe(4); // 2 agents × min(2 CPU / 1, 4 GiB / 1 GiB)
+      expect(p.waves).toBe(25);
+      expect(p.measured.overheadSeconds).toBeGreaterThan(0);
+      expect(p.estimatedSeconds).toBeCloseTo(25 * (30 + p.measured.overheadSeconds), 3);
+      expect(p.kinds[0]!.agentsForDeadline).toBe(Math.ceil(100 / (Math.floor(600 / (30 + p.measured.overheadSeconds)) * 2)));
+      const text = await clusterctl(args, { addr: dev.addr, timeoutMs: 60_000 });
+      expect(text.stdout).toMatch(/slots K = 4; waves = ceil\(100 \/ 4\) = 25/);
+      const missing = await clusterctl(['bench', 'plan'], { addr: dev.addr });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('--task-seconds');
+    } finally {
+      await dev.stop();
+    }
+  }, 120_000);
 
   it('refuses an unknown benchmark with exit 2', async () => {
     const res = await clusterctl(['bench', 'nonsense', '--out', out]);
