@@ -116,9 +116,13 @@ export function plan(tasks: number, shape: TaskShape, kinds: AgentKind[], measur
  * agent can take them): slot time per task is (sweep time × slots busy) / n.
  */
 export async function measureOverhead(client: ClusterClient, shape: TaskShape, slots: number, n = 500): Promise<Measured> {
+  const resources = { cpu: `${shape.cpuMilli}m`, memory: `${shape.memoryBytes}` };
   const job = (count: number) => ({
     name: 'bench-plan',
-    steps: { start: { run: { module: './noop.js', export: 'noop' }, resources: { cpu: `${shape.cpuMilli}m`, memory: `${shape.memoryBytes}` }, foreach: Array.from({ length: count }, (_, i) => i) } },
+    steps: {
+      start: { run: { module: './noop.js', export: 'noop' }, resources, foreach: Array.from({ length: count }, (_, i) => i), next: 'join' },
+      join: { run: { module: './noop.js', export: 'count' }, resources, join: true },
+    },
   });
   await submitAndWait(client, job(Math.min(n, 50))); // warm the workers
   const start = performance.now();
