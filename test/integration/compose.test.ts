@@ -188,8 +188,6 @@ services: { etcd1: *etcd, etcd2: *etcd, etcd3: *etcd }
     const up = await stack(['up', '--detach', '--no-build']);
     expect(up.code, up.stderr).toBe(0);
     // etcd x3, scheduler x3 (/readyz: leader known, state loaded), agent x2 (/readyz: registered).
-    // Each clusterctl below takes ~30 s here: grpc-js asks DNS for a TXT record
-    // (_grpc_config.scheduler1) that the offline embedded DNS can only time out on.
     const health = async () => (await dockerd.docker(['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}} {{.Status}}'])).stdout.trim().split('\n');
     await eventually(async () => {
       const rows = await health();
