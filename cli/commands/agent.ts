@@ -9,11 +9,12 @@ import type { Executor } from '../../agent/executors/executor.js';
 import { ThreadPool } from '../../agent/executors/thread-pool.js';
 import { detectCapacity } from '../../agent/fingerprint/capacity.js';
 import { TaskOutputs } from '../../agent/task-outputs.js';
-import { ClusterError } from '../../core/errors.js';
 import { parseBytes, parseCpuMilli, parseDurationMs } from '../../core/units.js';
 import { StoreClient, storeTarget } from '../../store/client.js';
+import { withConfigFile } from '../config.js';
 import { addrList, fail, loggerFor, untilSignal } from '../context.js';
 import { startHealthServer } from '../health-server.js';
+import { addrListArg, cpuArg, durationArg, hostPortArg, keyValueListArg, parseKeyValue, sizeArg, wholeNumber, wholeNumberArg } from '../option-args.js';
 
 interface AgentFlags {
   scheduler: string;
@@ -32,37 +33,34 @@ interface AgentFlags {
 }
 
 export function agentCommand(program: Command): void {
-  program
+  const command = program
     .command('agent')
     .description('run an agent: report capacity to the scheduler and run the tasks it assigns')
-    .option('--scheduler <addrs>', 'scheduler addresses, comma-separated', process.env.CLUSTERCTL_ADDR ?? '127.0.0.1:7700')
+    .option('--scheduler <addrs>', 'scheduler addresses, comma-separated (default: CLUSTERCTL_ADDR, then 127.0.0.1:7700)', addrListArg, process.env.CLUSTERCTL_ADDR ?? '127.0.0.1:7700')
     .option('--id <id>', 'agent id, unique in the cluster (default: the hostname)')
-    .option('--cpu <cores>', 'CPU to offer, in cores (2) or millicores (1500m); default: detected')
-    .option('--memory <size>', 'memory to offer (16Gi); default: detected')
-    .option('--gpus <n>', 'GPUs to offer, numbered from 0; default: detected with nvidia-smi')
-    .option('--label <k=v>', 'a label for placement constraints (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--cpu <cores>', 'CPU to offer, in cores (2) or millicores (1500m); default: detected', cpuArg)
+    .option('--memory <size>', 'memory to offer (16Gi); default: detected', sizeArg)
+    .option('--gpus <n>', 'GPUs to offer, numbered from 0; default: detected with nvidia-smi', wholeNumberArg(0))
+    .option('--label <k=v>', 'a label for placement constraints (repeatable)', keyValueListArg, [])
     .option('--nvidia-smi <path>', 'the nvidia-smi to detect GPUs with (default: nvidia-smi on PATH)')
     .option('--docker-host <url>', 'Docker engine for container tasks (default: DOCKER_HOST, then the default socket)')
     .option('--data <dir>', 'folder for cached code packages and container task inputs and outputs (default: a folder under the system temp dir)')
-    .option('--stop-grace <duration>', 'how long a cancelled or timed-out container gets after SIGTERM before SIGKILL', '5s')
-    .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = registered with a scheduler) over HTTP')
-    .option('--threads <n>', 'worker threads in the warm pool (default: the CPU cores offered)')
-    .option('--abort-grace <duration>', 'how long a cancelled or timed-out thread task gets to stop before its worker is terminated', '2s')
+    .option('--stop-grace <duration>', 'how long a cancelled or timed-out container gets after SIGTERM before SIGKILL', durationArg, '5s')
+    .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = registered with a scheduler) over HTTP', hostPortArg)
+    .option('--threads <n>', 'worker threads in the warm pool (default: the CPU cores offered)', wholeNumberArg(1))
+    .option('--abort-grace <duration>', 'how long a cancelled or timed-out thread task gets to stop before its worker is terminated', durationArg, '2s');
+  withConfigFile(command)
     .action(async (flags: AgentFlags, cmd: Command) => {
       try {
         const logger = loggerFor(cmd, 'agent');
         const capacity = await detectCapacity({
           ...(flags.cpu ? { cpuMilli: parseCpuMilli(flags.cpu) } : {}),
           ...(flags.memory ? { memoryBytes: parseBytes(flags.memory) } : {}),
-          ...(flags.gpus ? { gpus: positiveInt(flags.gpus, '--gpus', 0) } : {}),
+          ...(flags.gpus ? { gpus: wholeNumber(flags.gpus, 0) } : {}),
           ...(flags.nvidiaSmi ? { nvidiaSmi: flags.nvidiaSmi } : {}),
         });
-        const labels = Object.fromEntries(flags.label.map((l) => {
-          const eq = l.indexOf('=');
-          if (eq <= 0) throw new ClusterError('INVALID_ARGUMENT', `--label ${l}: give key=value`);
-          return [l.slice(0, eq), l.slice(eq + 1)];
-        }));
-        const threads = flags.threads ? positiveInt(flags.threads, '--threads', 1) : Math.max(1, Math.ceil(capacity.cpuMilli / 1000));
+        const labels = Object.fromEntries(flags.label.map(parseKeyValue));
+        const threads = flags.threads ? wholeNumber(flags.threads, 1) : Math.max(1, Math.ceil(capacity.cpuMilli / 1000));
         const pool = new ThreadPool({
           size: threads,
           warmLimitBytes: 256 * 2 ** 20,
@@ -112,10 +110,4 @@ export function agentCommand(program: Command): void {
         fail(err);
       }
     });
-}
-
-function positiveInt(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new ClusterError('INVALID_ARGUMENT', `${flag} ${value}: give a whole number >= ${min}`);
-  return n;
 }
