@@ -3,6 +3,7 @@
  * applies, and returns the report with the charts it draws.
  */
 import { spawnSync } from 'node:child_process';
+import { runContainerLatency, type ContainerLatencyResult } from './container-latency.js';
 import { runDask, type DaskResult } from './dask.js';
 import { runExpansion, type ExpansionResult } from './expansion.js';
 import { runFailover, type FailoverResult } from './failover.js';
@@ -22,6 +23,8 @@ export interface SuiteOptions {
   agentCounts: number[];
   tasks: number;
   latencyTasks: number;
+  /** Sequential container tasks for container start latency (needs dockerd and busybox-static). */
+  containerTasks: number;
   /** Simulated agents and queued tasks for the placement benchmark (pure, in process). */
   placementAgents: number;
   placementTasks: number;
@@ -78,6 +81,24 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
       ],
     });
     report.results.latencySamplesMs = samplesMs;
+    if (opts.addr) {
+      report.results.containerLatency = { skipped: 'container latency starts its own Docker engine and cluster (without --addr)' };
+    } else {
+      const c = await runContainerLatency({ tasks: opts.containerTasks, log: say });
+      report.results.containerLatency = c;
+      if (!('skipped' in c)) {
+        charts.push({
+          title: `Container task start, p50 over ${c.tasks} tasks (lower is better)`,
+          unit: 'ms',
+          bars: [
+            { label: 'clusterd: assigned to running', value: c.clusterd.assignToRunningMs.p50 },
+            { label: 'raw docker run: command to running', value: c.raw.commandToRunningMs.p50 },
+            { label: 'clusterd: submit to result', value: c.clusterd.submitToResultMs.p50 },
+            { label: 'raw docker run with a result file', value: c.raw.runWithResultMs.p50 },
+          ],
+        });
+      }
+    }
   }
   if (opts.which.includes('expansion')) {
     report.results.expansion = await runExpansion({ items: opts.tasks, repeats: opts.repeats, ...(opts.addr ? { addr: opts.addr } : {}) });
@@ -157,6 +178,12 @@ export function summary(report: BenchReport): string {
     lines.push(`latency (${l.tasks} sequential single-task runs)`);
     lines.push(`  round trip p50 ${l.roundTripMs.p50} ms, p99 ${l.roundTripMs.p99} ms; submit to start p50 ${l.submitToStartMs.p50} ms, p99 ${l.submitToStartMs.p99} ms`);
     lines.push(l.dask.available ? `  Dask round trip p50 ${l.dask.roundTripMs.p50} ms, p99 ${l.dask.roundTripMs.p99} ms; clusterd/Dask ${l.ratioToDask}` : `  Dask: ${l.dask.note}`);
+  }
+  const c = report.results.containerLatency as ContainerLatencyResult | { skipped: string } | undefined;
+  if (c) {
+    lines.push('skipped' in c
+      ? `container latency: skipped (${c.skipped})`
+      : `container start (${c.tasks} tasks): assigned to running p50 ${c.clusterd.assignToRunningMs.p50} ms vs raw docker run ${c.raw.commandToRunningMs.p50} ms (${c.ratio.assignToRunning}x); submit to result p50 ${c.clusterd.submitToResultMs.p50} ms vs ${c.raw.runWithResultMs.p50} ms (${c.ratio.submitToResult}x; goal <= 1.15x)`);
   }
   const e = report.results.expansion as ExpansionResult | undefined;
   if (e) lines.push(`expansion: a foreach of ${e.items} items submitted and all queued in ${e.submitToQueuedMs.median} ms (median)`);

@@ -15,6 +15,7 @@ interface BenchFlags {
   agents: string;
   tasks: string;
   latencyTasks: string;
+  containerTasks: string;
   repeats: string;
   placementAgents: string;
   placementTasks: string;
@@ -62,6 +63,7 @@ export function benchCommand(program: Command): void {
     .option('--agents <n,...>', 'agent counts to measure (a cluster of real processes each)', '1,2,4')
     .option('--tasks <n>', 'no-op tasks per throughput sweep', '10000')
     .option('--latency-tasks <n>', 'sequential single-task runs for latency', '300')
+    .option('--container-tasks <n>', 'sequential container tasks for container start latency (and as many raw docker runs)', '30')
     .option('--repeats <n>', 'sweeps per agent count (the median is reported)', '3')
     .option('--placement-agents <n>', 'simulated agents for the placement benchmark', '10000')
     .option('--placement-tasks <n>', 'queued tasks for the placement benchmark', '1000000')
@@ -87,6 +89,7 @@ export function benchCommand(program: Command): void {
           agentCounts,
           tasks: positive(flags.tasks, '--tasks'),
           latencyTasks: positive(flags.latencyTasks, '--latency-tasks'),
+          containerTasks: positive(flags.containerTasks, '--container-tasks'),
           repeats: positive(flags.repeats, '--repeats'),
           placementAgents: positive(flags.placementAgents, '--placement-agents'),
           placementTasks: positive(flags.placementTasks, '--placement-tasks'),

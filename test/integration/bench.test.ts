@@ -10,9 +10,9 @@ describe('clusterctl bench', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('measures every benchmark on clusters it starts, and writes JSON and HTML', async () => {
-    const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 180_000 });
+    const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--container-tasks', '3', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 240_000 });
     expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; smallRunsTasksPerSec: number }>; etcdToEmbedded: number }; latency: { tasks: number; roundTripMs: { p50: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; failover: { failoverMs: { samples: number[] } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
+    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; smallRunsTasksPerSec: number }>; etcdToEmbedded: number }; latency: { tasks: number; roundTripMs: { p50: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; failover: { failoverMs: { samples: number[] } }; containerLatency: { tasks: number; clusterd: { submitToResultMs: { p50: number } }; raw: { runMs: { p50: number } } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
     const [row] = report.results.throughput.rows;
     expect(row!.agents).toBe(1);
     expect(row!.sweepTasksPerSec).toBeGreaterThan(0);
@@ -23,6 +23,9 @@ describe('clusterctl bench', () => {
     expect(report.results.latency.roundTripMs.p50).toBeGreaterThan(0);
     expect(report.results.placement.placer.fill.placements).toBeGreaterThan(0);
     expect(report.results.expansion).toMatchObject({ items: 300 });
+    expect(report.results.containerLatency.tasks).toBe(3);
+    expect(report.results.containerLatency.clusterd.submitToResultMs.p50).toBeGreaterThan(0);
+    expect(report.results.containerLatency.raw.runMs.p50).toBeGreaterThan(0);
     expect(report.results.failover.failoverMs.samples).toHaveLength(1);
     expect(report.results.failover.failoverMs.samples[0]).toBeGreaterThan(0);
     expect(report.results.store.upload.fs.uploadMBps).toBeGreaterThan(0);
@@ -33,7 +36,7 @@ describe('clusterctl bench', () => {
     expect(html).toContain('<svg');
     expect(html).toContain('No-op tasks per second');
     expect(html).toContain('Failover');
-  }, 200_000);
+  }, 260_000);
 
   it('plans capacity from figures it measures on a live cluster, showing the arithmetic', async () => {
     const dev = await startDev(2, ['--agent-cpu', '2', '--agent-memory', '4Gi']);
