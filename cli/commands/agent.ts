@@ -36,7 +36,7 @@ export function agentCommand(program: Command): void {
   const command = program
     .command('agent')
     .description('run an agent: report capacity to the scheduler and run the tasks it assigns')
-    .option('--scheduler <addrs>', 'scheduler addresses, comma-separated (default: CLUSTERCTL_ADDR, then 127.0.0.1:7700)', addrListArg, process.env.CLUSTERCTL_ADDR ?? '127.0.0.1:7700')
+    .option('--scheduler <addrs>', 'scheduler addresses, comma-separated (CLUSTERCTL_ADDR when set)', addrListArg, process.env.CLUSTERCTL_ADDR ?? '127.0.0.1:7700')
     .option('--id <id>', 'agent id, unique in the cluster (default: the hostname)')
     .option('--cpu <cores>', 'CPU to offer, in cores (2) or millicores (1500m); default: detected', cpuArg)
     .option('--memory <size>', 'memory to offer (16Gi); default: detected', sizeArg)

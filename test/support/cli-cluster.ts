@@ -18,10 +18,11 @@ export interface CliResult {
 }
 
 /** Runs one clusterctl command to completion. */
-export async function clusterctl(args: string[], opts: { addr?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export async function clusterctl(args: string[], opts: { addr?: string; timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   const child = spawn(process.execPath, [cliEntry, ...(opts.addr ? ['--addr', opts.addr] : []), ...args], {
     cwd: opts.cwd ?? repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
   });
   let stdout = '';
   let stderr = '';
@@ -80,8 +81,9 @@ export class Daemon {
   }
 }
 
-export function startDaemon(args: string[]): Daemon {
-  return new Daemon(spawn(process.execPath, [cliEntry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
+/** `env` adds to (or overrides) this process's environment. */
+export function startDaemon(args: string[], env: Record<string, string> = {}): Daemon {
+  return new Daemon(spawn(process.execPath, [cliEntry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
 }
 
 export interface DevCluster {
