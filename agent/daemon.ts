@@ -7,6 +7,14 @@
  * A finished task's update stays in `unacknowledged` until the scheduler acknowledges it as
  * durable; after a reconnect it is sent again with the registration, so a result survives a
  * scheduler failover. Duplicates are harmless: the scheduler records once per (task, attempt).
+ *
+ *   running ─close()─▶ draining ─(all finished and acknowledged, or the deadline)─▶ stopping ─▶ stopped
+ *
+ * Draining (a graceful stop, SIGTERM) is what makes a rolling restart cost nothing: the
+ * scheduler hears the agent is leaving and places nothing more here; tasks not started yet are
+ * given back at once; started ones finish and have their results acknowledged; what still runs
+ * at the deadline is stopped and given back. Given-back tasks are re-queued at once as lost
+ * (RETURNED), never failed, and no result is left for the scheduler to wait for.
  */
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
@@ -31,12 +39,23 @@ export interface AgentOptions {
   codeCache: CodeCache;
   outputs: (closing: AbortSignal) => TaskOutputs;
   logger: Logger;
+  /** On close, how long started tasks get to finish and have their results acknowledged. */
+  drainTimeoutMs: number;
 }
+
+type AgentState = 'running' | 'draining' | 'stopping' | 'stopped';
+
+/** After the drain deadline, how long results already reported get for their acknowledgement. */
+const ackGraceMs = 2_000;
 
 interface RunningTask {
   attempt: number;
   gpuIndices: number[];
   controller: AbortController;
+  /** The executor has begun it: a draining agent lets it finish rather than give it back. */
+  started: boolean;
+  /** Given back to the scheduler: its outcome, whatever it is, is not reported. */
+  returned: boolean;
   /** Lines not yet sent to the scheduler. */
   logs: LogLine[];
   /** The attempt's whole log, stored as an object when it ends. */
@@ -53,6 +72,12 @@ export class AgentDaemon {
   private readonly link: SchedulerLink;
   private readonly closingController = new AbortController();
   private readonly outputs: TaskOutputs;
+  /** Every task given back while draining, said again after a re-registration. */
+  private readonly returned: TaskRef[] = [];
+  private readonly idleWaiters = new Set<() => void>();
+  /** The unacknowledged results the latest registration carried. */
+  private readonly registeredWith = new Set<string>();
+  private state: AgentState = 'running';
   private logFlushScheduled = false;
   private closing: Promise<void> | undefined;
 
@@ -62,7 +87,7 @@ export class AgentDaemon {
     this.link = new SchedulerLink(opts.schedulers, {
       registration: () => this.registration(),
       onMessage: (msg) => this.onMessage(msg),
-      onRegistered: () => this.resendUnacknowledged(),
+      onRegistered: () => this.onRegistered(),
     }, opts.logger.child({ component: 'link' }));
   }
 
@@ -86,18 +111,81 @@ export class AgentDaemon {
     return this.running.size;
   }
 
-  /** Idempotent: stops taking work, cancels what runs, closes the link and executors. */
+  /** Taking work: registered and not shutting down. */
+  get ready(): boolean {
+    return this.state === 'running' && this.link.registered;
+  }
+
+  /**
+   * Idempotent: drains (when registered with a scheduler; see the file comment), then cancels
+   * whatever is left and closes the link and executors.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      if (this.link.registered) await this.drain();
+      this.setState('stopping');
       this.closingController.abort();
       for (const t of this.running.values()) t.controller.abort();
       await this.link.close();
       await Promise.all([...this.executors.values()].map((e) => e.close().catch((err) => this.opts.logger.error({ err, executor: e.name }, 'closing an executor failed'))));
+      this.setState('stopped');
     })();
     return this.closing;
   }
 
+  private async drain(): Promise<void> {
+    this.setState('draining');
+    this.giveBack((t) => !t.started);
+    if (await this.whenIdle(AbortSignal.timeout(this.opts.drainTimeoutMs))) return;
+    this.opts.logger.warn({ running: this.running.size, unacknowledged: this.unacknowledged.size, drainTimeoutMs: this.opts.drainTimeoutMs }, 'drain deadline passed; giving back what still runs');
+    this.giveBack(() => true);
+    await this.whenIdle(AbortSignal.timeout(ackGraceMs));
+  }
+
+  /** Stops the running tasks `which` selects and tells the scheduler they come back (and that this agent is leaving). */
+  private giveBack(which: (t: RunningTask) => boolean): void {
+    const refs: TaskRef[] = [];
+    for (const [taskId, t] of this.running) {
+      if (!which(t)) continue;
+      t.returned = true;
+      this.running.delete(taskId);
+      t.controller.abort(new Error('given back: the agent is shutting down'));
+      refs.push({ task_id: taskId, attempt: t.attempt });
+    }
+    this.returned.push(...refs);
+    this.link.leave(refs);
+    this.checkIdle();
+  }
+
+  /** True once nothing runs and every result is acknowledged; false if `signal` fires first. */
+  private whenIdle(signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (idle: boolean) => {
+        this.idleWaiters.delete(onIdle);
+        signal.removeEventListener('abort', onAbort);
+        resolve(idle);
+      };
+      const onIdle = () => done(true);
+      const onAbort = () => done(false);
+      this.idleWaiters.add(onIdle);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.checkIdle();
+    });
+  }
+
+  private checkIdle(): void {
+    if (this.running.size > 0 || this.unacknowledged.size > 0) return;
+    for (const w of [...this.idleWaiters]) w();
+  }
+
+  private setState(next: AgentState): void {
+    if (next === this.state) return;
+    this.opts.logger.info({ agentId: this.opts.id, from: this.state, to: next, running: this.running.size, unacknowledged: this.unacknowledged.size }, 'agent state');
+    this.state = next;
+  }
+
   private registration() {
+    this.registeredWith.clear();
     const { capacity } = this.opts;
     return {
       agent_id: this.opts.id,
@@ -110,7 +198,10 @@ export class AgentDaemon {
       labels: this.opts.labels,
       executors: [...this.executors.keys()],
       running: [...this.running].map(([id, t]) => ({ task_id: id, attempt: t.attempt, gpu_indices: t.gpuIndices })),
-      unacknowledged: [...this.unacknowledged.values()].map((u) => u.update),
+      unacknowledged: [...this.unacknowledged.values()].map((u) => {
+        this.registeredWith.add(key(u.update.task_id!, u.update.attempt!));
+        return u.update;
+      }),
       version: '0.1.0',
       instance_id: this.instanceId,
     };
@@ -137,9 +228,18 @@ export class AgentDaemon {
     }
   }
 
-  /** After a reconnect the registration carried them; nothing else to do but log. */
-  private resendUnacknowledged(): void {
+  /**
+   * After a reconnect the registration carried the unacknowledged results; a draining agent
+   * says again that it is leaving (the scheduler may be a new leader that never heard it).
+   */
+  private onRegistered(): void {
     if (this.unacknowledged.size) this.opts.logger.info({ count: this.unacknowledged.size }, 'reported unacknowledged results again');
+    // A task that finished after the registration was written but before it was answered had
+    // its report dropped (the link sends nothing until registered) and is not in the
+    // registration either: without this it would wait, unreported, for the next reconnect, and
+    // the scheduler would consider it running until then.
+    for (const [k, { update }] of this.unacknowledged) if (!this.registeredWith.has(k)) this.link.send(update);
+    if (this.state === 'draining') this.link.leave(this.returned);
   }
 
   /** The scheduler holds the outcome durably: forget it and let its executor clean up. */
@@ -148,6 +248,7 @@ export class AgentDaemon {
     const entry = this.unacknowledged.get(k);
     if (!entry) return;
     this.unacknowledged.delete(k);
+    this.checkIdle();
     entry.executor?.release?.(taskId, attempt).catch((err) => this.opts.logger.warn({ err, taskId }, 'cleaning up after a task failed'));
   }
 
@@ -159,7 +260,13 @@ export class AgentDaemon {
   /** `moduleUrls` memoizes module URLs within one batch of assignments. */
   private runAssignment(a: Assignment__Output, moduleUrls: Map<string, string>): void {
     if (this.running.has(a.task_id)) return; // a duplicate assignment of what already runs
-    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, controller: new AbortController(), logs: [], fullLog: [] };
+    if (this.state !== 'running') {
+      // Placed before the scheduler heard this agent is leaving.
+      this.returned.push({ task_id: a.task_id, attempt: a.attempt });
+      this.link.leave([{ task_id: a.task_id, attempt: a.attempt }]);
+      return;
+    }
+    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, controller: new AbortController(), started: false, returned: false, logs: [], fullLog: [] };
     this.running.set(a.task_id, task);
     const executor = this.executors.get(a.executor);
     let startedAtMs = Date.now();
@@ -188,24 +295,30 @@ export class AgentDaemon {
         timeoutMs: Number(a.timeout_ms),
         signal: task.controller.signal,
         onStarted: (atMs) => {
+          task.started = true;
           startedAtMs = atMs;
           this.link.send({ task_id: a.task_id, attempt: a.attempt, started: { at_ms: atMs } });
         },
         onLog: (stream, text) => this.log(task, stream, text),
       });
     };
+    const forget = () => {
+      if (this.running.get(a.task_id) === task) this.running.delete(a.task_id);
+    };
     void run()
       .then(async (outcome) => {
         const finishedAtMs = Date.now();
         this.flushLogs();
+        if (task.returned) return; // the scheduler has re-queued it; this outcome is moot
         const finished = await this.outputs.persist(a.task_id, outcome, task.fullLog);
         const update = finishedUpdate(a.task_id, a.attempt, finished, startedAtMs, finishedAtMs);
-        this.running.delete(a.task_id);
+        forget();
         this.unacknowledged.set(key(a.task_id, a.attempt), { update, executor });
         this.link.send(update);
       })
       .catch((err) => {
-        this.running.delete(a.task_id);
+        forget();
+        this.checkIdle();
         this.opts.logger.warn({ taskId: a.task_id, err: (err as Error).message }, 'outputs not stored before the agent closed; the attempt will run again elsewhere');
       });
   }

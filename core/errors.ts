@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'OUT_OF_MEMORY'
   | 'WORKER_EXITED'
   | 'LOST'               // the agent running the task went away
+  | 'RETURNED'           // the agent gave the task back unfinished as it shut down (graceful stop)
   | 'INTERNAL';
 
 export class ClusterError extends Error {
@@ -47,7 +48,7 @@ export function errorCode(err: unknown): ErrorCode {
 const codes = new Set<string>([
   'INVALID_ARGUMENT', 'NOT_FOUND', 'UNSCHEDULABLE', 'UNAVAILABLE', 'NOT_LEADER', 'LEASE_LOST',
   'QUEUE_FULL', 'CORRUPT', 'TASK_FAILED', 'TIMEOUT', 'CANCELLED', 'OUT_OF_MEMORY',
-  'WORKER_EXITED', 'LOST', 'INTERNAL',
+  'WORKER_EXITED', 'LOST', 'RETURNED', 'INTERNAL',
 ]);
 
 function isErrorCode(code: string): code is ErrorCode {

@@ -20,6 +20,7 @@ const toGrpc: Record<ErrorCode, grpc.status> = {
   OUT_OF_MEMORY: grpc.status.RESOURCE_EXHAUSTED,
   WORKER_EXITED: grpc.status.ABORTED,
   LOST: grpc.status.UNAVAILABLE,
+  RETURNED: grpc.status.UNAVAILABLE,
   INTERNAL: grpc.status.INTERNAL,
 };
 

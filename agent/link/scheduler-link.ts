@@ -17,7 +17,7 @@ import { sleep } from '../../core/abortable.js';
 import type { Logger } from '../../core/logger.js';
 import { channelOptions, proto } from '../../proto/load.js';
 import type {
-  AgentMessage, AgentServiceClient, SchedulerMessage__Output, TaskUpdate,
+  AgentMessage, AgentServiceClient, SchedulerMessage__Output, TaskRef, TaskUpdate,
 } from '../../proto/types.js';
 
 type AgentMessageRegister = NonNullable<AgentMessage['register']>;
@@ -35,6 +35,7 @@ const initialBackoffMs = 100;
 const maxBackoffMs = 2_000;
 const registerTimeoutMs = 2_000;
 const silentHeartbeats = 3;
+const closeGraceMs = 1_000;
 
 export class SchedulerLink {
   private state: LinkState = 'connecting';
@@ -67,20 +68,41 @@ export class SchedulerLink {
     this.pending.push(update);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      const updates = this.pending;
-      this.pending = [];
-      if (updates.length && this.stream) this.stream.write({ updates: { updates } });
-    });
+    setImmediate(() => this.flush());
   }
 
+  /**
+   * Tells the scheduler the agent is leaving, with the tasks it gives back; written at once,
+   * after the updates queued before it. Dropped while offline: the daemon says it again when
+   * the link registers anew.
+   */
+  leave(returned: TaskRef[]): void {
+    if (this.state !== 'registered' || !this.stream) return;
+    this.flush();
+    this.stream.write({ leaving: { returned } });
+  }
+
+  /**
+   * Half-closes the stream first, so what was written (a last Leaving, results) reaches the
+   * scheduler before the stream ends; cancels it if the scheduler has not ended its side
+   * within `closeGraceMs`.
+   */
   async close(): Promise<void> {
     this.abort.abort();
+    this.flush();
+    this.stream?.end();
+    if (this.loop) await Promise.race([this.loop, sleep(closeGraceMs)]);
     this.stream?.cancel();
     await this.loop;
     for (const c of this.clients.values()) c.close();
     this.setState('stopped');
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const updates = this.pending;
+    this.pending = [];
+    if (updates.length && this.stream) this.stream.write({ updates: { updates } });
   }
 
   /**

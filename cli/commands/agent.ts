@@ -16,6 +16,13 @@ import { addrList, fail, loggerFor, untilSignal } from '../context.js';
 import { startHealthServer } from '../health-server.js';
 import { addrListArg, cpuArg, durationArg, hostPortArg, keyValueListArg, parseKeyValue, sizeArg, wholeNumber, wholeNumberArg } from '../option-args.js';
 
+/**
+ * On SIGTERM, how long started tasks get to finish before they are stopped and given back. With
+ * --abort-grace or --stop-grace and the last acknowledgements it stays inside the 30 s the
+ * systemd unit (TimeoutStopSec) and the compose file (stop_grace_period) allow.
+ */
+const drainTimeoutMs = 15_000;
+
 interface AgentFlags {
   scheduler: string;
   id?: string;
@@ -93,13 +100,14 @@ export function agentCommand(program: Command): void {
           codeCache: new CodeCache(store, path.join(dataDir, 'packages')),
           outputs: (closing) => new TaskOutputs(store, logger.child({ component: 'outputs' }), closing),
           logger,
+          drainTimeoutMs,
         });
         logger.info({ agentId, cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes, gpus: capacity.gpus.length, threads, notes: [...capacity.notes, docker.note] }, 'agent starting');
         if (!docker.docker) process.stderr.write(`clusterctl agent: ${docker.note}\n`);
         await agent.start();
         if (flags.healthListen) {
           await startHealthServer(flags.healthListen, {
-            ready: () => ({ ready: agent.registered, detail: agent.registered ? 'registered' : 'not registered with a scheduler' }),
+            ready: () => ({ ready: agent.ready, detail: agent.ready ? 'registered' : agent.registered ? 'shutting down' : 'not registered with a scheduler' }),
           });
         }
         untilSignal(async () => {

@@ -22,6 +22,7 @@ import type { GcReply as _clusterd_v1_GcReply, GcReply__Output as _clusterd_v1_G
 import type { GcRequest as _clusterd_v1_GcRequest, GcRequest__Output as _clusterd_v1_GcRequest__Output } from './clusterd/v1/GcRequest.js';
 import type { Gpu as _clusterd_v1_Gpu, Gpu__Output as _clusterd_v1_Gpu__Output } from './clusterd/v1/Gpu.js';
 import type { Heartbeat as _clusterd_v1_Heartbeat, Heartbeat__Output as _clusterd_v1_Heartbeat__Output } from './clusterd/v1/Heartbeat.js';
+import type { Leaving as _clusterd_v1_Leaving, Leaving__Output as _clusterd_v1_Leaving__Output } from './clusterd/v1/Leaving.js';
 import type { ListRunsRequest as _clusterd_v1_ListRunsRequest, ListRunsRequest__Output as _clusterd_v1_ListRunsRequest__Output } from './clusterd/v1/ListRunsRequest.js';
 import type { LogLine as _clusterd_v1_LogLine, LogLine__Output as _clusterd_v1_LogLine__Output } from './clusterd/v1/LogLine.js';
 import type { LogsRequest as _clusterd_v1_LogsRequest, LogsRequest__Output as _clusterd_v1_LogsRequest__Output } from './clusterd/v1/LogsRequest.js';
@@ -88,6 +89,7 @@ export interface ProtoGrpcType {
       GcRequest: MessageTypeDefinition<_clusterd_v1_GcRequest, _clusterd_v1_GcRequest__Output>
       Gpu: MessageTypeDefinition<_clusterd_v1_Gpu, _clusterd_v1_Gpu__Output>
       Heartbeat: MessageTypeDefinition<_clusterd_v1_Heartbeat, _clusterd_v1_Heartbeat__Output>
+      Leaving: MessageTypeDefinition<_clusterd_v1_Leaving, _clusterd_v1_Leaving__Output>
       ListRunsRequest: MessageTypeDefinition<_clusterd_v1_ListRunsRequest, _clusterd_v1_ListRunsRequest__Output>
       LogLine: MessageTypeDefinition<_clusterd_v1_LogLine, _clusterd_v1_LogLine__Output>
       LogsRequest: MessageTypeDefinition<_clusterd_v1_LogsRequest, _clusterd_v1_LogsRequest__Output>

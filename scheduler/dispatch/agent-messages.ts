@@ -3,7 +3,7 @@
  * disconnected with INVALID_ARGUMENT naming the field; the scheduler and other agents go on.
  */
 import { ClusterError } from '../../core/errors.js';
-import type { Register__Output, TaskUpdate__Output } from '../../proto/types.js';
+import type { Register__Output, TaskRef__Output, TaskUpdate__Output } from '../../proto/types.js';
 
 const knownExecutors = new Set(['thread', 'container']);
 const maxIdLength = 200;
@@ -27,10 +27,15 @@ export function validateRegister(reg: Register__Output): Register__Output {
   if (reg.executors.length === 0 || reg.executors.some((e) => !knownExecutors.has(e))) {
     throw bad('executors', `must list some of ${[...knownExecutors].join(', ')}`);
   }
-  for (const ref of reg.running) {
-    if (!ref.task_id || ref.attempt < 1) throw bad('running', 'every task needs a task_id and an attempt >= 1');
-  }
+  validateRefs(reg.running, 'register.running');
   return reg;
+}
+
+export function validateRefs<T extends TaskRef__Output>(refs: readonly T[], field: string): readonly T[] {
+  for (const ref of refs) {
+    if (!ref.task_id || ref.attempt < 1) throw new ClusterError('INVALID_ARGUMENT', `${field}: every task needs a task_id and an attempt >= 1`);
+  }
+  return refs;
 }
 
 export function validateUpdates(updates: readonly TaskUpdate__Output[]): Array<TaskUpdate__Output & { kind: 'started' | 'log' | 'finished' }> {

@@ -4,9 +4,10 @@
  * each agent (assignments, cancels, acks) into one message per kind per tick.
  *
  *   agent: ready ⇄ draining
- *            │ stream ends
- *            ▼
- *        disconnected ──(re-registers within TTL)──▶ ready
+ *            │ stream ends                     │ Leaving (graceful stop)
+ *            ▼                                 ▼
+ *        disconnected ◀──(stream breaks)── leaving ──(agent ends its stream)──▶ left
+ *            │ (re-registers within TTL)──▶ ready                              (removed at once)
  *            │ TTL passes
  *            ▼
  *          lost (its running tasks re-queued)
@@ -17,17 +18,17 @@ import type { Logger } from '../../core/logger.js';
 import { toServiceError } from '../../proto/status.js';
 import type {
   AgentInfo, AgentMessage__Output, Assignment, Capacity__Output, Register__Output, SchedulerMessage, TaskRef,
-  TaskUpdate__Output,
+  TaskRef__Output, TaskUpdate__Output,
 } from '../../proto/types.js';
 import type { Dispatcher, FlowEngine } from '../flow/engine.js';
 import type { Placer } from '../placement/placer.js';
 import type { AgentNode } from '../placement/types.js';
-import { validateRegister, validateUpdates } from './agent-messages.js';
+import { validateRefs, validateRegister, validateUpdates } from './agent-messages.js';
 import type { AgentMembers } from './agent-members.js';
 
 export type AgentStream = grpc.ServerDuplexStream<AgentMessage__Output, SchedulerMessage>;
 
-type AgentStateName = 'ready' | 'draining' | 'disconnected';
+type AgentStateName = 'ready' | 'draining' | 'leaving' | 'disconnected';
 
 interface Outbox {
   assign: Assignment[];
@@ -45,7 +46,10 @@ interface AgentSession {
   labels: Record<string, string>;
   executors: string[];
   state: AgentStateName;
+  /** Drained by an operator (`clusterctl drain`): kept across reconnects while the session lasts. */
   draining: boolean;
+  /** This agent process is shutting down gracefully: nothing new is placed on it. */
+  leaving: boolean;
   lastSeenMs: number;
   stream: AgentStream | null;
   outbox: Outbox;
@@ -94,6 +98,7 @@ export class AgentRegistry implements Dispatcher {
         if (session.stream !== stream) return; // superseded by a newer stream of the same agent
         session.lastSeenMs = this.now();
         if (msg.body === 'updates' && msg.updates) this.applyUpdates(session, msg.updates.updates);
+        else if (msg.body === 'leaving' && msg.leaving) this.leaving(session, msg.leaving.returned);
         else if (msg.body === 'register') throw new ClusterError('INVALID_ARGUMENT', 'register sent twice on one stream');
         else if (msg.body === 'heartbeat') stream.write({ heartbeat: { sent_at_ms: msg.heartbeat?.sent_at_ms ?? 0 } });
         else throw new ClusterError('INVALID_ARGUMENT', 'an agent message with no body');
@@ -109,7 +114,10 @@ export class AgentRegistry implements Dispatcher {
       }
     };
     stream.on('end', () => {
-      closed();
+      // A leaving agent ends its stream once all it ran is acknowledged: it has left, and need
+      // not be waited for (by the TTL, or by a new leader's recovery).
+      if (session?.leaving && session.stream === stream) this.left(session);
+      else closed();
       stream.end();
     });
     stream.on('error', closed);
@@ -139,6 +147,28 @@ export class AgentRegistry implements Dispatcher {
       session.stream?.emit('error', toServiceError(new ClusterError('UNAVAILABLE', 'missed heartbeats; register again')));
       this.engine?.agentLost(session.id);
     }
+  }
+
+  private leaving(session: AgentSession, returned: readonly TaskRef__Output[]): void {
+    if (!session.leaving) {
+      session.leaving = true;
+      session.state = 'leaving';
+      this.opts.placer.upsertAgent(this.node(session));
+      this.opts.logger.info({ agentId: session.id }, 'agent leaving');
+    }
+    if (returned.length) {
+      this.opts.logger.info({ agentId: session.id, returned: returned.length }, 'agent gave tasks back');
+      this.engine?.tasksReturned(session.id, validateRefs(returned, 'leaving.returned'));
+    }
+  }
+
+  private left(session: AgentSession): void {
+    this.opts.logger.info({ agentId: session.id }, 'agent left');
+    session.stream = null;
+    this.sessions.delete(session.id);
+    this.opts.members?.lost(session.id);
+    // Normally nothing: whatever it still held goes back to the queue now, not after the TTL.
+    this.engine?.agentLost(session.id);
   }
 
   drain(agentId: string): AgentInfo {
@@ -178,6 +208,8 @@ export class AgentRegistry implements Dispatcher {
       labels: reg.labels,
       executors: reg.executors,
       draining: existing?.draining ?? false,
+      // A reconnect of the same process keeps leaving (it says so again anyway); a new one does not.
+      leaving: existing?.instanceId === reg.instance_id && existing.leaving,
       state: existing?.draining ? 'draining' : 'ready',
       lastSeenMs: this.now(),
       stream,
@@ -191,6 +223,7 @@ export class AgentRegistry implements Dispatcher {
     }
     existing?.stream?.end();
     this.sessions.set(session.id, session);
+    if (session.leaving) session.state = 'leaving';
     this.opts.members?.registered(session.id, reg.hostname, this.now());
     this.opts.placer.upsertAgent(this.node(session));
     const stop = this.engine?.adopt(session.id, reg.running) ?? [];
@@ -247,7 +280,7 @@ export class AgentRegistry implements Dispatcher {
       gpuIndices: s.capacity.gpus.map((g) => g.index),
       labels: s.labels,
       executors: s.executors,
-      draining: s.draining,
+      draining: s.draining || s.leaving,
     };
   }
 

@@ -218,12 +218,31 @@ export class FlowEngine {
     this.opts.placer.removeAgent(agentId);
     for (const task of [...this.running]) {
       if (task.agentId !== agentId || task.finishing) continue;
-      task.attempts.push(this.attemptRecord(task, { code: 'LOST', message: `agent ${agentId} was lost` }, true));
       this.opts.logger.warn({ taskId: task.id, attempt: task.attempt, agentId }, 'task lost with its agent; re-queued');
-      this.logs.append(task.id, [{ at_ms: this.now(), stream: 'log', text: `[clusterd] attempt ${task.attempt} lost with agent ${agentId}; re-queued` }]);
-      this.queue(task);
+      this.requeueLost(task, { code: 'LOST', message: `agent ${agentId} was lost` }, `lost with agent ${agentId}`);
     }
     this.schedulePass();
+  }
+
+  /**
+   * An agent that is shutting down gave these attempts back unfinished (not started, or stopped
+   * at its drain deadline): they go back to the queue at once, as lost, not failed. A ref that
+   * is not this agent's current attempt any more (it finished, or was re-queued) is ignored.
+   */
+  tasksReturned(agentId: string, refs: readonly TaskRef__Output[]): void {
+    for (const ref of refs) {
+      const task = this.tasks.get(ref.task_id);
+      if (!task || task.state !== 'running' || task.agentId !== agentId || task.attempt !== ref.attempt || task.finishing) continue;
+      this.opts.placer.release(task.id);
+      this.requeueLost(task, { code: 'RETURNED', message: `agent ${agentId} gave it back as it shut down` }, `given back by agent ${agentId} as it shut down`);
+    }
+    this.schedulePass();
+  }
+
+  private requeueLost(task: TaskState, error: ErrorInfo, why: string): void {
+    task.attempts.push(this.attemptRecord(task, error, true));
+    this.logs.append(task.id, [{ at_ms: this.now(), stream: 'log', text: `[clusterd] attempt ${task.attempt} ${why}; re-queued` }]);
+    this.queue(task);
   }
 
   taskStarted(taskId: string, attempt: number, atMs: number): void {

@@ -1,0 +1,133 @@
+// A gracefully stopping agent (Leaving): nothing more is placed on it, the tasks it gives back are
+// re-queued at once as lost (RETURNED), not failed, stale give-backs are ignored, and once it
+// ends its stream it is gone at once instead of after the agent TTL. The registry, flow engine
+// and placer are the real ones; the agent streams are fakes that record what they are sent.
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../core/logger.js';
+import type { AgentMessage, SchedulerMessage } from '../../proto/types.js';
+import { AgentRegistry, type AgentStream } from '../../scheduler/dispatch/agent-registry.js';
+import { FlowEngine } from '../../scheduler/flow/engine.js';
+import { Placer } from '../../scheduler/placement/placer.js';
+
+class FakeStream extends EventEmitter {
+  readonly sent: SchedulerMessage[] = [];
+  ended = false;
+  write(msg: SchedulerMessage): boolean {
+    this.sent.push(msg);
+    return true;
+  }
+  end(): void {
+    this.ended = true;
+  }
+  getPeer(): string {
+    return 'fake';
+  }
+  /** What the agent sends, with `body` naming the oneof field as grpc-js decodes it. */
+  say(msg: AgentMessage): void {
+    this.emit('data', { ...msg, body: Object.keys(msg)[0] });
+  }
+  /** Task ids and attempts of every assignment received so far. */
+  assigned(): string[] {
+    return this.sent.flatMap((m) => m.assign?.tasks ?? []).map((a) => `${a.task_id}#${a.attempt}`);
+  }
+}
+
+/** A placement pass and the outbox flush after it each wait for setImmediate. */
+const tick = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+const job = {
+  name: 'sweep',
+  steps: {
+    start: { foreach: ['x', 'y'], run: { module: './m.mjs', export: 'work' }, resources: { cpu: 1, memory: '64Mi' }, next: 'total' },
+    total: { join: true, run: { module: './m.mjs', export: 'total' }, resources: { cpu: 1, memory: '64Mi' } },
+  },
+};
+
+function cluster() {
+  const placer = new Placer();
+  const lost: string[] = [];
+  const members = { registered: () => {}, lost: (id: string) => lost.push(id) };
+  const registry = new AgentRegistry({
+    placer, logger: silentLogger, agentTtlMs: 60_000, heartbeatIntervalMs: 1_000, schedulerId: 's',
+    members: members as unknown as ConstructorParameters<typeof AgentRegistry>[0]['members'],
+  });
+  const engine = new FlowEngine({ placer, objects: { read: () => Promise.reject(new Error('no objects')) }, persist: () => Promise.resolve(), dispatcher: registry, logger: silentLogger });
+  registry.bind(engine);
+  const connect = (id: string, cpu: number, instance = `${id}-1`) => {
+    const stream = new FakeStream();
+    registry.attach(stream as unknown as AgentStream);
+    // As grpc-js decodes it: every field present, defaults filled in.
+    stream.say({ register: { agent_id: id, hostname: id, instance_id: instance, version: '', labels: {}, running: [], unacknowledged: [], capacity: { cpu_milli: cpu * 1000, memory_bytes: 2 ** 30, gpus: [] }, executors: ['thread'] } });
+    return stream;
+  };
+  return { registry, engine, connect, lost };
+}
+
+describe('an agent leaving gracefully', () => {
+  it('gets nothing new, its given-back task runs elsewhere as attempt 2, and it is gone when its stream ends', async () => {
+    const { registry, engine, connect, lost } = cluster();
+    const a = connect('a', 1);
+    const runId = await engine.submit({ job, params: {}, codeDir: '', codePackage: '', source: 'job.yaml' });
+    await tick();
+    // 1 CPU: a holds one task of the two; the other waits.
+    const [first] = a.assigned();
+    expect(a.assigned()).toHaveLength(1);
+    const [taskId, attempt] = first!.split('#') as [string, string];
+
+    a.say({ leaving: { returned: [{ task_id: taskId, attempt: Number(attempt) }] } });
+    await tick();
+    expect(registry.list().find((x) => x.agent_id === 'a')?.state).toBe('leaving');
+    // Its CPU is free again, but it is leaving: nothing is placed on it.
+    expect(a.assigned()).toHaveLength(1);
+
+    const b = connect('b', 2);
+    await tick();
+    expect(b.assigned()).toHaveLength(2); // the given-back task and the one that waited
+    expect(b.assigned()).toContain(`${taskId}#2`);
+    const returned = engine.task(runId, 'start', Number(taskId.split('/').pop()));
+    expect(returned.attempts).toEqual([expect.objectContaining({ attempt: 1, agentId: 'a', lost: true, error: expect.objectContaining({ code: 'RETURNED' }) })]);
+
+    // Said again (after a reconnect, say): stale, ignored.
+    a.say({ leaving: { returned: [{ task_id: taskId, attempt: 1 }] } });
+    await tick();
+    expect(returned.state).toBe('running');
+    expect(returned.agentId).toBe('b');
+    expect(returned.attempts).toHaveLength(1);
+
+    a.emit('end');
+    expect(a.ended).toBe(true);
+    expect(registry.list().map((x) => x.agent_id)).toEqual(['b']);
+    expect(lost).toEqual(['a']);
+    expect(returned.state).toBe('running'); // b's attempt is not touched by a leaving
+  });
+
+  it('one whose stream broke while leaving is replaced by its restart, which takes work again', async () => {
+    const { registry, engine, connect } = cluster();
+    const a = connect('a', 1);
+    const runId = await engine.submit({ job, params: {}, codeDir: '', codePackage: '', source: 'job.yaml' });
+    await tick();
+    a.say({ leaving: { returned: [] } });
+    a.emit('error', new Error('connection reset')); // killed before it could end its stream
+    expect(registry.list().find((x) => x.agent_id === 'a')?.state).toBe('disconnected');
+
+    const again = connect('a', 2, 'a-2');
+    await tick();
+    expect(registry.list().find((x) => x.agent_id === 'a')?.state).toBe('ready');
+    // What the old process held went back to the queue as lost; the new process runs it too.
+    expect(again.assigned().sort()).toEqual([`${runId}/start/0#2`, `${runId}/start/1#1`]);
+    const tasks = [0, 1].map((i) => engine.task(runId, 'start', i));
+    expect(tasks.flatMap((t) => t.attempts.map((x) => x.error?.code))).toEqual(['LOST']);
+  });
+
+  it('an unknown or malformed give-back drops the agent with the field named', async () => {
+    const { connect } = cluster();
+    const a = connect('a', 1);
+    const errors: Array<{ details?: string }> = [];
+    a.on('error', (e: { details?: string }) => errors.push(e));
+    a.say({ leaving: { returned: [{ task_id: '', attempt: 1 }] } });
+    expect(errors[0]?.details).toContain('leaving.returned');
+  });
+});
