@@ -16,13 +16,6 @@ import { addrList, fail, loggerFor, untilSignal } from '../context.js';
 import { startHealthServer } from '../health-server.js';
 import { addrListArg, cpuArg, durationArg, hostPortArg, keyValueListArg, parseKeyValue, sizeArg, wholeNumber, wholeNumberArg } from '../option-args.js';
 
-/**
- * On SIGTERM, how long started tasks get to finish before they are stopped and given back. With
- * --abort-grace or --stop-grace and the last acknowledgements it stays inside the 30 s the
- * systemd unit (TimeoutStopSec) and the compose file (stop_grace_period) allow.
- */
-const drainTimeoutMs = 15_000;
-
 interface AgentFlags {
   scheduler: string;
   id?: string;
@@ -36,6 +29,7 @@ interface AgentFlags {
   dockerHost?: string;
   data?: string;
   stopGrace: string;
+  drainTimeout: string;
   healthListen?: string;
 }
 
@@ -55,6 +49,9 @@ export function agentCommand(program: Command): void {
     .option('--stop-grace <duration>', 'how long a cancelled or timed-out container gets after SIGTERM before SIGKILL', durationArg, '5s')
     .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = registered with a scheduler) over HTTP', hostPortArg)
     .option('--threads <n>', 'worker threads in the warm pool (default: the CPU cores offered)', wholeNumberArg(1))
+    // The default, with --abort-grace or --stop-grace and the last acknowledgements, stays inside
+    // the 30 s the systemd unit (TimeoutStopSec) and the compose file (stop_grace_period) allow.
+    .option('--drain-timeout <duration>', 'on SIGTERM, how long started tasks get to finish before they are stopped and given back to the scheduler', durationArg, '15s')
     .option('--abort-grace <duration>', 'how long a cancelled or timed-out thread task gets to stop before its worker is terminated', durationArg, '2s');
   withConfigFile(command)
     .action(async (flags: AgentFlags, cmd: Command) => {
@@ -100,7 +97,7 @@ export function agentCommand(program: Command): void {
           codeCache: new CodeCache(store, path.join(dataDir, 'packages')),
           outputs: (closing) => new TaskOutputs(store, logger.child({ component: 'outputs' }), closing),
           logger,
-          drainTimeoutMs,
+          drainTimeoutMs: parseDurationMs(flags.drainTimeout),
         });
         logger.info({ agentId, cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes, gpus: capacity.gpus.length, threads, notes: [...capacity.notes, docker.note] }, 'agent starting');
         if (!docker.docker) process.stderr.write(`clusterctl agent: ${docker.note}\n`);
