@@ -14,9 +14,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ClusterError, errorMessage } from '../core/errors.js';
+import { parseYaml } from './yaml.js';
 
 export const configEnv = 'CLUSTERD_CONFIG';
 
@@ -170,11 +170,5 @@ function readYaml(file: string): unknown {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ClusterError('INVALID_ARGUMENT', `${file}: ${code === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const err = doc.errors[0];
-  if (err) {
-    const pos = err.linePos?.[0];
-    throw new ClusterError('INVALID_ARGUMENT', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML error: ${err.message.split('\n')[0]}`);
-  }
-  return doc.toJS();
+  return parseYaml(text, file);
 }

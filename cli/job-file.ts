@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { ClusterError } from '../core/errors.js';
 import { compileJob, specError, type JobSpec } from '../core/job-spec.js';
+import { parseYaml } from './yaml.js';
 
 export interface LoadedJob {
   /** The document as written, sent to the scheduler (which validates it again). */
@@ -50,12 +50,3 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
-function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const err = doc.errors[0];
-  if (err) {
-    const pos = err.linePos?.[0];
-    throw new ClusterError('INVALID_ARGUMENT', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML error: ${err.message.split('\n')[0]}`);
-  }
-  return doc.toJS();
-}
