@@ -29,13 +29,15 @@ export const hostPortArg = checkedBy((text) => {
   if (addrList(text).length !== 1) throw invalid(`"${text}" is not one host:port`);
 });
 
-export function wholeNumber(text: string, min: number): number {
+export function wholeNumber(text: string, min: number, max = Infinity): number {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < min) throw invalid(`"${text}" is not a whole number >= ${min}`);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw invalid(`"${text}" is not a whole number ${max === Infinity ? `>= ${min}` : `from ${min} to ${max}`}`);
+  }
   return n;
 }
 
-export const wholeNumberArg = (min: number) => checkedBy((text) => wholeNumber(text, min));
+export const wholeNumberArg = (min: number, max?: number) => checkedBy((text) => wholeNumber(text, min, max));
 
 /** "zone=a" → ["zone", "a"]; the key must not be empty, the value may be. */
 export function parseKeyValue(text: string): [string, string] {

@@ -11,6 +11,7 @@ import { sleep } from '../../core/abortable.js';
 import { ClusterError } from '../../core/errors.js';
 import { ClusterClient } from '../client.js';
 import { fail, globals, loggerFor, untilSignal } from '../context.js';
+import { cpuArg, durationArg, sizeArg, wholeNumberArg } from '../option-args.js';
 import { startScheduler } from './scheduler.js';
 
 interface DevFlags {
@@ -30,18 +31,17 @@ export function devCommand(program: Command): void {
   program
     .command('dev')
     .description('run a whole cluster on loopback: scheduler (embedded state) and N thread agents')
-    .option('--agents <n>', 'agents to start', '2')
+    .option('--agents <n>', 'agents to start', wholeNumberArg(0, 64), '2')
     .option('--port <port>', 'scheduler port (0 picks a free one)', '7700')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--agent-ttl <duration>', 'an agent silent this long is lost', '5s')
-    .option('--agent-cpu <cores>', 'CPU each agent offers (default: detected)')
-    .option('--agent-memory <size>', 'memory each agent offers (default: detected)')
-    .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this', '6h')
+    .option('--agent-ttl <duration>', 'an agent silent this long is lost', durationArg, '5s')
+    .option('--agent-cpu <cores>', 'CPU each agent offers (default: detected)', cpuArg)
+    .option('--agent-memory <size>', 'memory each agent offers (default: detected)', sizeArg)
+    .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this', durationArg, '6h')
     .option('--data <dir>', 'keep the cluster state and chunk store in this folder so runs and results survive a restart (default: in memory)')
     .action(async (flags: DevFlags, cmd: Command) => {
       try {
         const agents = Number(flags.agents);
-        if (!Number.isInteger(agents) || agents < 0 || agents > 64) throw new ClusterError('INVALID_ARGUMENT', `--agents ${flags.agents}: give 0 to 64`);
         const logLevel = globals(cmd).logLevel ?? 'warn';
         const logger = loggerFor(cmd, 'scheduler', 'warn');
         if (flags.data) mkdirSync(flags.data, { recursive: true });

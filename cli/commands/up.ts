@@ -1,9 +1,9 @@
 // clusterctl up / down: a production-shaped cluster (etcd, 3 replicas, agents) on this machine.
 import type { Command } from 'commander';
-import { ClusterError } from '../../core/errors.js';
 import { parseDurationMs } from '../../core/units.js';
 import { fail, globals } from '../context.js';
 import { downLocalCluster, upLocalCluster } from '../local-cluster.js';
+import { cpuArg, durationArg, sizeArg, wholeNumberArg } from '../option-args.js';
 import { parseFormat, printJson } from '../output.js';
 
 interface UpFlags {
@@ -23,23 +23,23 @@ export function upCommand(program: Command): void {
   program
     .command('up')
     .description('start etcd, scheduler replicas on it and agents as background processes, all in one folder')
-    .option('--agents <n>', 'agents to start', '2')
-    .option('--replicas <n>', 'scheduler replicas', '3')
+    .option('--agents <n>', 'agents to start', wholeNumberArg(0, 64), '2')
+    .option('--replicas <n>', 'scheduler replicas', wholeNumberArg(1, 64), '3')
     .option('--dir <dir>', 'folder for the cluster: cluster.json, logs/, etcd/, store/, agents/', 'clusterd-local')
     .option('--host <host>', 'address every process listens on', '127.0.0.1')
-    .option('--lease-ttl <duration>', 'leader lease TTL', '2s')
-    .option('--agent-ttl <duration>', 'an agent silent this long is lost', '5s')
-    .option('--agent-cpu <cores>', 'CPU each agent offers (default: detected)')
-    .option('--agent-memory <size>', 'memory each agent offers (default: detected)')
-    .option('--timeout <duration>', 'how long to wait for every process to be ready', '60s')
+    .option('--lease-ttl <duration>', 'leader lease TTL', durationArg, '2s')
+    .option('--agent-ttl <duration>', 'an agent silent this long is lost', durationArg, '5s')
+    .option('--agent-cpu <cores>', 'CPU each agent offers (default: detected)', cpuArg)
+    .option('--agent-memory <size>', 'memory each agent offers (default: detected)', sizeArg)
+    .option('--timeout <duration>', 'how long to wait for every process to be ready', durationArg, '60s')
     .option('-o, --output <format>', 'json: print the cluster manifest')
     .action(async (flags: UpFlags, cmd: Command) => {
       try {
         const format = parseFormat(flags.output);
         const m = await upLocalCluster({
           dir: flags.dir,
-          agents: count(flags.agents, '--agents', 0),
-          replicas: count(flags.replicas, '--replicas', 1),
+          agents: Number(flags.agents),
+          replicas: Number(flags.replicas),
           host: flags.host,
           leaseTtl: flags.leaseTtl,
           agentTtl: flags.agentTtl,
@@ -61,7 +61,7 @@ export function upCommand(program: Command): void {
     .command('down')
     .description('stop the processes `clusterctl up` started in a folder (by pid; data and logs are kept)')
     .option('--dir <dir>', 'the folder given to clusterctl up', 'clusterd-local')
-    .option('--grace <duration>', 'how long each process gets after SIGTERM before SIGKILL', '15s')
+    .option('--grace <duration>', 'how long each process gets after SIGTERM before SIGKILL', durationArg, '15s')
     .action(async (flags: { dir: string; grace: string }) => {
       try {
         const report = await downLocalCluster(flags.dir, parseDurationMs(flags.grace));
@@ -70,10 +70,4 @@ export function upCommand(program: Command): void {
         fail(err);
       }
     });
-}
-
-function count(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > 64) throw new ClusterError('INVALID_ARGUMENT', `${flag} ${value}: give a whole number from ${min} to 64`);
-  return n;
 }
