@@ -123,7 +123,9 @@ export class LeaderTerm {
     const tasks = new Map<string, TaskRecord[]>();
     for (const [, v] of await store.list('tasks/')) {
       const t = decodeRecord<TaskRecord>(v);
-      tasks.set(t.runId, [...(tasks.get(t.runId) ?? []), t]);
+      const ofRun = tasks.get(t.runId);
+      if (ofRun) ofRun.push(t); // not a fresh copy per task: a new leader loads runs of 100,000 tasks
+      else tasks.set(t.runId, [t]);
     }
     const agents = (await store.list(keys.agents)).map(([, v]) => v);
     this.schedules.load(schedules);
