@@ -1,78 +1,125 @@
 // @ts-check
 /**
- * The body of one pooled worker thread. It runs one task at a time: imports the task's module
- * (cached by the module loader across tasks), calls the export with ctx, and posts back logs and
- * the msgpack-encoded result. Plain JavaScript so the same file runs from the sources and from
- * dist/ without a build step.
+ * The body of one pooled worker thread. It runs the tasks it is handed one after another, in
+ * order: imports each task's module (kept across tasks), calls the export with ctx, and posts
+ * back logs, artifacts, and the msgpack-encoded result with how long the task took. Plain
+ * JavaScript so the same file runs from the sources and from dist/ without a build step.
  *
- * parent → worker: { type: 'run', taskId, url, exportName, input, params, item, attempt, meta }
- *                  { type: 'abort', taskId, reason }
- * worker → parent: { type: 'log', taskId, stream, text }
- *                  { type: 'artifact', taskId, name, bytes }
- *                  { type: 'done', taskId, ok, result?, error? }
+ * parent → worker: { type: 'run', tasks: [{ id, url, exportName, input, params, item, attempt }] }
+ *                  { type: 'abort', id, reason }   aborts the running task, or drops a waiting one
+ *                  { type: 'give-back' }           returns the tasks not yet started
+ * worker → parent: { type: 'log', id, stream, text }
+ *                  { type: 'artifact', id, name, bytes }
+ *                  { type: 'done', id, ok, result?, error?, ms? }   ms: absent for a dropped task
+ *                  { type: 'given-back', ids }
+ *
+ * A task's 'done' is posted before the next task starts, so when the worker dies the parent
+ * knows which task it was running.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { format } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import { Packr } from 'msgpackr';
 
 if (!parentPort) throw new Error('thread-worker.js must run in a worker thread');
 const port = parentPort;
 const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
 
-/** @type {{ taskId: string, controller: AbortController } | null} */
+/** @typedef {{ id: number, url: string, exportName: string, input: Uint8Array, params: Uint8Array, item: Uint8Array, attempt: number }} Task */
+
+/** @type {Task[]} tasks handed over and not started */
+const waiting = [];
+/** @type {{ id: number, controller: AbortController } | null} */
 let current = null;
+let draining = false;
+/** @type {Map<string, any>} module namespaces by URL */
+const modules = new Map();
 
 // console output goes through the same port as 'done', so a task's last lines arrive before its
 // result (the worker's own stdout stream is forwarded asynchronously and could lag behind it).
 for (const [method, stream] of /** @type {const} */ ([['log', 'stdout'], ['info', 'stdout'], ['debug', 'stdout'], ['warn', 'stderr'], ['error', 'stderr']])) {
   console[method] = (...args) => {
     const task = current;
-    if (task) port.postMessage({ type: 'log', taskId: task.taskId, stream, text: format(...args) });
+    if (task) port.postMessage({ type: 'log', id: task.id, stream, text: format(...args) });
   };
 }
 
 port.on('message', (msg) => {
-  if (msg.type === 'run') void run(msg);
-  else if (msg.type === 'abort' && current && current.taskId === msg.taskId) current.controller.abort(new Error(msg.reason));
+  onMessage(msg);
+  if (!draining) void drain();
 });
 
 /** @param {any} msg */
-async function run(msg) {
-  const controller = new AbortController();
-  current = { taskId: msg.taskId, controller };
+function onMessage(msg) {
+  if (msg.type === 'run') waiting.push(...msg.tasks);
+  else if (msg.type === 'abort') abort(msg.id, msg.reason);
+  else if (msg.type === 'give-back') port.postMessage({ type: 'given-back', ids: waiting.splice(0).map((t) => t.id) });
+}
+
+/**
+ * @param {number} id
+ * @param {string} reason
+ */
+function abort(id, reason) {
+  if (current?.id === id) {
+    current.controller.abort(new Error(reason));
+    return;
+  }
+  const i = waiting.findIndex((t) => t.id === id);
+  if (i < 0) return;
+  waiting.splice(i, 1);
+  port.postMessage({ type: 'done', id, ok: false, error: { code: 'CANCELLED', message: reason, stack: '' } });
+}
+
+async function drain() {
+  draining = true;
   try {
-    const mod = await import(msg.url);
-    const fn = mod[msg.exportName];
-    if (typeof fn !== 'function') {
-      const exported = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
-      throw Object.assign(new Error(`${msg.module} has no exported function "${msg.exportName}" (it exports: ${exported.join(', ') || 'no functions'})`), { code: 'INVALID_ARGUMENT' });
+    for (let task = waiting.shift(); task; task = waiting.shift()) {
+      await run(task);
+      // A task that never awaits keeps the event loop from delivering messages: take in the
+      // aborts and give-backs posted while it ran before starting the next one.
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) onMessage(m.message);
     }
+  } finally {
+    draining = false;
+  }
+}
+
+/** @param {Task} task */
+async function run(task) {
+  const { id } = task;
+  const controller = new AbortController();
+  current = { id, controller };
+  let startedAt = performance.now();
+  try {
+    const fn = await exported(task.url, task.exportName);
+    startedAt = performance.now(); // a module's first import is no part of its function's run time
     const ctx = {
-      input: decode(msg.input),
-      item: decode(msg.item),
-      params: decode(msg.params) ?? {},
-      attempt: msg.attempt,
+      input: decode(task.input),
+      item: decode(task.item),
+      params: decode(task.params) ?? {},
+      attempt: task.attempt,
       signal: controller.signal,
-      meta: msg.meta,
-      log: (/** @type {unknown[]} */ ...args) => port.postMessage({ type: 'log', taskId: msg.taskId, stream: 'log', text: format(...args) }),
+      log: (/** @type {unknown[]} */ ...args) => port.postMessage({ type: 'log', id, stream: 'log', text: format(...args) }),
       save: async (/** @type {string} */ name, /** @type {Uint8Array | string} */ data) => {
         if (typeof name !== 'string' || !/^[\w.-][\w./-]*$/.test(name) || name.includes('..')) {
           throw new Error(`ctx.save: "${name}" is not a valid artifact name (letters, digits, ".", "_", "-", "/")`);
         }
         const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-        port.postMessage({ type: 'artifact', taskId: msg.taskId, name, bytes });
+        port.postMessage({ type: 'artifact', id, name, bytes });
       },
     };
     const value = await fn(ctx);
     if (controller.signal.aborted) throw controller.signal.reason;
     const result = packr.pack(value === undefined ? null : value);
-    port.postMessage({ type: 'done', taskId: msg.taskId, ok: true, result });
+    port.postMessage({ type: 'done', id, ok: true, result, ms: performance.now() - startedAt });
   } catch (err) {
     const e = /** @type {any} */ (err);
     port.postMessage({
       type: 'done',
-      taskId: msg.taskId,
+      id,
       ok: false,
+      ms: performance.now() - startedAt,
       error: {
         code: typeof e?.code === 'string' && e.code === 'INVALID_ARGUMENT' ? e.code : 'TASK_FAILED',
         message: e instanceof Error ? e.message : format(e),
@@ -82,6 +129,28 @@ async function run(msg) {
   } finally {
     current = null;
   }
+}
+
+/**
+ * The task's function. Modules are kept by URL (a package's URL names its version), which
+ * spares the module loader's promise per task.
+ *
+ * @param {string} url
+ * @param {string} name
+ * @returns {Promise<(ctx: unknown) => unknown>}
+ */
+async function exported(url, name) {
+  let mod = modules.get(url);
+  if (!mod) {
+    mod = await import(url);
+    modules.set(url, mod);
+  }
+  const fn = mod[name];
+  if (typeof fn !== 'function') {
+    const functions = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
+    throw Object.assign(new Error(`${url} has no exported function "${name}" (it exports: ${functions.join(', ') || 'no functions'})`), { code: 'INVALID_ARGUMENT' });
+  }
+  return fn;
 }
 
 /** @param {Uint8Array | undefined} bytes */

@@ -1,0 +1,150 @@
+// The thread pool with real worker threads: batches of short tasks, and what happens to the
+// rest of a batch when one of its tasks crashes, hangs, runs long or is cancelled.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ThreadPool } from '../../agent/executors/thread-pool.js';
+import type { TaskOutcome, TaskRun } from '../../agent/executors/executor.js';
+import { decodeValue, encodeValue } from '../../core/codec.js';
+import { silentLogger } from '../../core/logger.js';
+import { tempDir, type TempDir } from '../support/temp.js';
+
+const moduleUrl = pathToFileURL(join(import.meta.dirname, '../fixtures/pool/tasks.mjs')).href;
+
+interface Item { op: 'quick' | 'sleep' | 'block' | 'spin' | 'exit' | 'mark'; ms?: number; file?: string }
+
+function taskRun(item: Item, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): TaskRun {
+  return {
+    taskId: `t-${item.op}`,
+    attempt: 1,
+    moduleUrl,
+    exportName: 'act',
+    input: new Uint8Array(),
+    params: new Uint8Array(),
+    item: encodeValue(item),
+    memoryBytes: 0,
+    cpuMilli: 100,
+    gpuIndices: [],
+    timeoutMs: opts.timeoutMs ?? 0,
+    signal: opts.signal ?? new AbortController().signal,
+    onStarted: () => {},
+    onLog: () => {},
+  };
+}
+
+function threadOf(outcome: TaskOutcome): number {
+  if (!outcome.ok) throw new Error(`task failed: ${outcome.error.code} ${outcome.error.message}`);
+  return (decodeValue(outcome.result) as { threadId: number }).threadId;
+}
+
+describe('thread pool', () => {
+  let pool: ThreadPool | undefined;
+  let dir: TempDir;
+  beforeEach(async () => {
+    dir = await tempDir('clusterd-pool');
+  });
+  afterEach(async () => {
+    await pool?.close();
+    pool = undefined;
+    await dir.remove();
+  });
+
+  /** A pool that has seen the task function finish quickly, so it hands tasks over in batches. */
+  async function warmPool(size: number, abortGraceMs = 2000): Promise<{ pool: ThreadPool; warmThread: number }> {
+    pool = new ThreadPool({ size, warmLimitBytes: 64 * 2 ** 20, abortGraceMs, maxQueue: 1000, logger: silentLogger });
+    // The first calls are slow (compiling); the pool goes by the function's recent average.
+    let warmThread = 0;
+    for (let i = 0; i < 20; i++) warmThread = threadOf(await pool.run(taskRun({ op: 'quick' })));
+    return { pool, warmThread };
+  }
+
+  /** Runs the tasks, submitted together, and lists them in the order they ended. */
+  async function finishOrder(p: ThreadPool, runs: [string, TaskRun][]): Promise<{ order: string[]; outcomes: Map<string, TaskOutcome> }> {
+    const order: string[] = [];
+    const outcomes = new Map<string, TaskOutcome>();
+    await Promise.all(runs.map(async ([label, run]) => {
+      outcomes.set(label, await p.run(run));
+      order.push(label);
+    }));
+    return { order, outcomes };
+  }
+
+  it('runs many short tasks and returns each its own result', async () => {
+    const { pool: p } = await warmPool(2);
+    const outcomes = await Promise.all(Array.from({ length: 500 }, () => p.run(taskRun({ op: 'quick' }))));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(new Set(outcomes.map(threadOf)).size).toBe(2);
+  });
+
+  it('does not keep short tasks waiting behind a long one handed over with them', async () => {
+    const { pool: p } = await warmPool(2);
+    const quick = Array.from({ length: 10 }, (_, i): [string, TaskRun] => [`quick${i}`, taskRun({ op: 'quick' })]);
+    const { order, outcomes } = await finishOrder(p, [['sleep', taskRun({ op: 'sleep', ms: 1500 })], ...quick]);
+    expect(order.at(-1)).toBe('sleep');
+    expect([...outcomes.values()].every((o) => o.ok)).toBe(true);
+  });
+
+  it('fails only the task whose worker died; the ones after it run on a new worker', async () => {
+    const { pool: p, warmThread } = await warmPool(1);
+    const { outcomes } = await finishOrder(p, [
+      ['before', taskRun({ op: 'quick' })],
+      ['exit', taskRun({ op: 'exit' })],
+      ['after1', taskRun({ op: 'quick' })],
+      ['after2', taskRun({ op: 'quick' })],
+    ]);
+    expect(threadOf(outcomes.get('before')!)).toBe(warmThread);
+    expect(outcomes.get('exit')).toMatchObject({ ok: false, error: { code: 'WORKER_EXITED' } });
+    const after = threadOf(outcomes.get('after1')!);
+    expect(after).not.toBe(warmThread);
+    expect(threadOf(outcomes.get('after2')!)).toBe(after);
+  });
+
+  it('drops a cancelled task its worker has not reached, without running it', async () => {
+    const { pool: p } = await warmPool(1);
+    const file = join(dir.path, 'marks');
+    const cancel = new AbortController();
+    setTimeout(() => cancel.abort(new Error('cancelled by the test')), 100);
+    const { order, outcomes } = await finishOrder(p, [
+      ['block', taskRun({ op: 'block', ms: 600 })],
+      ['mark', taskRun({ op: 'mark', file }, { signal: cancel.signal })],
+    ]);
+    expect(order).toEqual(['mark', 'block']);
+    expect(outcomes.get('mark')).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(outcomes.get('block')!.ok).toBe(true);
+    // The worker has finished what it was given and taken in the abort before the next task.
+    expect(threadOf(await p.run(taskRun({ op: 'quick' })))).toBeGreaterThan(0);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('runs a timeout from when the task starts, not from when it was handed over', async () => {
+    const { pool: p } = await warmPool(1);
+    const { outcomes } = await finishOrder(p, [
+      // Holding the thread, it keeps the worker from giving the second back.
+      ['first', taskRun({ op: 'block', ms: 500 })],
+      ['second', taskRun({ op: 'sleep', ms: 100 }, { timeoutMs: 400 })],
+    ]);
+    expect(outcomes.get('first')!.ok).toBe(true);
+    expect(outcomes.get('second')!.ok).toBe(true);
+  });
+
+  it('terminates a worker whose task ignores its timeout, and runs the rest of its batch', async () => {
+    const { pool: p, warmThread } = await warmPool(1, 100);
+    const { outcomes } = await finishOrder(p, [
+      ['spin', taskRun({ op: 'spin' }, { timeoutMs: 200 })],
+      ['after', taskRun({ op: 'quick' })],
+    ]);
+    expect(outcomes.get('spin')).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+    expect(threadOf(outcomes.get('after')!)).not.toBe(warmThread);
+  });
+
+  it('cancels what waits or runs when it closes', async () => {
+    const { pool: p } = await warmPool(1);
+    const running = p.run(taskRun({ op: 'sleep', ms: 5000 }));
+    const waiting = p.run(taskRun({ op: 'quick' }));
+    await new Promise((r) => setTimeout(r, 50));
+    await p.close();
+    expect(await running).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(await waiting).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+  });
+});
