@@ -8,17 +8,17 @@ import type { WaitReason } from '../placement/types.js';
 export function runStatus(run: RunState, why: (taskId: string) => WaitReason | undefined, withTasks = true): RunStatus {
   const steps: StepStatus[] = run.order.map((name) => {
     const step = run.steps.get(name)!;
-    const counts = { succeeded: 0, failed: 0, running: 0, waiting: 0 };
-    for (const t of step.tasks ?? []) {
-      if (t.state === 'succeeded' || t.state === 'failed' || t.state === 'running') counts[t.state]++;
-      else if (t.state !== 'cancelled') counts.waiting++;
-    }
+    const { succeeded, failed, running, cancelled } = step.count;
+    const total = step.tasks?.length ?? 0;
     return {
       name,
       state: stepState(step),
       tasks: withTasks ? (step.tasks ?? []).map((t) => taskStatus(t, why)) : [],
-      total: step.tasks?.length ?? 0,
-      ...counts,
+      total,
+      succeeded,
+      failed,
+      running,
+      waiting: total - succeeded - failed - running - cancelled,
     };
   });
   return {

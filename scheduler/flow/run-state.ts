@@ -52,6 +52,8 @@ export interface StepRun {
   tasks: TaskState[] | null;
   /** How many of its tasks are settled (see isSettled); kept by setTaskState. */
   settled: number;
+  /** How many of its tasks are in each state; kept by setTaskState, so a status costs no scan. */
+  count: Record<TaskStateName, number>;
 }
 
 export interface RunState {
@@ -81,7 +83,7 @@ export function newRunState(record: RunRecord, job: JobSpec): RunState {
   const parents = parentsOf(job);
   const steps = new Map<string, StepRun>();
   for (const name of order) {
-    steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0 });
+    steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0, count: noTasks() });
   }
   return { record, job, steps, order, paramsEncoded: encodeValue(record.params), unexpanded: order.length, open: 0 };
 }
@@ -91,6 +93,8 @@ export function setTaskState(run: RunState, task: TaskState, next: TaskStateName
   const step = run.steps.get(task.step)!;
   const wasSettled = isSettled(task);
   const wasTerminal = isTerminal(task.state);
+  step.count[task.state]--;
+  step.count[next]++;
   task.state = next;
   step.settled += Number(isSettled(task)) - Number(wasSettled);
   run.open -= Number(isTerminal(next)) - Number(wasTerminal);
@@ -137,6 +141,7 @@ export function expandStep(run: RunState, name: string): TaskState[] | null {
     caught: false,
     finishing: false,
   }));
+  step.count.pending = step.tasks.length;
   run.unexpanded--;
   run.open += step.tasks.length;
   return step.tasks;
@@ -241,13 +246,17 @@ export function allDone(run: RunState): boolean {
 
 export function stepState(step: StepRun): string {
   if (!step.tasks) return 'pending';
-  const states = step.tasks.map((t) => t.state);
-  if (states.every((s) => s === 'succeeded' || s === 'failed' || s === 'cancelled')) {
-    if (states.some((s) => s === 'cancelled')) return 'cancelled';
-    if (step.tasks.some((t) => t.state === 'failed' && !t.caught)) return 'failed';
-    return 'succeeded';
+  const { succeeded, failed, cancelled, running } = step.count;
+  if (succeeded + failed + cancelled === step.tasks.length) {
+    if (cancelled) return 'cancelled';
+    const caughtFailures = step.settled - succeeded;
+    return failed > caughtFailures ? 'failed' : 'succeeded';
   }
-  return states.some((s) => s === 'running') ? 'running' : 'queued';
+  return running ? 'running' : 'queued';
+}
+
+function noTasks(): Record<TaskStateName, number> {
+  return { pending: 0, queued: 0, running: 0, retrying: 0, succeeded: 0, failed: 0, cancelled: 0 };
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from '../../core/codec.js';
 import { compileJob } from '../../core/job-spec.js';
 import {
-  allDone, buildInput, dependentsOf, expandStep, newRunState, parentsSettled, reusable, reusableTasks, setTaskState,
+  allDone, buildInput, dependentsOf, expandStep, newRunState, parentsSettled, reusable, reusableTasks, setTaskState, stepState,
   type RunState, type TaskState,
 } from '../../scheduler/flow/run-state.js';
 import type { RunRecord } from '../../scheduler/state/records.js';
@@ -30,6 +30,31 @@ describe('run planning', () => {
     expect(r.steps.get('pick')!.tasks).toHaveLength(1);
     // 1 + 3 + 3 + 1 tasks open, nothing unexpanded
     expect([r.unexpanded, r.open]).toEqual([0, 8]);
+  });
+
+  it("gives a step's state from its tasks' states, caught failures counting as settled", () => {
+    const states = (catching: boolean, ends: ('succeeded' | 'failed' | 'cancelled')[]) => {
+      const r = runOf({ start: { run, foreach: ['a', 'b'], ...(catching ? { catch: true } : {}), next: 'join' }, join: { run, join: true } });
+      const step = r.steps.get('start')!;
+      const seen = [stepState(step)];
+      expandStep(r, 'start');
+      const [a, b] = step.tasks!;
+      seen.push(stepState(step));
+      for (const t of [a!, b!]) setTaskState(r, t, 'queued');
+      setTaskState(r, a!, 'running');
+      seen.push(stepState(step));
+      ends.forEach((end, i) => {
+        const t = [a!, b!][i]!;
+        t.caught = end === 'failed' && catching;
+        setTaskState(r, t, end);
+      });
+      seen.push(stepState(step));
+      return seen;
+    };
+    expect(states(false, ['succeeded', 'succeeded'])).toEqual(['pending', 'queued', 'running', 'succeeded']);
+    expect(states(false, ['succeeded', 'failed'])).toEqual(['pending', 'queued', 'running', 'failed']);
+    expect(states(true, ['failed', 'succeeded'])).toEqual(['pending', 'queued', 'running', 'succeeded']);
+    expect(states(true, ['failed', 'cancelled'])).toEqual(['pending', 'queued', 'running', 'cancelled']);
   });
 
   it('readies a per-item task on its own item, and the join on all items', () => {
