@@ -102,7 +102,7 @@ export class SchedulerLink {
     this.flushScheduled = false;
     const updates = this.pending;
     this.pending = [];
-    if (updates.length && this.stream) this.stream.write({ updates: { updates } });
+    if (updates.length && this.stream) this.stream.write({ updates: { updates: withoutSupersededStarts(updates) } });
   }
 
   /**
@@ -202,4 +202,16 @@ export class SchedulerLink {
     this.logger.info({ from: this.state, to: next, addr }, 'scheduler link');
     this.state = next;
   }
+}
+
+/**
+ * The updates less the starts of attempts that also end in this batch: a finished update
+ * carries its start time, and short tasks would otherwise send (and the scheduler handle) two
+ * updates each.
+ */
+export function withoutSupersededStarts(updates: TaskUpdate[]): TaskUpdate[] {
+  let ended: Set<string> | undefined;
+  for (const u of updates) if (u.finished) (ended ??= new Set()).add(`${u.task_id}#${u.attempt}`);
+  if (!ended) return updates;
+  return updates.filter((u) => !u.started || !ended.has(`${u.task_id}#${u.attempt}`));
 }
