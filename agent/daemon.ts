@@ -21,6 +21,7 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Cancellation } from '../core/cancellation.js';
 import type { Logger } from '../core/logger.js';
 import type { Assignment__Output, LogLine, SchedulerMessage__Output, TaskFinished, TaskRef, TaskUpdate } from '../proto/types.js';
 import type { AgentCapacity } from './fingerprint/capacity.js';
@@ -51,7 +52,7 @@ const ackGraceMs = 2_000;
 interface RunningTask {
   attempt: number;
   gpuIndices: number[];
-  controller: AbortController;
+  cancellation: Cancellation;
   /** The executor has begun it: a draining agent lets it finish rather than give it back. */
   started: boolean;
   /** Given back to the scheduler: its outcome, whatever it is, is not reported. */
@@ -125,7 +126,7 @@ export class AgentDaemon {
       if (this.link.registered) await this.drain();
       this.setState('stopping');
       this.closingController.abort();
-      for (const t of this.running.values()) t.controller.abort();
+      for (const t of this.running.values()) t.cancellation.cancel(new Error('the agent is shutting down'));
       await this.link.close();
       await Promise.all([...this.executors.values()].map((e) => e.close().catch((err) => this.opts.logger.error({ err, executor: e.name }, 'closing an executor failed'))));
       this.setState('stopped');
@@ -149,7 +150,7 @@ export class AgentDaemon {
       if (!which(t)) continue;
       t.returned = true;
       this.running.delete(taskId);
-      t.controller.abort(new Error('given back: the agent is shutting down'));
+      t.cancellation.cancel(new Error('given back: the agent is shutting down'));
       refs.push({ task_id: taskId, attempt: t.attempt });
     }
     this.returned.push(...refs);
@@ -254,7 +255,7 @@ export class AgentDaemon {
 
   private cancel(ref: TaskRef, reason: string): void {
     const task = this.running.get(ref.task_id!);
-    if (task && task.attempt === ref.attempt) task.controller.abort(new Error(reason));
+    if (task && task.attempt === ref.attempt) task.cancellation.cancel(new Error(reason));
   }
 
   /** `moduleUrls` memoizes module URLs within one batch of assignments. */
@@ -266,7 +267,7 @@ export class AgentDaemon {
       this.link.leave([{ task_id: a.task_id, attempt: a.attempt }]);
       return;
     }
-    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, controller: new AbortController(), started: false, returned: false, logs: [], fullLog: [] };
+    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, cancellation: new Cancellation(), started: false, returned: false, logs: [], fullLog: [] };
     this.running.set(a.task_id, task);
     const executor = this.executors.get(a.executor);
     let startedAtMs = Date.now();
@@ -293,7 +294,7 @@ export class AgentDaemon {
         cpuMilli: Number(a.resources?.cpu_milli ?? 0),
         gpuIndices: a.gpu_indices,
         timeoutMs: Number(a.timeout_ms),
-        signal: task.controller.signal,
+        cancellation: task.cancellation,
         onStarted: (atMs) => {
           task.started = true;
           startedAtMs = atMs;

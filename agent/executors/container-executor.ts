@@ -58,16 +58,15 @@ export class ContainerExecutor implements Executor {
       stopReason ??= reason;
       void container?.stop({ t: Math.ceil(this.opts.stopGraceMs / 1000) }).catch(() => {});
     };
-    const onAbort = () => stop('cancel');
-    task.signal.addEventListener('abort', onAbort, { once: true });
+    const detach = task.cancellation.onCancel(() => stop('cancel'));
     const timer = task.timeoutMs > 0 ? setTimeout(() => stop('timeout'), task.timeoutMs) : undefined;
     try {
       await mkdir(inDir, { recursive: true, mode: 0o755 });
       await mkdir(outDir, { recursive: true, mode: 0o777 });
       const input = { input: decodeValue(task.input) ?? null, item: decodeValue(task.item) ?? null, params: decodeValue(task.params) ?? {}, attempt: task.attempt, taskId: task.taskId };
       await writeFile(path.join(inDir, 'input.json'), JSON.stringify(input));
-      await this.ensureImage(spec.image, task.signal);
-      if (task.signal.aborted) return failure('CANCELLED', 'cancelled before it started');
+      await this.ensureImage(spec.image, task.cancellation.signal);
+      if (task.cancellation.cancelled) return failure('CANCELLED', 'cancelled before it started');
       container = await this.opts.docker.createContainer(createOptions({
         ...spec, taskId: task.taskId, attempt: task.attempt, agentId: this.opts.agentId,
         cpuMilli: task.cpuMilli, memoryBytes: task.memoryBytes, gpuIndices: task.gpuIndices, inDir, outDir,
@@ -87,7 +86,7 @@ export class ContainerExecutor implements Executor {
       return failure('TASK_FAILED', (err as Error).message);
     } finally {
       clearTimeout(timer);
-      task.signal.removeEventListener('abort', onAbort);
+      detach();
     }
   }
 

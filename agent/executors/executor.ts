@@ -2,12 +2,13 @@
  * Executor: how an agent runs one attempt of a task. Thread and container executors share it.
  *
  *   run(task) ──▶ started ──▶ log lines ──▶ outcome (result or error, and named artifacts)
- *                   │ task.signal aborts (cancel, timeout)
+ *                   │ task.cancellation fires (cancel), or the timeout passes
  *                   └──▶ stopped gracefully, then forcibly; outcome CANCELLED or TIMEOUT
  *
  * Contract: `run` never rejects; every failure is an outcome with a stable code. The executor
  * enforces the task's timeout and memory limit itself. `close()` stops everything it runs.
  */
+import type { Cancellation } from '../../core/cancellation.js';
 import type { ErrorInfo } from '../../core/errors.js';
 
 export interface TaskRun {
@@ -26,8 +27,8 @@ export interface TaskRun {
   cpuMilli: number;
   gpuIndices: number[];
   timeoutMs: number;
-  /** Aborted when the scheduler cancels the task. */
-  signal: AbortSignal;
+  /** Cancelled when the scheduler cancels the task, or the agent gives it back. */
+  cancellation: Cancellation;
   onStarted(atMs: number): void;
   onLog(stream: string, text: string): void;
 }

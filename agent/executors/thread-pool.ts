@@ -96,15 +96,13 @@ export class ThreadPool implements Executor {
     if (this.queue.length >= this.opts.maxQueue) {
       return Promise.resolve(failure('QUEUE_FULL', `the thread pool queue is full (${this.opts.maxQueue} tasks)`));
     }
-    if (task.signal.aborted) return Promise.resolve(failure('CANCELLED', 'cancelled before it started'));
+    if (task.cancellation.cancelled) return Promise.resolve(failure('CANCELLED', 'cancelled before it started'));
     return new Promise((resolve) => {
       const slot: Slot = {
         id: this.nextId++, task, fn: `${task.moduleUrl}#${task.exportName}`, limitMb: limitMbOf(task.memoryBytes),
         resolve, artifacts: [], finished: false, started: false,
       };
-      const onAbort = () => this.stop(slot, 'cancel');
-      task.signal.addEventListener('abort', onAbort, { once: true });
-      slot.detach = () => task.signal.removeEventListener('abort', onAbort);
+      slot.detach = task.cancellation.onCancel(() => this.stop(slot, 'cancel'));
       this.queue.push(slot);
       this.scheduleDispatch();
     });

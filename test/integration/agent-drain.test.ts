@@ -87,7 +87,7 @@ class ScriptedExecutor implements Executor {
   run(task: TaskRun): Promise<TaskOutcome> {
     return new Promise((resolve) => {
       this.runs.set(task.taskId, { task, done: resolve });
-      task.signal.addEventListener('abort', () => resolve({ ok: false, error: { code: 'CANCELLED', message: 'cancelled' } }), { once: true });
+      task.cancellation.onCancel(() => resolve({ ok: false, error: { code: 'CANCELLED', message: 'cancelled' } }));
       if (this.autoStart) task.onStarted(Date.now());
     });
   }
@@ -98,7 +98,7 @@ class ScriptedExecutor implements Executor {
     this.runs.get(taskId)!.done({ ok: true, result: new Uint8Array([0xc0]) });
   }
   aborted(taskId: string): boolean {
-    return this.runs.get(taskId)?.task.signal.aborted ?? false;
+    return this.runs.get(taskId)?.task.cancellation.cancelled ?? false;
   }
   async close(): Promise<void> {}
 }

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ThreadPool } from '../../agent/executors/thread-pool.js';
 import type { TaskOutcome, TaskRun } from '../../agent/executors/executor.js';
+import { Cancellation } from '../../core/cancellation.js';
 import { decodeValue, encodeValue } from '../../core/codec.js';
 import { silentLogger } from '../../core/logger.js';
 import { tempDir, type TempDir } from '../support/temp.js';
@@ -14,7 +15,7 @@ const moduleUrl = pathToFileURL(join(import.meta.dirname, '../fixtures/pool/task
 
 interface Item { op: 'quick' | 'sleep' | 'block' | 'spin' | 'exit' | 'mark'; ms?: number; file?: string }
 
-function taskRun(item: Item, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): TaskRun {
+function taskRun(item: Item, opts: { timeoutMs?: number; cancellation?: Cancellation } = {}): TaskRun {
   return {
     taskId: `t-${item.op}`,
     attempt: 1,
@@ -27,7 +28,7 @@ function taskRun(item: Item, opts: { timeoutMs?: number; signal?: AbortSignal } 
     cpuMilli: 100,
     gpuIndices: [],
     timeoutMs: opts.timeoutMs ?? 0,
-    signal: opts.signal ?? new AbortController().signal,
+    cancellation: opts.cancellation ?? new Cancellation(),
     onStarted: () => {},
     onLog: () => {},
   };
@@ -103,11 +104,11 @@ describe('thread pool', () => {
   it('drops a cancelled task its worker has not reached, without running it', async () => {
     const { pool: p } = await warmPool(1);
     const file = join(dir.path, 'marks');
-    const cancel = new AbortController();
-    setTimeout(() => cancel.abort(new Error('cancelled by the test')), 100);
+    const cancellation = new Cancellation();
+    setTimeout(() => cancellation.cancel(new Error('cancelled by the test')), 100);
     const { order, outcomes } = await finishOrder(p, [
       ['block', taskRun({ op: 'block', ms: 600 })],
-      ['mark', taskRun({ op: 'mark', file }, { signal: cancel.signal })],
+      ['mark', taskRun({ op: 'mark', file }, { cancellation })],
     ]);
     expect(order).toEqual(['mark', 'block']);
     expect(outcomes.get('mark')).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
