@@ -83,7 +83,6 @@ export class ThreadPool implements Executor {
   /** Recent run time in ms by function (moving average). */
   private readonly estimates = new Map<string, number>();
   private nextId = 1;
-  private dispatchScheduled = false;
   private closed = false;
 
   constructor(private readonly opts: ThreadPoolOptions) {
@@ -104,7 +103,7 @@ export class ThreadPool implements Executor {
       };
       slot.detach = task.cancellation.onCancel(() => this.stop(slot, 'cancel'));
       this.queue.push(slot);
-      this.scheduleDispatch();
+      this.dispatch();
     });
   }
 
@@ -119,19 +118,6 @@ export class ThreadPool implements Executor {
       await w.worker.terminate();
     }));
     this.workers.clear();
-  }
-
-  /**
-   * Dispatches once the current turn is over: an agent receives assignments in batches, and
-   * the whole batch should be queued before any of it is handed out.
-   */
-  private scheduleDispatch(): void {
-    if (this.dispatchScheduled) return;
-    this.dispatchScheduled = true;
-    setImmediate(() => {
-      this.dispatchScheduled = false;
-      this.dispatch();
-    });
   }
 
   private dispatch(): void {
