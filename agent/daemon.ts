@@ -309,7 +309,7 @@ export class AgentDaemon {
     void run()
       .then(async (outcome) => {
         const finishedAtMs = Date.now();
-        this.flushLogs();
+        this.flushTaskLogs(a.task_id, task); // its last lines go before its result
         if (task.returned) return; // the scheduler has re-queued it; this outcome is moot
         const finished = await this.outputs.persist(a.task_id, outcome, task.fullLog);
         const update = finishedUpdate(a.task_id, a.attempt, finished, startedAtMs, finishedAtMs);
@@ -350,16 +350,22 @@ export class AgentDaemon {
   /** Sends buffered log lines of every running task, one update per task. */
   private flushLogs(): void {
     this.logFlushScheduled = false;
-    for (const [taskId, task] of this.running) {
-      if (!task.logs.length) continue;
-      this.link.send({ task_id: taskId, attempt: task.attempt, log: { lines: task.logs } });
-      task.logs = [];
-    }
+    for (const [taskId, task] of this.running) this.flushTaskLogs(taskId, task);
+  }
+
+  private flushTaskLogs(taskId: string, task: RunningTask): void {
+    if (!task.logs.length) return;
+    this.link.send({ task_id: taskId, attempt: task.attempt, log: { lines: task.logs } });
+    task.logs = [];
   }
 }
 
 function finishedUpdate(taskId: string, attempt: number, finished: Omit<TaskFinished, 'started_at_ms' | 'finished_at_ms'>, startedAtMs: number, finishedAtMs: number): TaskUpdate {
-  return { task_id: taskId, attempt, finished: { ...finished, started_at_ms: startedAtMs, finished_at_ms: finishedAtMs } };
+  // The times are set on the report rather than spread into a copy: this runs once per task.
+  const report: TaskFinished = finished;
+  report.started_at_ms = startedAtMs;
+  report.finished_at_ms = finishedAtMs;
+  return { task_id: taskId, attempt, finished: report };
 }
 
 /**

@@ -34,11 +34,10 @@ export class TaskOutputs {
       artifacts.push({ name: a.name, object_id: await this.retrying(taskId, `artifact ${a.name}`, () => this.putArtifact(a)), size_bytes: await sizeOf(a) });
     }
     const logObject = log.length ? await this.retrying(taskId, 'log', () => this.store.putValue(log, { signal: this.closing })) : '';
-    const report = { artifacts, log_object: logObject };
-    if (!outcome.ok) return { ok: false, error: outcome.error, ...report };
-    if (outcome.result.byteLength <= inlineResultMaxBytes) return { ok: true, result: outcome.result, ...report };
+    if (!outcome.ok) return { ok: false, error: outcome.error, artifacts, log_object: logObject };
+    if (outcome.result.byteLength <= inlineResultMaxBytes) return { ok: true, result: outcome.result, artifacts, log_object: logObject };
     const resultObject = await this.retrying(taskId, 'result', () => this.store.putObject(outcome.result, 'value', { signal: this.closing }));
-    return { ok: true, result_object: resultObject, ...report };
+    return { ok: true, result_object: resultObject, artifacts, log_object: logObject };
   }
 
   private putArtifact(a: ArtifactSource): Promise<string> {

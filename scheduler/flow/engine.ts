@@ -510,16 +510,15 @@ export class FlowEngine {
     const step = run.steps.get(task.step)!.spec;
     const attempts = [...task.attempts, this.attemptRecord(task, out.error, false, out.finishedAtMs, out.logObject)];
     const caught = state === 'failed' && step.catch;
-    const outputs = {
-      ...(out.result ? { result: out.result } : {}),
-      ...(out.resultObject ? { resultObject: out.resultObject } : {}),
-      ...(out.artifacts ? { artifacts: out.artifacts } : {}),
-    };
+    // Built field by field, not by spreads: this runs once per task on the scheduler's hot path.
+    const record: TaskRecord = { ...taskRecord(task, attempts), state, caught };
+    if (out.resultObject) record.resultObject = out.resultObject;
+    else if (out.result) record.result = out.result;
+    if (out.artifacts?.length) record.artifacts = out.artifacts;
+    if (out.error) record.error = out.error;
     task.finishing = true;
     try {
-      await this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), {
-        ...taskRecord(task, attempts), state, caught, ...resultFields(outputs), ...(out.error ? { error: out.error } : {}),
-      })]);
+      await this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), record)]);
     } finally {
       task.finishing = false;
     }
@@ -527,7 +526,9 @@ export class FlowEngine {
     task.caught = caught;
     this.transition(run, task, state);
     task.finishedAtMs = out.finishedAtMs;
-    Object.assign(task, outputs);
+    if (out.result) task.result = out.result;
+    if (out.resultObject) task.resultObject = out.resultObject;
+    if (out.artifacts) task.artifacts = out.artifacts;
     if (out.error) task.error = out.error;
     this.opts.placer.release(task.id);
     this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
@@ -564,15 +565,16 @@ export class FlowEngine {
   }
 
   private attemptRecord(task: TaskState, error: ErrorInfo | undefined, lost: boolean, finishedAtMs = this.now(), logObject?: string): AttemptRecord {
-    return {
+    const record: AttemptRecord = {
       attempt: task.attempt,
       agentId: task.agentId ?? '',
       startedAtMs: task.startedAtMs ?? task.assignedAtMs ?? finishedAtMs,
       finishedAtMs,
-      ...(error ? { error } : {}),
-      ...(lost ? { lost } : {}),
-      ...(logObject ? { logObject } : {}),
     };
+    if (error) record.error = error;
+    if (lost) record.lost = lost;
+    if (logObject) record.logObject = logObject;
+    return record;
   }
 
   private transition(run: RunState, task: TaskState, next: TaskState['state']): void {

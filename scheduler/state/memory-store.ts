@@ -100,8 +100,9 @@ export class MemoryStateStore implements StateStore {
   private apply(ops: readonly WriteOp[]): void {
     for (const op of ops) {
       if (op.op === 'put') {
-        this.remove(op.key);
-        this.data.set(op.key, op.value);
+        const old = this.data.get(op.key);
+        if (old !== undefined) this.liveBytes -= op.key.length + old.byteLength;
+        this.data.set(op.key, op.value); // replaced in place: a delete first would re-insert it
         this.liveBytes += op.key.length + op.value.byteLength;
       } else if (op.op === 'delete') {
         this.remove(op.key);
