@@ -168,7 +168,10 @@ export function summary(report: BenchReport): string {
   const t = report.results.throughput as { rows: ThroughputRow[]; dask: DaskResult; ratioToDask: number | null; etcdToEmbedded: number | null; etcdNote?: string } | undefined;
   if (t) {
     lines.push('throughput (no-op tasks/s, end to end)');
-    for (const r of t.rows) lines.push(`  ${r.agents} agent(s), ${r.state}: sweep ${r.sweepTasksPerSec}, small runs ${r.smallRunsTasksPerSec}`);
+    for (const r of t.rows) {
+      const cpu = r.sweepCpuUsPerTask ? ` (CPU per sweep task: scheduler ${r.sweepCpuUsPerTask.scheduler} µs, agents ${r.sweepCpuUsPerTask.agents} µs)` : '';
+      lines.push(`  ${r.agents} agent(s), ${r.state}: sweep ${r.sweepTasksPerSec}, small runs ${r.smallRunsTasksPerSec}${cpu}`);
+    }
     if (t.etcdToEmbedded !== null) lines.push(`  3 replicas on etcd / embedded, same agents: ${t.etcdToEmbedded}x the sweep throughput`);
     if (t.etcdNote) lines.push(`  ${t.etcdNote}`);
     lines.push(t.dask.available ? `  Dask (${t.dask.workers} workers): ${t.dask.tasksPerSec}; clusterd/Dask ${t.ratioToDask}x` : `  Dask: ${t.dask.note}`);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ClusterClient } from '../cli/client.js';
 import { downLocalCluster, upLocalCluster } from '../cli/local-cluster.js';
 import { startLocalCluster } from './local-cluster.js';
+import { cpuDuring } from './process-cpu.js';
 import { Progress, say } from './progress.js';
 import { median, round } from './stats.js';
 import { singleTaskJob, submitAndWait, sweepJob } from './workload.js';
@@ -31,17 +32,22 @@ export interface ThroughputRow {
   sweepTasksPerSec: number;
   smallRunsTasksPerSec: number;
   sweepRunsMs: number[];
+  /**
+   * CPU per sweep task in µs (median over the repeats), for a cluster this benchmark started:
+   * the scheduler's, and all agents' together (worker threads and GC included).
+   */
+  sweepCpuUsPerTask?: { scheduler: number; agents: number };
 }
 
 const smallRunsInFlight = 64;
 
 export async function runThroughput(opts: ThroughputOptions): Promise<ThroughputRow[]> {
-  if (opts.addr) return [await measure(opts, opts.addr.split(','), 0, 'embedded')];
+  if (opts.addr) return [await measure(opts, opts.addr.split(','), 0, 'embedded', [])];
   const rows: ThroughputRow[] = [];
   for (const agents of opts.agentCounts) {
     const cluster = await startLocalCluster({ agents });
     try {
-      rows.push(await measure(opts, [cluster.addr], agents, 'embedded'));
+      rows.push(await measure(opts, [cluster.addr], agents, 'embedded', cluster.pids));
     } finally {
       await cluster.stop();
     }
@@ -52,7 +58,7 @@ export async function runThroughput(opts: ThroughputOptions): Promise<Throughput
     const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-etcd-'));
     try {
       const cluster = await upLocalCluster({ dir, agents, replicas: 3, host: '127.0.0.1', leaseTtl: '2s', agentTtl: '5s', agentArgs: [], logLevel: 'warn', readyTimeoutMs: 60_000 });
-      rows.push(await measure(opts, cluster.schedulers, agents, 'etcd, 3 replicas'));
+      rows.push(await measure(opts, cluster.schedulers, agents, 'etcd, 3 replicas', []));
     } finally {
       await downLocalCluster(dir, 5_000).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -61,13 +67,24 @@ export async function runThroughput(opts: ThroughputOptions): Promise<Throughput
   return rows;
 }
 
-async function measure(opts: ThroughputOptions, addrs: string[], agents: number, state: ThroughputRow['state']): Promise<ThroughputRow> {
+/** `pids`: the scheduler's then the agents', when this benchmark started them; else empty. */
+async function measure(opts: ThroughputOptions, addrs: string[], agents: number, state: ThroughputRow['state'], pids: number[]): Promise<ThroughputRow> {
   const client = new ClusterClient(addrs);
   try {
     say(`throughput: ${opts.addr ? `cluster at ${opts.addr}` : `${agents} agent(s), ${state} state`}, ${opts.tasks} no-op tasks, ${opts.repeats} repeat(s)`);
     await sweep(client, 200); // warm the worker pools and the module caches
     const sweepMs: number[] = [];
-    for (let i = 0; i < opts.repeats; i++) sweepMs.push(await sweep(client, opts.tasks));
+    const schedulerUs: number[] = [];
+    const agentsUs: number[] = [];
+    for (let i = 0; i < opts.repeats; i++) {
+      const { value: ms, cpuMs } = await cpuDuring(pids, () => sweep(client, opts.tasks));
+      sweepMs.push(ms);
+      if (cpuMs.length && cpuMs.every((v) => v !== undefined)) {
+        const [scheduler, ...agentMs] = cpuMs as number[];
+        schedulerUs.push((scheduler! * 1000) / opts.tasks);
+        agentsUs.push((agentMs.reduce((a, b) => a + b, 0) * 1000) / opts.tasks);
+      }
+    }
     const smallMs = await smallRuns(client, Math.min(opts.tasks, 2_000));
     const label = opts.addr ? (await client.call('ListAgents', {})).agents.length : agents;
     return {
@@ -76,6 +93,7 @@ async function measure(opts: ThroughputOptions, addrs: string[], agents: number,
       sweepTasksPerSec: round(opts.tasks / (median(sweepMs) / 1000), 0),
       smallRunsTasksPerSec: round(Math.min(opts.tasks, 2_000) / (smallMs / 1000), 0),
       sweepRunsMs: sweepMs.map((v) => round(v, 1)),
+      ...(schedulerUs.length ? { sweepCpuUsPerTask: { scheduler: round(median(schedulerUs), 0), agents: round(median(agentsUs), 0) } } : {}),
     };
   } finally {
     client.close();
