@@ -210,8 +210,8 @@ export class SchedulerLink {
  * updates each.
  */
 export function withoutSupersededStarts(updates: TaskUpdate[]): TaskUpdate[] {
-  let ended: Set<string> | undefined;
-  for (const u of updates) if (u.finished) (ended ??= new Set()).add(`${u.task_id}#${u.attempt}`);
-  if (!ended) return updates;
-  return updates.filter((u) => !u.started || !ended.has(`${u.task_id}#${u.attempt}`));
+  let endedAttempt: Map<string | undefined, number | undefined> | undefined;
+  for (const u of updates) if (u.finished) (endedAttempt ??= new Map()).set(u.task_id, u.attempt);
+  if (!endedAttempt) return updates;
+  return updates.filter((u) => !u.started || endedAttempt.get(u.task_id) !== u.attempt);
 }
