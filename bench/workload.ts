@@ -35,12 +35,7 @@ function submitRequest(job: object) {
 
 /** Submits and follows the run in one call; resolves with its final status. */
 export async function submitAndWait(client: ClusterClient, job: object, onProgress?: (s: RunStatus__Output) => void): Promise<RunStatus__Output> {
-  let last: RunStatus__Output | undefined;
-  await client.stream((c) => c.SubmitAndWatch(submitRequest(job)), (s) => {
-    last = s;
-    onProgress?.(s);
-  });
-  if (!last || last.state === 'running') throw new Error(`lost track of run ${last?.run_id ?? ''}`);
+  const last = await client.submitAndWatch(submitRequest(job), onProgress);
   if (last.state !== 'succeeded') throw new Error(`benchmark run ${last.run_id} ${last.state}: ${last.error?.message ?? ''}`);
   return last;
 }

@@ -1,7 +1,6 @@
 // clusterctl submit: validate a job file completely, then submit it (and optionally wait).
 import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
-import type { RunStatus__Output } from '../../proto/types.js';
 import { clientFor, fail, storeFor } from '../context.js';
 import { describePackage, packageJob } from '../job-request.js';
 import { loadJobFile } from '../job-file.js';
@@ -40,13 +39,12 @@ export function submitCommand(program: Command): void {
           client.close();
           return;
         }
-        let last: RunStatus__Output | undefined;
-        await client.stream((c) => c.SubmitAndWatch(request), (s) => {
-          if (!last && format !== 'json') process.stderr.write(`submitted ${s.run_id}; waiting\n`);
-          last = s;
+        let announced = false;
+        const last = await client.submitAndWatch(request, (s) => {
+          if (!announced && format !== 'json') process.stderr.write(`submitted ${s.run_id}; waiting\n`);
+          announced = true;
         });
         client.close();
-        if (!last) throw new Error('lost track of the run');
         if (format === 'json') printJson(last);
         else printRun(last);
         process.exitCode = last.state === 'succeeded' ? 0 : 1;
