@@ -449,7 +449,7 @@ export class FlowEngine {
     task.reusedFrom = earlier.reusedFrom ?? earlier.runId;
     this.transition(run, task, 'succeeded');
     const record: TaskRecord = { ...taskRecord(task, task.attempts), state: 'succeeded', reusedFrom: task.reusedFrom };
-    Object.assign(record, resultFields(task));
+    setResultFields(record, task);
     this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), record)])
       .catch((err) => this.opts.logger.error({ err, taskId: task.id }, 'recording a reused result failed; it is reused again on recovery'));
   }
@@ -510,11 +510,8 @@ export class FlowEngine {
     const step = run.steps.get(task.step)!.spec;
     const attempts = [...task.attempts, this.attemptRecord(task, out.error, false, out.finishedAtMs, out.logObject)];
     const caught = state === 'failed' && step.catch;
-    // Built field by field, not by spreads: this runs once per task on the scheduler's hot path.
     const record: TaskRecord = { ...taskRecord(task, attempts), state, caught };
-    if (out.resultObject) record.resultObject = out.resultObject;
-    else if (out.result) record.result = out.result;
-    if (out.artifacts?.length) record.artifacts = out.artifacts;
+    setResultFields(record, out);
     if (out.error) record.error = out.error;
     task.finishing = true;
     try {
@@ -592,12 +589,14 @@ function taskRecord(task: TaskState, attempts: AttemptRecord[]): TaskRecord {
   return { runId: task.runId, step: task.step, index: task.index, attempts };
 }
 
-/** What a task record keeps of a result: the object id when there is one, else the inline bytes. */
-function resultFields(task: Pick<TaskState, 'result' | 'resultObject' | 'artifacts'>): Pick<TaskRecord, 'result' | 'resultObject' | 'artifacts'> {
-  return {
-    ...(task.resultObject ? { resultObject: task.resultObject } : task.result ? { result: task.result } : {}),
-    ...(task.artifacts?.length ? { artifacts: task.artifacts } : {}),
-  };
+/**
+ * Sets what a task record keeps of a result: the object id when there is one, else the inline
+ * bytes; and the artifacts. Field by field, not by spreads: it runs once per finished task.
+ */
+function setResultFields(record: TaskRecord, from: Pick<TaskState, 'result' | 'resultObject' | 'artifacts'>): void {
+  if (from.resultObject) record.resultObject = from.resultObject;
+  else if (from.result) record.result = from.result;
+  if (from.artifacts?.length) record.artifacts = from.artifacts;
 }
 
 function errorInfo(error: TaskFinished__Output['error']): ErrorInfo {
