@@ -6,8 +6,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { sleep } from '../core/abortable.js';
 import { ClusterError } from '../core/errors.js';
+import { newRequestId } from '../core/ids.js';
 import { channelOptions, proto } from '../proto/load.js';
 import { fromServiceError } from '../proto/status.js';
+import { SubmitSession } from './session.js';
 import type {
   AgentInfo__Output, AgentList__Output, AgentRef, ClientServiceClient, Empty, ListRunsRequest, RunList__Output, RunRef,
   ResumeRequest, RunStatus__Output, ScheduleInfo__Output, ScheduleList__Output, ScheduleRef, ScheduleSpec, ServerList__Output, SubmitReply__Output, SubmitRequest, TaskResult__Output, TaskSelector,
@@ -34,6 +36,7 @@ const connectTimeoutMs = 3_000;
 export class ClusterClient {
   private readonly clients = new Map<string, ClientServiceClient>();
   private current = 0;
+  private session: SubmitSession | undefined;
 
   constructor(private readonly addrs: string[], private readonly deadlineMs = 15_000, private readonly electionWaitMs = 15_000) {
     if (addrs.length === 0) throw new ClusterError('INVALID_ARGUMENT', 'no scheduler address given');
@@ -55,19 +58,12 @@ export class ClusterClient {
     });
   }
 
-  /**
-   * A server-streaming call on the leader; `onMessage` sees each message. Resolves when the
-   * call ends, or as soon as a message `isLast` says is the last one: the call's end follows in
-   * a trailer, which costs the caller a few hundred µs more on a loopback connection.
-   */
-  async stream<T>(open: (client: ClientServiceClient) => grpc.ClientReadableStream<T>, onMessage: (msg: T) => void, isLast?: (msg: T) => boolean): Promise<void> {
+  /** A server-streaming call on the leader; `onMessage` sees each message; resolves when the call ends. */
+  async stream<T>(open: (client: ClientServiceClient) => grpc.ClientReadableStream<T>, onMessage: (msg: T) => void): Promise<void> {
     await this.onLeader((client) => new Promise<void>((resolve, reject) => {
       const call = open(client);
       let failed = false;
-      call.on('data', (msg: T) => {
-        onMessage(msg);
-        if (isLast?.(msg)) resolve();
-      });
+      call.on('data', onMessage);
       call.on('error', (err) => {
         failed = true;
         reject(fromServiceError(err));
@@ -79,20 +75,25 @@ export class ClusterClient {
   }
 
   /**
-   * Submits a run and follows it (SubmitAndWatch): `onStatus` sees each status; resolves with
-   * the final one, with every result recorded, the moment it arrives.
+   * Submits a run and follows it on the leader's session: `onStatus` sees each status; resolves
+   * with the final one, every result recorded, the moment it arrives. Runs submitted one after
+   * another (or many at once) share one call. If the session breaks (the leader changed) the
+   * run is submitted again on the new leader with the same request id, which is the same run.
    */
   async submitAndWatch(request: SubmitRequest, onStatus?: (status: RunStatus__Output) => void): Promise<RunStatus__Output> {
-    let last: RunStatus__Output | undefined;
-    await this.stream((c) => c.SubmitAndWatch(request), (s) => {
-      last = s;
-      onStatus?.(s);
-    }, (s) => s.state !== 'running');
-    if (!last || last.state === 'running') throw new ClusterError('UNAVAILABLE', `lost track of run ${last?.run_id ?? ''}: its status stream ended while it was running`);
-    return last;
+    const idempotent = request.request_id ? request : { ...request, request_id: newRequestId() };
+    return this.onLeader((client) => this.sessionWith(client).submit(idempotent, onStatus));
+  }
+
+  private sessionWith(client: ClientServiceClient): SubmitSession {
+    if (this.session?.client === client && this.session.open) return this.session;
+    this.session?.close();
+    this.session = new SubmitSession(client);
+    return this.session;
   }
 
   close(): void {
+    this.session?.close();
     for (const c of this.clients.values()) c.close();
   }
 

@@ -17,6 +17,8 @@ export type { StepStatus } from './generated/clusterd/v1/StepStatus.js';
 export type { TaskStatus } from './generated/clusterd/v1/TaskStatus.js';
 export type { AgentInfo, AgentInfo__Output } from './generated/clusterd/v1/AgentInfo.js';
 export type { SubmitRequest__Output } from './generated/clusterd/v1/SubmitRequest.js';
+export type { SessionRequest, SessionRequest__Output } from './generated/clusterd/v1/SessionRequest.js';
+export type { SessionEvent, SessionEvent__Output } from './generated/clusterd/v1/SessionEvent.js';
 export type { TaskResult, TaskResult__Output } from './generated/clusterd/v1/TaskResult.js';
 export type { Artifact, Artifact__Output } from './generated/clusterd/v1/Artifact.js';
 export type { ServerInfo } from './generated/clusterd/v1/ServerInfo.js';

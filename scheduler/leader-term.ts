@@ -75,6 +75,11 @@ export class LeaderTerm {
     this.compactor = new RunCompactor({ store: opts.store, chunks: opts.chunks, persist, compactAfterMs: opts.compactAfterMs, logger: opts.logger.child({ component: 'compaction' }) });
   }
 
+  /** Fires when this term ends. */
+  get term(): AbortSignal {
+    return this.opts.term;
+  }
+
   /**
    * Loads the durable state; unfinished runs wait for agents to report before re-queueing. While
    * the state store cannot be read (etcd down) it retries for as long as this term lasts.

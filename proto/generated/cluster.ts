@@ -10,6 +10,7 @@ import type { AgentServiceClient as _clusterd_v1_AgentServiceClient, AgentServic
 import type { Artifact as _clusterd_v1_Artifact, Artifact__Output as _clusterd_v1_Artifact__Output } from './clusterd/v1/Artifact.js';
 import type { Assignment as _clusterd_v1_Assignment, Assignment__Output as _clusterd_v1_Assignment__Output } from './clusterd/v1/Assignment.js';
 import type { Assignments as _clusterd_v1_Assignments, Assignments__Output as _clusterd_v1_Assignments__Output } from './clusterd/v1/Assignments.js';
+import type { CallError as _clusterd_v1_CallError, CallError__Output as _clusterd_v1_CallError__Output } from './clusterd/v1/CallError.js';
 import type { Cancels as _clusterd_v1_Cancels, Cancels__Output as _clusterd_v1_Cancels__Output } from './clusterd/v1/Cancels.js';
 import type { Capacity as _clusterd_v1_Capacity, Capacity__Output as _clusterd_v1_Capacity__Output } from './clusterd/v1/Capacity.js';
 import type { Chunk as _clusterd_v1_Chunk, Chunk__Output as _clusterd_v1_Chunk__Output } from './clusterd/v1/Chunk.js';
@@ -45,6 +46,8 @@ import type { ScheduleSpec as _clusterd_v1_ScheduleSpec, ScheduleSpec__Output as
 import type { SchedulerMessage as _clusterd_v1_SchedulerMessage, SchedulerMessage__Output as _clusterd_v1_SchedulerMessage__Output } from './clusterd/v1/SchedulerMessage.js';
 import type { ServerInfo as _clusterd_v1_ServerInfo, ServerInfo__Output as _clusterd_v1_ServerInfo__Output } from './clusterd/v1/ServerInfo.js';
 import type { ServerList as _clusterd_v1_ServerList, ServerList__Output as _clusterd_v1_ServerList__Output } from './clusterd/v1/ServerList.js';
+import type { SessionEvent as _clusterd_v1_SessionEvent, SessionEvent__Output as _clusterd_v1_SessionEvent__Output } from './clusterd/v1/SessionEvent.js';
+import type { SessionRequest as _clusterd_v1_SessionRequest, SessionRequest__Output as _clusterd_v1_SessionRequest__Output } from './clusterd/v1/SessionRequest.js';
 import type { StepStatus as _clusterd_v1_StepStatus, StepStatus__Output as _clusterd_v1_StepStatus__Output } from './clusterd/v1/StepStatus.js';
 import type { StoreStats as _clusterd_v1_StoreStats, StoreStats__Output as _clusterd_v1_StoreStats__Output } from './clusterd/v1/StoreStats.js';
 import type { SubmitReply as _clusterd_v1_SubmitReply, SubmitReply__Output as _clusterd_v1_SubmitReply__Output } from './clusterd/v1/SubmitReply.js';
@@ -77,6 +80,7 @@ export interface ProtoGrpcType {
       Artifact: MessageTypeDefinition<_clusterd_v1_Artifact, _clusterd_v1_Artifact__Output>
       Assignment: MessageTypeDefinition<_clusterd_v1_Assignment, _clusterd_v1_Assignment__Output>
       Assignments: MessageTypeDefinition<_clusterd_v1_Assignments, _clusterd_v1_Assignments__Output>
+      CallError: MessageTypeDefinition<_clusterd_v1_CallError, _clusterd_v1_CallError__Output>
       Cancels: MessageTypeDefinition<_clusterd_v1_Cancels, _clusterd_v1_Cancels__Output>
       Capacity: MessageTypeDefinition<_clusterd_v1_Capacity, _clusterd_v1_Capacity__Output>
       Chunk: MessageTypeDefinition<_clusterd_v1_Chunk, _clusterd_v1_Chunk__Output>
@@ -112,6 +116,8 @@ export interface ProtoGrpcType {
       SchedulerMessage: MessageTypeDefinition<_clusterd_v1_SchedulerMessage, _clusterd_v1_SchedulerMessage__Output>
       ServerInfo: MessageTypeDefinition<_clusterd_v1_ServerInfo, _clusterd_v1_ServerInfo__Output>
       ServerList: MessageTypeDefinition<_clusterd_v1_ServerList, _clusterd_v1_ServerList__Output>
+      SessionEvent: MessageTypeDefinition<_clusterd_v1_SessionEvent, _clusterd_v1_SessionEvent__Output>
+      SessionRequest: MessageTypeDefinition<_clusterd_v1_SessionRequest, _clusterd_v1_SessionRequest__Output>
       StepStatus: MessageTypeDefinition<_clusterd_v1_StepStatus, _clusterd_v1_StepStatus__Output>
       StoreStats: MessageTypeDefinition<_clusterd_v1_StoreStats, _clusterd_v1_StoreStats__Output>
       SubmitReply: MessageTypeDefinition<_clusterd_v1_SubmitReply, _clusterd_v1_SubmitReply__Output>

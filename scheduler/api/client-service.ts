@@ -14,16 +14,16 @@ import { isTerminal, tasksOf, type TaskState } from '../flow/run-state.js';
 import type { Placer } from '../placement/placer.js';
 import type { ScheduleRecord } from '../state/records.js';
 import { runStatus } from './views.js';
+import { watchRun } from './run-watch.js';
+import { serveSession } from './session.js';
 
 export interface ClientServiceDeps {
   /** The engine when this replica leads; throws NOT_LEADER otherwise. */
-  leader(): { engine: FlowEngine; registry: AgentRegistry; placer: Placer; schedules: CronSchedules };
+  leader(): { engine: FlowEngine; registry: AgentRegistry; placer: Placer; schedules: CronSchedules; term: AbortSignal };
   servers(): Promise<ServerInfo[]>;
   /** Reads chunk store objects (finished tasks' logs). */
   objects: ObjectReader;
 }
-
-const watchIntervalMs = 100;
 
 export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHandlers {
   const unary = <Req, Res>(fn: (req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
@@ -94,20 +94,17 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
 
     Watch: (call) => {
       try {
-        watchRun(call, deps.leader(), call.request.run_id);
+        const stop = watchRun(deps.leader(), call.request.run_id, {
+          status: (s) => call.write(s),
+          ended: (err) => (err ? call.emit('error', toServiceError(err)) : call.end()),
+        });
+        call.on('cancelled', stop);
       } catch (err) {
         call.emit('error', toServiceError(err));
       }
     },
 
-    SubmitAndWatch: (call) => {
-      Promise.resolve()
-        .then(async () => {
-          const leader = deps.leader();
-          watchRun(call, leader, await leader.engine.submit(submitInput(call.request)));
-        })
-        .catch((err) => call.emit('error', toServiceError(err)));
-    },
+    Session: (call) => serveSession(call, deps.leader, submitInput),
 
     Logs: (call) => {
       const req = call.request;
@@ -123,36 +120,6 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       streamLogs(call, engine, tasks, req.follow, deps.objects);
     },
   };
-}
-
-/**
- * Streams a run's status: a summary now, summaries (counts per step) at most every
- * watchIntervalMs while it goes on, and the full status the moment it ends.
- */
-function watchRun(call: grpc.ServerWritableStream<unknown, RunStatus>, leader: { engine: FlowEngine; placer: Placer }, runId: string): void {
-  const { engine, placer } = leader;
-  const status = (withTasks: boolean) => runStatus(engine.get(runId), (id) => placer.why(id), withTasks);
-  call.write(status(false));
-  let timer: NodeJS.Timeout | undefined;
-  const send = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    const ended = engine.get(runId).record.state !== 'running';
-    call.write(status(ended));
-    if (ended) stop(true);
-  };
-  const unsubscribe = engine.onRunChanged((id) => {
-    if (id !== runId) return;
-    if (engine.get(runId).record.state !== 'running') send();
-    else timer ??= setTimeout(send, watchIntervalMs);
-  });
-  const stop = (end: boolean) => {
-    unsubscribe();
-    clearTimeout(timer);
-    if (end) call.end();
-  };
-  call.on('cancelled', () => stop(false));
-  if (engine.get(runId).record.state !== 'running') send();
 }
 
 function selectTasks(engine: FlowEngine, runId: string, step: string, index: number): TaskState[] {

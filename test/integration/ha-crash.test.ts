@@ -58,6 +58,28 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     await cluster.up();
   }, 120_000);
 
+  it('`submit --wait` follows its run across a leader SIGKILL and exits with the run\'s end', async () => {
+    // The client's session breaks with the leader; it submits again with the run's request id on
+    // the new leader, which is the same run, restored from etcd, not a second one.
+    const waiting = clusterctl(['submit', job, '--wait', '-o', 'json', '-p', 'items=300', '-p', 'ms=50'], { addr: cluster.addr, timeoutMs: 120_000 });
+    const latest = () => clusterctlJson<Array<{ run_id: string; state: string; steps: Array<{ succeeded: number }> }>>(['status', '--limit', '1'], cluster.addr);
+    const running = await eventually(async () => {
+      const [run] = await latest();
+      return run?.state === 'running' && run.steps.some((s) => s.succeeded >= 20) ? run : undefined;
+    }, 60_000, 'the waited-for run to be under way');
+    const killed = (await cluster.leader())!;
+    process.kill(killed.pid, 'SIGKILL');
+    const res = await waiting;
+    expect(res.code, res.stderr).toBe(0);
+    const end = JSON.parse(res.stdout) as { run_id: string; state: string; steps: Array<{ tasks: unknown[] }> };
+    expect(end.run_id).toBe(running.run_id);
+    expect(end.state).toBe('succeeded');
+    expect(end.steps[1]!.tasks).toHaveLength(300);
+    expect((await latest())[0]!.run_id).toBe(running.run_id); // no second run
+    await expectEveryTaskRecordedOnce([end.run_id]);
+    await cluster.up();
+  }, 180_000);
+
   it('a leader frozen past its lease is replaced; thawed, it steps down without writing', async () => {
     const spanning = await submit(1_000, 20);
     await eventually(async () => (await cluster.doneTasks([spanning])) >= 50, 60_000, 'tasks to be done');

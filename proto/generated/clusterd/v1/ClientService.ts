@@ -18,6 +18,8 @@ import type { ScheduleList as _clusterd_v1_ScheduleList, ScheduleList__Output as
 import type { ScheduleRef as _clusterd_v1_ScheduleRef, ScheduleRef__Output as _clusterd_v1_ScheduleRef__Output } from '../../clusterd/v1/ScheduleRef.js';
 import type { ScheduleSpec as _clusterd_v1_ScheduleSpec, ScheduleSpec__Output as _clusterd_v1_ScheduleSpec__Output } from '../../clusterd/v1/ScheduleSpec.js';
 import type { ServerList as _clusterd_v1_ServerList, ServerList__Output as _clusterd_v1_ServerList__Output } from '../../clusterd/v1/ServerList.js';
+import type { SessionEvent as _clusterd_v1_SessionEvent, SessionEvent__Output as _clusterd_v1_SessionEvent__Output } from '../../clusterd/v1/SessionEvent.js';
+import type { SessionRequest as _clusterd_v1_SessionRequest, SessionRequest__Output as _clusterd_v1_SessionRequest__Output } from '../../clusterd/v1/SessionRequest.js';
 import type { SubmitReply as _clusterd_v1_SubmitReply, SubmitReply__Output as _clusterd_v1_SubmitReply__Output } from '../../clusterd/v1/SubmitReply.js';
 import type { SubmitRequest as _clusterd_v1_SubmitRequest, SubmitRequest__Output as _clusterd_v1_SubmitRequest__Output } from '../../clusterd/v1/SubmitRequest.js';
 import type { TaskResult as _clusterd_v1_TaskResult, TaskResult__Output as _clusterd_v1_TaskResult__Output } from '../../clusterd/v1/TaskResult.js';
@@ -128,6 +130,11 @@ export interface ClientServiceClient extends grpc.Client {
   servers(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
   servers(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
   
+  Session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_clusterd_v1_SessionRequest, _clusterd_v1_SessionEvent__Output>;
+  Session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_clusterd_v1_SessionRequest, _clusterd_v1_SessionEvent__Output>;
+  session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_clusterd_v1_SessionRequest, _clusterd_v1_SessionEvent__Output>;
+  session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_clusterd_v1_SessionRequest, _clusterd_v1_SessionEvent__Output>;
+  
   Submit(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
   Submit(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
   Submit(argument: _clusterd_v1_SubmitRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
@@ -136,11 +143,6 @@ export interface ClientServiceClient extends grpc.Client {
   submit(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
   submit(argument: _clusterd_v1_SubmitRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
   submit(argument: _clusterd_v1_SubmitRequest, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
-  
-  SubmitAndWatch(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
-  SubmitAndWatch(argument: _clusterd_v1_SubmitRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
-  submitAndWatch(argument: _clusterd_v1_SubmitRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
-  submitAndWatch(argument: _clusterd_v1_SubmitRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
   
   Watch(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
   Watch(argument: _clusterd_v1_RunRef, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_RunStatus__Output>;
@@ -174,9 +176,9 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
   
   Servers: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_ServerList>;
   
-  Submit: grpc.handleUnaryCall<_clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply>;
+  Session: grpc.handleBidiStreamingCall<_clusterd_v1_SessionRequest__Output, _clusterd_v1_SessionEvent>;
   
-  SubmitAndWatch: grpc.handleServerStreamingCall<_clusterd_v1_SubmitRequest__Output, _clusterd_v1_RunStatus>;
+  Submit: grpc.handleUnaryCall<_clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply>;
   
   Watch: grpc.handleServerStreamingCall<_clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus>;
   
@@ -195,7 +197,7 @@ export interface ClientServiceDefinition extends grpc.ServiceDefinition {
   Result: MethodDefinition<_clusterd_v1_TaskSelector, _clusterd_v1_TaskResult, _clusterd_v1_TaskSelector__Output, _clusterd_v1_TaskResult__Output>
   Resume: MethodDefinition<_clusterd_v1_ResumeRequest, _clusterd_v1_SubmitReply, _clusterd_v1_ResumeRequest__Output, _clusterd_v1_SubmitReply__Output>
   Servers: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_ServerList, _clusterd_v1_Empty__Output, _clusterd_v1_ServerList__Output>
+  Session: MethodDefinition<_clusterd_v1_SessionRequest, _clusterd_v1_SessionEvent, _clusterd_v1_SessionRequest__Output, _clusterd_v1_SessionEvent__Output>
   Submit: MethodDefinition<_clusterd_v1_SubmitRequest, _clusterd_v1_SubmitReply, _clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply__Output>
-  SubmitAndWatch: MethodDefinition<_clusterd_v1_SubmitRequest, _clusterd_v1_RunStatus, _clusterd_v1_SubmitRequest__Output, _clusterd_v1_RunStatus__Output>
   Watch: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
 }

@@ -1,0 +1,65 @@
+/**
+ * Following one run for a client: a summary at once, summaries (counts per step) at most every
+ * `watchIntervalMs` while it goes on, and the full status the moment it ends. Watch and Session
+ * both send what this hands them. When the term ends (this replica no longer leads) the watch
+ * ends with NOT_LEADER, so the client follows the run on the new leader.
+ */
+import { ClusterError } from '../../core/errors.js';
+import type { RunStatus } from '../../proto/types.js';
+import type { FlowEngine } from '../flow/engine.js';
+import type { Placer } from '../placement/placer.js';
+import { runStatus } from './views.js';
+
+export interface WatchedLeader {
+  engine: FlowEngine;
+  placer: Placer;
+  /** Fires when this replica's term as leader ends. */
+  term: AbortSignal;
+}
+
+export interface RunWatcher {
+  status(status: RunStatus): void;
+  /** Called once: after the final status, or with the error that ended the watch early. */
+  ended(err?: ClusterError): void;
+}
+
+const watchIntervalMs = 100;
+
+/** Starts following `runId`; the returned function stops it without calling `ended`. */
+export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatcher): () => void {
+  const { engine, placer, term } = leader;
+  const status = (withTasks: boolean) => runStatus(engine.get(runId), (id) => placer.why(id), withTasks);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    unsubscribe();
+    clearTimeout(timer);
+    term.removeEventListener('abort', onTermEnd);
+  };
+  const send = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const ended = engine.get(runId).record.state !== 'running';
+    watcher.status(status(ended));
+    if (!ended) return;
+    stop();
+    watcher.ended();
+  };
+  const onTermEnd = () => {
+    stop();
+    watcher.ended(new ClusterError('NOT_LEADER', 'this scheduler no longer leads; follow the run on the new leader'));
+  };
+  const unsubscribe = engine.onRunChanged((id) => {
+    if (id !== runId) return;
+    if (engine.get(runId).record.state !== 'running') send();
+    else timer ??= setTimeout(send, watchIntervalMs);
+  });
+  term.addEventListener('abort', onTermEnd, { once: true });
+  if (term.aborted) onTermEnd();
+  else if (engine.get(runId).record.state !== 'running') send();
+  else watcher.status(status(false));
+  return () => {
+    if (!stopped) stop();
+  };
+}

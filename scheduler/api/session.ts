@@ -1,0 +1,86 @@
+/**
+ * Session: many submit-and-watch exchanges on one long-lived stream. Each request submits a
+ * run; its statuses go back tagged with the request's tag, as Watch sends them. A submission
+ * that fails is answered with an error event and the session goes on; losing the lead ends the
+ * whole session with NOT_LEADER, so the client submits what it still waits for on the new
+ * leader (a request id makes that the same run). When the client half-closes, the session ends
+ * once every run it submitted has ended.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { errorCode, errorMessage, invalid } from '../../core/errors.js';
+import { toServiceError } from '../../proto/status.js';
+import type { SessionEvent, SessionRequest__Output } from '../../proto/types.js';
+import type { SubmitInput } from '../flow/engine.js';
+import { watchRun, type WatchedLeader } from './run-watch.js';
+
+/** Errors that mean this replica cannot serve the session at all, not that one request failed. */
+const leadershipErrors = new Set(['NOT_LEADER', 'LEASE_LOST']);
+
+export function serveSession(
+  call: grpc.ServerDuplexStream<SessionRequest__Output, SessionEvent>,
+  leader: () => WatchedLeader,
+  submitInput: (req: NonNullable<SessionRequest__Output['submit']>) => SubmitInput,
+): void {
+  /** Tags submitted and not yet over; a watched run's tag maps to the function that stops it. */
+  const open = new Map<string, (() => void) | undefined>();
+  let halfClosed = false;
+  let over = false;
+
+  const fail = (err: unknown) => {
+    if (over) return;
+    over = true;
+    for (const stop of open.values()) stop?.();
+    open.clear();
+    call.emit('error', toServiceError(err));
+  };
+  const endIfIdle = () => {
+    if (!halfClosed || open.size > 0 || over) return;
+    over = true;
+    call.end();
+  };
+  const finish = (tag: string) => {
+    open.delete(tag);
+    endIfIdle();
+  };
+  const answerError = (req: SessionRequest__Output, err: unknown) => {
+    const detail = (err as { detail?: unknown }).detail;
+    call.write({ tag: req.tag, error: { code: errorCode(err), message: errorMessage(err), detail: typeof detail === 'string' ? detail : '' } });
+  };
+  const submit = async (req: SessionRequest__Output) => {
+    const tag = String(req.tag);
+    if (open.has(tag)) return answerError(req, invalid(`tag ${tag}: already in use in this session`));
+    open.set(tag, undefined);
+    try {
+      if (!req.submit) throw invalid('submit: required');
+      const term = leader();
+      const runId = await term.engine.submit(submitInput(req.submit));
+      if (over) return;
+      let ended = false;
+      const stop = watchRun(term, runId, {
+        status: (status) => call.write({ tag: req.tag, status }),
+        ended: (err) => {
+          ended = true;
+          if (err) fail(err);
+          else finish(tag);
+        },
+      });
+      if (!ended) open.set(tag, stop);
+    } catch (err) {
+      if (over) return;
+      if (leadershipErrors.has(errorCode(err))) return fail(err);
+      answerError(req, err);
+      finish(tag);
+    }
+  };
+
+  call.on('data', (req: SessionRequest__Output) => void submit(req));
+  call.on('end', () => {
+    halfClosed = true;
+    endIfIdle();
+  });
+  call.on('cancelled', () => {
+    over = true;
+    for (const stop of open.values()) stop?.();
+    open.clear();
+  });
+}

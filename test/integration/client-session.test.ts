@@ -1,0 +1,141 @@
+// ClusterClient.submitAndWatch over the Session call: many runs share one long-lived call, each
+// resolves on its final status without waiting for the call's end, one failed submission does
+// not end the session, and a session that breaks mid-run is followed by the same run elsewhere.
+import * as grpc from '@grpc/grpc-js';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterClient } from '../../cli/client.js';
+import { decodeValue } from '../../core/codec.js';
+import { proto, serverOptions } from '../../proto/load.js';
+import type { RunStatus, SessionEvent, SessionRequest__Output } from '../../proto/types.js';
+import { startDev, type DevCluster } from '../support/cli-cluster.js';
+
+type SessionCall = grpc.ServerDuplexStream<SessionRequest__Output, SessionEvent>;
+
+const status = (runId: string, state: string): RunStatus => ({ run_id: runId, name: 'j', project: 'default', state, steps: [] });
+const request = (requestId = '') => ({ job_json: '{}', params_json: '{}', code_dir: '', code_package: '', source: 'test', request_id: requestId });
+
+describe('submitAndWatch on a Session (scripted scheduler)', () => {
+  let server: grpc.Server | undefined;
+  let client: ClusterClient | undefined;
+  afterEach(() => {
+    client?.close();
+    server?.forceShutdown();
+  });
+
+  /** A ClientService whose Session answers each request with `answer(call, request, sessionIndex)`. */
+  async function serve(answer: (call: SessionCall, req: SessionRequest__Output, session: number) => void): Promise<{ addr: string; calls: SessionCall[]; requests: SessionRequest__Output[] }> {
+    const calls: SessionCall[] = [];
+    const requests: SessionRequest__Output[] = [];
+    server = new grpc.Server(serverOptions);
+    server.addService(proto.ClientService.service, {
+      Session: (call: SessionCall) => {
+        const index = calls.push(call) - 1;
+        call.on('data', (req: SessionRequest__Output) => {
+          requests.push(req);
+          answer(call, req, index);
+        });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) => server!.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    return { addr: `127.0.0.1:${port}`, calls, requests };
+  }
+
+  it('carries concurrent runs on one call and resolves each on its own final status, the call still open', async () => {
+    const { addr, calls } = await serve((call, req) => {
+      const runId = `r-${req.submit!.request_id}`;
+      call.write({ tag: req.tag, status: status(runId, 'running') });
+      setTimeout(() => call.write({ tag: req.tag, status: status(runId, req.submit!.request_id === 'b' ? 'failed' : 'succeeded') }), 20);
+    });
+    client = new ClusterClient([addr]);
+    const seen: string[] = [];
+    const [a, b] = await Promise.all([
+      client.submitAndWatch(request('a'), (s) => seen.push(`${s.run_id}:${s.state}`)),
+      client.submitAndWatch(request('b')),
+    ]);
+    expect([a.run_id, a.state, b.run_id, b.state]).toEqual(['r-a', 'succeeded', 'r-b', 'failed']);
+    expect(seen).toEqual(['r-a:running', 'r-a:succeeded']);
+    const c = await client.submitAndWatch(request('c'));
+    expect(c.state).toBe('succeeded');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.writable).toBe(true);
+  });
+
+  it('rejects a submission the scheduler refused with its code, and the session goes on', async () => {
+    const { addr, calls } = await serve((call, req) => {
+      if (req.submit!.request_id === 'bad') call.write({ tag: req.tag, error: { code: 'INVALID_ARGUMENT', message: 'job_json: not valid JSON', detail: '' } });
+      else call.write({ tag: req.tag, status: status('r-ok', 'succeeded') });
+    });
+    client = new ClusterClient([addr]);
+    await expect(client.submitAndWatch(request('bad'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'job_json: not valid JSON' });
+    expect((await client.submitAndWatch(request('ok'))).state).toBe('succeeded');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('submits a run again with the same request id when its session ends mid-run', async () => {
+    const { addr, calls, requests } = await serve((call, req, session) => {
+      call.write({ tag: req.tag, status: status('r-1', 'running') });
+      if (session === 0) call.end();
+      else call.write({ tag: req.tag, status: status('r-1', 'succeeded') });
+    });
+    client = new ClusterClient([addr]);
+    const last = await client.submitAndWatch(request());
+    expect(last.state).toBe('succeeded');
+    expect(calls).toHaveLength(2);
+    expect(requests).toHaveLength(2);
+    // A request id was filled in and both submissions carried it: the scheduler sees one run.
+    expect(requests[0]!.submit!.request_id).toMatch(/^[a-z0-9-]+$/);
+    expect(requests[1]!.submit!.request_id).toBe(requests[0]!.submit!.request_id);
+  });
+
+  it('fails saying why when every session to the only address ends mid-run', async () => {
+    const { addr } = await serve((call, req) => {
+      call.write({ tag: req.tag, status: status('r-1', 'running') });
+      call.end();
+    });
+    client = new ClusterClient([addr], 15_000, 500);
+    await expect(client.submitAndWatch(request('x'))).rejects.toThrow(/the scheduler ended the session before the run ended/);
+  });
+});
+
+describe('submitAndWatch on a Session (real scheduler)', () => {
+  let dev: DevCluster;
+  let client: ClusterClient;
+  const codeDir = fileURLToPath(new URL('../../examples/hello/', import.meta.url));
+  const job = (name: string) => JSON.stringify({ name, steps: { start: { run: { module: './hello.mjs', export: 'start' }, resources: { cpu: '10m', memory: '16Mi' } } } });
+  beforeAll(async () => {
+    dev = await startDev(1);
+    client = new ClusterClient([dev.addr]);
+  }, 60_000);
+  afterAll(async () => {
+    client?.close();
+    await dev?.stop();
+  });
+
+  it('runs many runs at once on one client, each to its own recorded result', async () => {
+    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => client.submitAndWatch({
+      job_json: job(`many-${i}`), params_json: JSON.stringify({ greeting: `hi-${i}`, repeat: 1 }), code_dir: codeDir, code_package: '', source: 'test', request_id: '',
+    })));
+    expect(new Set(runs.map((r) => r.run_id)).size).toBe(20);
+    for (const [i, r] of runs.entries()) {
+      expect(r.state).toBe('succeeded');
+      expect(r.run_id.startsWith(`many-${i}-`)).toBe(true);
+      const result = await client.call('Result', { run_id: r.run_id, step: 'start', index: 0 });
+      expect(decodeValue(result.result)).toMatchObject({ words: [`hi-${i}`] });
+    }
+  }, 60_000);
+
+  it('answers a bad job with INVALID_ARGUMENT saying where, and the next run on the session succeeds', async () => {
+    const bad = { job_json: '{"name": "bad", "steps": {}}', params_json: '{}', code_dir: codeDir, code_package: '', source: 'test', request_id: '' };
+    await expect(client.submitAndWatch(bad)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const good = await client.submitAndWatch({ job_json: job('after-bad'), params_json: '{}', code_dir: codeDir, code_package: '', source: 'test', request_id: '' });
+    expect(good.state).toBe('succeeded');
+  }, 30_000);
+
+  it('submitting the same request id twice follows one run', async () => {
+    const req = { job_json: job('twice'), params_json: '{}', code_dir: codeDir, code_package: '', source: 'test', request_id: 'twice-1' };
+    const [a, b] = await Promise.all([client.submitAndWatch(req), client.submitAndWatch(req)]);
+    expect(a.run_id).toBe('twice-twice-1');
+    expect(b.run_id).toBe(a.run_id);
+  }, 30_000);
+});
