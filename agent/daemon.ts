@@ -28,6 +28,7 @@ import type { AgentCapacity } from './fingerprint/capacity.js';
 import type { CodeCache } from './code-cache.js';
 import type { Executor, TaskOutcome } from './executors/executor.js';
 import { SchedulerLink } from './link/scheduler-link.js';
+import { StartReports } from './start-reports.js';
 import type { TaskOutputs } from './task-outputs.js';
 
 export interface AgentOptions {
@@ -48,6 +49,8 @@ type AgentState = 'running' | 'draining' | 'stopping' | 'stopped';
 
 /** After the drain deadline, how long results already reported get for their acknowledgement. */
 const ackGraceMs = 2_000;
+/** Tasks that end sooner than this are reported once, finished (see StartReports). */
+const startReportDelayMs = 50;
 
 interface RunningTask {
   attempt: number;
@@ -78,6 +81,11 @@ export class AgentDaemon {
   private readonly idleWaiters = new Set<() => void>();
   /** The unacknowledged results the latest registration carried. */
   private readonly registeredWith = new Set<string>();
+  private readonly startReports = new StartReports(
+    startReportDelayMs,
+    (taskId, attempt) => this.running.get(taskId)?.attempt === attempt,
+    (t) => this.link.send({ task_id: t.taskId, attempt: t.attempt, started: { at_ms: t.atMs } }),
+  );
   private state: AgentState = 'running';
   private logFlushScheduled = false;
   private closing: Promise<void> | undefined;
@@ -127,6 +135,7 @@ export class AgentDaemon {
       this.setState('stopping');
       this.closingController.abort();
       for (const t of this.running.values()) t.cancellation.cancel(new Error('the agent is shutting down'));
+      this.startReports.close();
       await this.link.close();
       await Promise.all([...this.executors.values()].map((e) => e.close().catch((err) => this.opts.logger.error({ err, executor: e.name }, 'closing an executor failed'))));
       this.setState('stopped');
@@ -298,7 +307,7 @@ export class AgentDaemon {
         onStarted: (atMs) => {
           task.started = true;
           startedAtMs = atMs;
-          this.link.send({ task_id: a.task_id, attempt: a.attempt, started: { at_ms: atMs } });
+          this.startReports.started({ taskId: a.task_id, attempt: a.attempt, atMs });
         },
         onLog: (stream, text) => this.log(task, stream, text),
       });

@@ -102,7 +102,7 @@ export class SchedulerLink {
     this.flushScheduled = false;
     const updates = this.pending;
     this.pending = [];
-    if (updates.length && this.stream) this.stream.write({ updates: { updates: withoutSupersededStarts(updates) } });
+    if (updates.length && this.stream) this.stream.write({ updates: { updates } });
   }
 
   /**
@@ -202,16 +202,4 @@ export class SchedulerLink {
     this.logger.info({ from: this.state, to: next, addr }, 'scheduler link');
     this.state = next;
   }
-}
-
-/**
- * The updates less the starts of attempts that also end in this batch: a finished update
- * carries its start time, and short tasks would otherwise send (and the scheduler handle) two
- * updates each.
- */
-export function withoutSupersededStarts(updates: TaskUpdate[]): TaskUpdate[] {
-  let endedAttempt: Map<string | undefined, number | undefined> | undefined;
-  for (const u of updates) if (u.finished) (endedAttempt ??= new Map()).set(u.task_id, u.attempt);
-  if (!endedAttempt) return updates;
-  return updates.filter((u) => !u.started || endedAttempt.get(u.task_id) !== u.attempt);
 }

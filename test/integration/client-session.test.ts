@@ -8,7 +8,7 @@ import { ClusterClient } from '../../cli/client.js';
 import { decodeValue } from '../../core/codec.js';
 import { proto, serverOptions } from '../../proto/load.js';
 import type { RunStatus, SessionEvent, SessionRequest__Output } from '../../proto/types.js';
-import { startDev, type DevCluster } from '../support/cli-cluster.js';
+import { eventually, startDev, type DevCluster } from '../support/cli-cluster.js';
 
 type SessionCall = grpc.ServerDuplexStream<SessionRequest__Output, SessionEvent>;
 
@@ -137,5 +137,28 @@ describe('submitAndWatch on a Session (real scheduler)', () => {
     const [a, b] = await Promise.all([client.submitAndWatch(req), client.submitAndWatch(req)]);
     expect(a.run_id).toBe('twice-twice-1');
     expect(b.run_id).toBe(a.run_id);
+  }, 30_000);
+
+  it('shows a long task as started while it runs, and a short one with its start time once done', async () => {
+    const haDir = fileURLToPath(new URL('../fixtures/ha/', import.meta.url));
+    const sleeper = (ms: number) => ({
+      job_json: JSON.stringify({ name: `sleep-${ms}`, steps: { start: { run: { module: './tasks.mjs', export: 'work' }, resources: { cpu: '10m', memory: '16Mi' } } } }),
+      params_json: JSON.stringify({ ms }), code_dir: haDir, code_package: '', source: 'test', request_id: '',
+    });
+    let runId = '';
+    const long = client.submitAndWatch(sleeper(1_500), (s) => {
+      runId = s.run_id;
+    });
+    // The start is reported once the task has run a little while, long before it ends.
+    const started = await eventually(async () => {
+      if (!runId) return undefined;
+      const task = (await client.call('GetRun', { run_id: runId })).steps[0]!.tasks[0];
+      return task && task.state === 'running' && Number(task.started_at_ms) > 0 ? task : undefined;
+    }, 1_200, 'the long task to show as started');
+    expect(Number(started.started_at_ms)).toBeGreaterThanOrEqual(Number((await client.call('GetRun', { run_id: runId })).created_at_ms));
+    expect((await long).state).toBe('succeeded');
+    const short = (await client.submitAndWatch(sleeper(0))).steps[0]!.tasks[0]!;
+    expect(Number(short.started_at_ms)).toBeGreaterThan(0);
+    expect(Number(short.finished_at_ms)).toBeGreaterThanOrEqual(Number(short.started_at_ms));
   }, 30_000);
 });
