@@ -14,6 +14,7 @@ import { isTerminal, tasksOf, type TaskState } from '../flow/run-state.js';
 import type { Placer } from '../placement/placer.js';
 import type { ScheduleRecord } from '../state/records.js';
 import { runStatus } from './views.js';
+import { JobCache } from './job-cache.js';
 import { watchRun } from './run-watch.js';
 import { serveSession } from './session.js';
 
@@ -37,12 +38,15 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     return runStatus(engine.get(runId), (id) => placer.why(id), withTasks);
   };
 
+  const jobs = new JobCache();
+  const input = (req: SubmitRequest__Output) => submitInput(req, jobs);
+
   return {
-    Submit: unary(async (req) => ({ run_id: await deps.leader().engine.submit(submitInput(req)) })),
+    Submit: unary(async (req) => ({ run_id: await deps.leader().engine.submit(input(req)) })),
 
     Resume: unary(async (req) => {
       if (!req.job) throw invalid('job: the job as it is now is required');
-      const input = submitInput(req.job);
+      const input = submitInput(req.job, jobs);
       const runId = await deps.leader().engine.resume(req.run_id, { ...input, params: req.job.params_json ? input.params : undefined }, req.from_step || undefined);
       return { run_id: runId };
     }),
@@ -50,7 +54,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     AddSchedule: unary(async (req) => {
       if (!req.job) throw invalid('job: required');
       const { schedules } = deps.leader();
-      const input = submitInput(req.job);
+      const input = submitInput(req.job, jobs);
       return scheduleInfo(await schedules.add({ name: req.name, cron: req.cron, ...input }));
     }),
 
@@ -97,14 +101,14 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
         const stop = watchRun(deps.leader(), call.request.run_id, {
           status: (s) => call.write(s),
           ended: (err) => (err ? call.emit('error', toServiceError(err)) : call.end()),
-        });
+        }, 'now');
         call.on('cancelled', stop);
       } catch (err) {
         call.emit('error', toServiceError(err));
       }
     },
 
-    Session: (call) => serveSession(call, deps.leader, submitInput),
+    Session: (call) => serveSession(call, deps.leader, input),
 
     Logs: (call) => {
       const req = call.request;
@@ -129,13 +133,15 @@ function selectTasks(engine: FlowEngine, runId: string, step: string, index: num
   return [...tasksOf(run)].filter((t) => !step || t.step === step);
 }
 
-function submitInput(req: SubmitRequest__Output): SubmitInput {
+function submitInput(req: SubmitRequest__Output, jobs: JobCache): SubmitInput {
   const params = req.params_json ? parseJson(req.params_json, 'params_json') : {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw invalid('params_json: must be a JSON object');
   if (req.request_id && !/^[a-z0-9-]{1,40}$/.test(req.request_id)) throw invalid('request_id: 1-40 characters of a-z, 0-9 and -');
+  const { doc, spec } = jobs.compile(req.job_json, (text) => parseJson(text, 'job_json'), 'submitted job');
   return {
     requestId: req.request_id,
-    job: parseJson(req.job_json, 'job_json'),
+    job: doc,
+    spec,
     params: params as Record<string, unknown>,
     codeDir: req.code_dir,
     codePackage: req.code_package,

@@ -1,6 +1,8 @@
 /**
- * Following one run for a client: a summary at once, summaries (counts per step) at most every
- * `watchIntervalMs` while it goes on, and the full status the moment it ends. Watch and Session
+ * Following one run for a client: a first summary (counts per step), summaries at most every
+ * `watchIntervalMs` while it goes on, and the full status the moment it ends. Watch sends the
+ * first summary at once; a run just submitted gets it after the first interval, so a run that
+ * ends sooner costs one status and its placement does not wait behind encoding a summary. Watch and Session
  * both send what this hands them. When the term ends (this replica no longer leads) the watch
  * ends with NOT_LEADER, so the client follows the run on the new leader.
  */
@@ -26,7 +28,7 @@ export interface RunWatcher {
 const watchIntervalMs = 100;
 
 /** Starts following `runId`; the returned function stops it without calling `ended`. */
-export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatcher): () => void {
+export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatcher, firstSummary: 'now' | 'after-interval'): () => void {
   const { engine, placer, term } = leader;
   const status = (withTasks: boolean) => runStatus(engine.get(runId), (id) => placer.why(id), withTasks);
   let timer: NodeJS.Timeout | undefined;
@@ -58,7 +60,8 @@ export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatch
   term.addEventListener('abort', onTermEnd, { once: true });
   if (term.aborted) onTermEnd();
   else if (engine.get(runId).record.state !== 'running') send();
-  else watcher.status(status(false));
+  else if (firstSummary === 'now') watcher.status(status(false));
+  else timer = setTimeout(send, watchIntervalMs);
   return () => {
     if (!stopped) stop();
   };

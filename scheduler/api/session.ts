@@ -1,6 +1,6 @@
 /**
  * Session: many submit-and-watch exchanges on one long-lived stream. Each request submits a
- * run; its statuses go back tagged with the request's tag, as Watch sends them. A submission
+ * run; its statuses go back tagged with the request's tag (see run-watch.ts). A submission
  * that fails is answered with an error event and the session goes on; losing the lead ends the
  * whole session with NOT_LEADER, so the client submits what it still waits for on the new
  * leader (a request id makes that the same run). When the client half-closes, the session ends
@@ -63,7 +63,7 @@ export function serveSession(
           if (err) fail(err);
           else finish(tag);
         },
-      });
+      }, 'after-interval');
       if (!ended) open.set(tag, stop);
     } catch (err) {
       if (over) return;

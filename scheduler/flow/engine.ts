@@ -9,7 +9,7 @@
  */
 import { ClusterError, errorMessage, notFound } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
-import { compileJob } from '../../core/job-spec.js';
+import { compileJob, type JobSpec } from '../../core/job-spec.js';
 import type { Logger } from '../../core/logger.js';
 import { addResources, zeroResources, type Resources } from '../../core/resources.js';
 import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
@@ -35,6 +35,8 @@ export interface SubmitInput {
   /** The client's id for this submit: retrying it returns the same run. */
   requestId?: string;
   job: unknown;
+  /** `job` compiled, when the caller has it already (see JobCache). */
+  spec?: JobSpec;
   params: Record<string, unknown>;
   codeDir: string;
   codePackage: string;
@@ -95,7 +97,7 @@ export class FlowEngine {
    * schedule's last tick), so neither lands without the other.
    */
   async submit(input: SubmitInput, resume?: { from: RunState; fromStep?: string }, withOps?: (runId: string) => WriteOp[]): Promise<string> {
-    const job = compileJob(input.job, 'submitted job');
+    const job = input.spec ?? compileJob(input.job, 'submitted job');
     if (resume?.fromStep && !job.steps[resume.fromStep]) {
       throw new ClusterError('INVALID_ARGUMENT', `--from ${resume.fromStep}: the job has no such step (steps: ${Object.keys(job.steps).join(', ')})`);
     }
