@@ -126,7 +126,7 @@ export async function measureOverhead(client: ClusterClient, shape: TaskShape, s
   });
   await submitAndWait(client, job(Math.min(n, 50))); // warm the workers
   const start = performance.now();
-  await submitAndWait(client, job(n));
+  await submitAndWait(client, job(n), undefined, { summaryOnly: true });
   const seconds = (performance.now() - start) / 1000;
   return { overheadSeconds: (seconds * Math.min(slots, n)) / n, dispatchPerSec: n / seconds };
 }

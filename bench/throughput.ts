@@ -104,7 +104,7 @@ async function measure(opts: ThroughputOptions, addrs: string[], agents: number,
 async function sweep(client: ClusterClient, n: number): Promise<number> {
   const progress = new Progress(`  sweep of ${n}`, n);
   const start = performance.now();
-  await submitAndWait(client, sweepJob(n), (s) => progress.update(s.steps[0]?.succeeded ?? 0));
+  await submitAndWait(client, sweepJob(n), (s) => progress.update(s.steps[0]?.succeeded ?? 0), { summaryOnly: true });
   progress.done();
   return performance.now() - start;
 }

@@ -33,9 +33,13 @@ function submitRequest(job: object) {
   return { job_json: JSON.stringify(job), params_json: '{}', code_dir: benchCodeDir, code_package: '', source: 'bench', request_id: newRequestId() };
 }
 
-/** Submits and follows the run in one call; resolves with its final status. */
-export async function submitAndWait(client: ClusterClient, job: object, onProgress?: (s: RunStatus__Output) => void): Promise<RunStatus__Output> {
-  const last = await client.submitAndWatch(submitRequest(job), onProgress);
+/**
+ * Submits and follows the run; resolves with its final status, which lists every task unless
+ * `summaryOnly` (a sweep needs only its outcome, and listing 20,000 tasks costs the scheduler
+ * ~150 ms).
+ */
+export async function submitAndWait(client: ClusterClient, job: object, onProgress?: (s: RunStatus__Output) => void, opts: { summaryOnly?: boolean } = {}): Promise<RunStatus__Output> {
+  const last = await client.submitAndWatch(submitRequest(job), onProgress, opts);
   if (last.state !== 'succeeded') throw new Error(`benchmark run ${last.run_id} ${last.state}: ${last.error?.message ?? ''}`);
   return last;
 }

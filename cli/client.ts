@@ -79,10 +79,11 @@ export class ClusterClient {
    * with the final one, every result recorded, the moment it arrives. Runs submitted one after
    * another (or many at once) share one call. If the session breaks (the leader changed) the
    * run is submitted again on the new leader with the same request id, which is the same run.
+   * `summaryOnly`: the final status without its task list (GetRun has it).
    */
-  async submitAndWatch(request: SubmitRequest, onStatus?: (status: RunStatus__Output) => void): Promise<RunStatus__Output> {
+  async submitAndWatch(request: SubmitRequest, onStatus?: (status: RunStatus__Output) => void, opts: { summaryOnly?: boolean } = {}): Promise<RunStatus__Output> {
     const idempotent = request.request_id ? request : { ...request, request_id: newRequestId() };
-    return this.onLeader((client) => this.sessionWith(client).submit(idempotent, onStatus));
+    return this.onLeader((client) => this.sessionWith(client).submit(idempotent, onStatus, opts.summaryOnly));
   }
 
   private sessionWith(client: ClientServiceClient): SubmitSession {

@@ -34,13 +34,16 @@ export class SubmitSession {
     return this.endedWith === undefined;
   }
 
-  /** Submits a run; resolves with its final status (every result recorded) the moment it arrives. */
-  submit(request: SubmitRequest, onStatus?: (status: RunStatus__Output) => void): Promise<RunStatus__Output> {
+  /**
+   * Submits a run; resolves with its final status (every result recorded) the moment it
+   * arrives; with `summaryOnly` that status has counts per step but no task list.
+   */
+  submit(request: SubmitRequest, onStatus?: (status: RunStatus__Output) => void, summaryOnly = false): Promise<RunStatus__Output> {
     if (this.endedWith) return Promise.reject(this.endedWith);
     const tag = this.nextTag++;
     return new Promise((resolve, reject) => {
       this.waiting.set(tag, { ...(onStatus ? { onStatus } : {}), resolve, reject });
-      this.call.write({ tag, submit: request });
+      this.call.write({ tag, submit: request, summary_only: summaryOnly });
     });
   }
 

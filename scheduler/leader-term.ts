@@ -6,6 +6,7 @@
  *   elected ─▶ load runs and schedules ─▶ recovery window (agents report) ─▶ scheduling
  *   term signal ─▶ agents told to go elsewhere ─▶ loops stopped ─▶ committer closed
  */
+import { setMaxListeners } from 'node:events';
 import { sleep } from '../core/abortable.js';
 import { compileJob } from '../core/job-spec.js';
 import { ClusterError, errorMessage } from '../core/errors.js';
@@ -58,6 +59,9 @@ export class LeaderTerm {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly opts: LeaderTermOptions) {
+    // Every run a client follows listens for the term's end (run-watch.ts): thousands at once
+    // are normal, not a leak.
+    setMaxListeners(0, opts.term);
     this.committer = new GroupCommitter({ store: opts.store, fence: opts.fence });
     const persist = (ops: Parameters<GroupCommitter['write']>[0]) => this.committer.write(ops);
     this.members = new AgentMembers(persist, opts.logger.child({ component: 'members' }));

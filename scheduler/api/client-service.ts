@@ -101,7 +101,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
         const stop = watchRun(deps.leader(), call.request.run_id, {
           status: (s) => call.write(s),
           ended: (err) => (err ? call.emit('error', toServiceError(err)) : call.end()),
-        }, 'now');
+        }, { firstSummary: 'now' });
         call.on('cancelled', stop);
       } catch (err) {
         call.emit('error', toServiceError(err));

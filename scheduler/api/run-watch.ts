@@ -27,8 +27,14 @@ export interface RunWatcher {
 
 const watchIntervalMs = 100;
 
+export interface WatchOptions {
+  firstSummary: 'now' | 'after-interval';
+  /** The final status lists every task unless this is set. */
+  summaryOnly?: boolean;
+}
+
 /** Starts following `runId`; the returned function stops it without calling `ended`. */
-export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatcher, firstSummary: 'now' | 'after-interval'): () => void {
+export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatcher, opts: WatchOptions): () => void {
   const { engine, placer, term } = leader;
   const status = (withTasks: boolean) => runStatus(engine.get(runId), (id) => placer.why(id), withTasks);
   let timer: NodeJS.Timeout | undefined;
@@ -43,7 +49,7 @@ export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatch
     clearTimeout(timer);
     timer = undefined;
     const ended = engine.get(runId).record.state !== 'running';
-    watcher.status(status(ended));
+    watcher.status(status(ended && !opts.summaryOnly));
     if (!ended) return;
     stop();
     watcher.ended();
@@ -60,7 +66,7 @@ export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatch
   term.addEventListener('abort', onTermEnd, { once: true });
   if (term.aborted) onTermEnd();
   else if (engine.get(runId).record.state !== 'running') send();
-  else if (firstSummary === 'now') watcher.status(status(false));
+  else if (opts.firstSummary === 'now') watcher.status(status(false));
   else timer = setTimeout(send, watchIntervalMs);
   return () => {
     if (!stopped) stop();

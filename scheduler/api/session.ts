@@ -63,7 +63,7 @@ export function serveSession(
           if (err) fail(err);
           else finish(tag);
         },
-      }, 'after-interval');
+      }, { firstSummary: 'after-interval', summaryOnly: req.summary_only });
       if (!ended) open.set(tag, stop);
     } catch (err) {
       if (over) return;

@@ -161,4 +161,15 @@ describe('submitAndWatch on a Session (real scheduler)', () => {
     expect(Number(short.started_at_ms)).toBeGreaterThan(0);
     expect(Number(short.finished_at_ms)).toBeGreaterThanOrEqual(Number(short.started_at_ms));
   }, 30_000);
+
+  it('leaves the task list out of the final status when asked for a summary only', async () => {
+    const req = () => ({ job_json: job('summary'), params_json: JSON.stringify({ greeting: 'x', repeat: 1 }), code_dir: codeDir, code_package: '', source: 'test', request_id: '' });
+    const summary = await client.submitAndWatch(req(), undefined, { summaryOnly: true });
+    expect(summary.state).toBe('succeeded');
+    expect(summary.steps[0]).toMatchObject({ name: 'start', total: 1, succeeded: 1, tasks: [] });
+    const full = await client.submitAndWatch(req());
+    expect(full.steps[0]!.tasks).toHaveLength(1);
+    // The tasks are there for whoever asks.
+    expect((await client.call('GetRun', { run_id: summary.run_id })).steps[0]!.tasks[0]!.state).toBe('succeeded');
+  }, 30_000);
 });

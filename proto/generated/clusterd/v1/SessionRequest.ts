@@ -6,9 +6,11 @@ import type { Long } from '@grpc/proto-loader';
 export interface SessionRequest {
   'tag'?: (number | string | Long);
   'submit'?: (_clusterd_v1_SubmitRequest | null);
+  'summary_only'?: (boolean);
 }
 
 export interface SessionRequest__Output {
   'tag': (number);
   'submit': (_clusterd_v1_SubmitRequest__Output | null);
+  'summary_only': (boolean);
 }
