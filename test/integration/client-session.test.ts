@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClient } from '../../cli/client.js';
 import { decodeValue } from '../../core/codec.js';
 import { proto, serverOptions } from '../../proto/load.js';
-import type { RunStatus, SessionEvent, SessionRequest__Output } from '../../proto/types.js';
+import type { ClientServiceClient, RunStatus, SessionEvent, SessionEvent__Output, SessionRequest__Output } from '../../proto/types.js';
 import { eventually, startDev, type DevCluster } from '../support/cli-cluster.js';
 
 type SessionCall = grpc.ServerDuplexStream<SessionRequest__Output, SessionEvent>;
@@ -171,5 +171,26 @@ describe('submitAndWatch on a Session (real scheduler)', () => {
     expect(full.steps[0]!.tasks).toHaveLength(1);
     // The tasks are there for whoever asks.
     expect((await client.call('GetRun', { run_id: summary.run_id })).steps[0]!.tasks[0]!.state).toBe('succeeded');
+  }, 30_000);
+
+  it('on a raw Session call: a reused tag is refused, and a half-closed session ends once its runs have', async () => {
+    const raw = new proto.ClientService(dev.addr, grpc.credentials.createInsecure()) as unknown as ClientServiceClient;
+    try {
+      const call = raw.Session();
+      const events: SessionEvent__Output[] = [];
+      const ended = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+      call.on('data', (e: SessionEvent__Output) => events.push(e));
+      call.on('error', () => {});
+      const submit = { job_json: job('raw'), params_json: JSON.stringify({ greeting: 'x', repeat: 1 }), code_dir: codeDir, code_package: '', source: 'test', request_id: '' };
+      call.write({ tag: 7, submit });
+      call.write({ tag: 7, submit });
+      call.end();
+      expect((await ended).code).toBe(grpc.status.OK);
+      expect(events.filter((e) => e.body === 'error').map((e) => [e.tag, e.error!.code, e.error!.message])).toEqual([[7, 'INVALID_ARGUMENT', 'tag 7: already in use in this session']]);
+      const statuses = events.filter((e) => e.body === 'status');
+      expect(statuses.at(-1)).toMatchObject({ tag: 7, status: { state: 'succeeded' } });
+    } finally {
+      raw.close();
+    }
   }, 30_000);
 });
