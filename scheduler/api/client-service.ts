@@ -54,8 +54,9 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     AddSchedule: unary(async (req) => {
       if (!req.job) throw invalid('job: required');
       const { schedules } = deps.leader();
-      const input = submitInput(req.job, jobs);
-      return scheduleInfo(await schedules.add({ name: req.name, cron: req.cron, ...input }));
+      // The record keeps what firing needs, named field by field: not the request id, not the compiled job.
+      const { job, params, codeDir, codePackage, source } = submitInput(req.job, jobs);
+      return scheduleInfo(await schedules.add({ name: req.name, cron: req.cron, job, params, codeDir, codePackage, source }));
     }),
 
     ListSchedules: unary(() => ({ schedules: deps.leader().schedules.list().map(scheduleInfo) })),

@@ -22,15 +22,18 @@ export function serveSession(
   submitInput: (req: NonNullable<SessionRequest__Output['submit']>) => SubmitInput,
 ): void {
   /** Tags submitted and not yet over; a watched run's tag maps to the function that stops it. */
-  const open = new Map<string, (() => void) | undefined>();
+  const open = new Map<number, (() => void) | undefined>();
   let halfClosed = false;
   let over = false;
 
-  const fail = (err: unknown) => {
-    if (over) return;
+  const stopAll = () => {
     over = true;
     for (const stop of open.values()) stop?.();
     open.clear();
+  };
+  const fail = (err: unknown) => {
+    if (over) return;
+    stopAll();
     call.emit('error', toServiceError(err));
   };
   const endIfIdle = () => {
@@ -38,7 +41,7 @@ export function serveSession(
     over = true;
     call.end();
   };
-  const finish = (tag: string) => {
+  const finish = (tag: number) => {
     open.delete(tag);
     endIfIdle();
   };
@@ -47,7 +50,7 @@ export function serveSession(
     call.write({ tag: req.tag, error: { code: errorCode(err), message: errorMessage(err), detail: typeof detail === 'string' ? detail : '' } });
   };
   const submit = async (req: SessionRequest__Output) => {
-    const tag = String(req.tag);
+    const { tag } = req;
     if (open.has(tag)) return answerError(req, invalid(`tag ${tag}: already in use in this session`));
     open.set(tag, undefined);
     try {
@@ -57,7 +60,7 @@ export function serveSession(
       if (over) return;
       let ended = false;
       const stop = watchRun(term, runId, {
-        status: (status) => call.write({ tag: req.tag, status }),
+        status: (status) => call.write({ tag, status }),
         ended: (err) => {
           ended = true;
           if (err) fail(err);
@@ -78,9 +81,5 @@ export function serveSession(
     halfClosed = true;
     endIfIdle();
   });
-  call.on('cancelled', () => {
-    over = true;
-    for (const stop of open.values()) stop?.();
-    open.clear();
-  });
+  call.on('cancelled', stopAll);
 }
