@@ -36,7 +36,8 @@ const connectTimeoutMs = 3_000;
 export class ClusterClient {
   private readonly clients = new Map<string, ClientServiceClient>();
   private current = 0;
-  private session: SubmitSession | undefined;
+  /** One per scheduler address used: switching leaders must not cut runs followed on the old one. */
+  private readonly sessions = new Map<ClientServiceClient, SubmitSession>();
 
   constructor(private readonly addrs: string[], private readonly deadlineMs = 15_000, private readonly electionWaitMs = 15_000) {
     if (addrs.length === 0) throw new ClusterError('INVALID_ARGUMENT', 'no scheduler address given');
@@ -87,14 +88,16 @@ export class ClusterClient {
   }
 
   private sessionWith(client: ClientServiceClient): SubmitSession {
-    if (this.session?.client === client && this.session.open) return this.session;
-    this.session?.close();
-    this.session = new SubmitSession(client);
-    return this.session;
+    let session = this.sessions.get(client);
+    if (!session?.open) {
+      session = new SubmitSession(client);
+      this.sessions.set(client, session);
+    }
+    return session;
   }
 
   close(): void {
-    this.session?.close();
+    for (const s of this.sessions.values()) s.close();
     for (const c of this.clients.values()) c.close();
   }
 

@@ -21,7 +21,7 @@ export class SubmitSession {
   private nextTag = 1;
   private endedWith: ClusterError | undefined;
 
-  constructor(readonly client: ClientServiceClient) {
+  constructor(client: ClientServiceClient) {
     this.call = client.Session();
     this.call.on('data', (event: SessionEvent__Output) => this.onEvent(event));
     this.call.on('error', (err) => this.end(fromServiceError(err)));

@@ -88,6 +88,28 @@ describe('submitAndWatch on a Session (scripted scheduler)', () => {
     expect(requests[1]!.submit!.request_id).toBe(requests[0]!.submit!.request_id);
   });
 
+  it('keeps following a run on one scheduler while another submission is sent to a different one', async () => {
+    const first = await serve((call, req) => {
+      if (req.submit!.request_id === 'elsewhere') {
+        call.write({ tag: req.tag, error: { code: 'NOT_LEADER', message: 'ask the other one', detail: '' } });
+        return;
+      }
+      call.write({ tag: req.tag, status: status('r-slow', 'running') });
+      setTimeout(() => call.write({ tag: req.tag, status: status('r-slow', 'succeeded') }), 300);
+    });
+    const firstServer = server;
+    const second = await serve((call, req) => call.write({ tag: req.tag, status: status('r-elsewhere', 'succeeded') }));
+    try {
+      client = new ClusterClient([first.addr, second.addr]);
+      const slow = client.submitAndWatch(request('slow'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await client.submitAndWatch(request('elsewhere'))).run_id).toBe('r-elsewhere');
+      expect((await slow).state).toBe('succeeded');
+    } finally {
+      firstServer?.forceShutdown();
+    }
+  });
+
   it('fails saying why when every session to the only address ends mid-run', async () => {
     const { addr } = await serve((call, req) => {
       call.write({ tag: req.tag, status: status('r-1', 'running') });
