@@ -397,8 +397,10 @@ export class FlowEngine {
           const created = expandStep(run, name);
           if (!created) continue;
           expanded = true;
-          for (const t of created) this.tasks.set(t.id, t);
-          work.push(...created);
+          for (const t of created) {
+            this.tasks.set(t.id, t);
+            work.push(t);
+          }
         }
       } catch (err) {
         void this.endRun(run, 'failed', { code: 'TASK_FAILED', message: errorMessage(err) });
