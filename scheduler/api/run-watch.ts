@@ -1,16 +1,18 @@
 /**
- * Following one run for a client: a first summary (counts per step), summaries at most every
- * `watchIntervalMs` while it goes on, and the full status the moment it ends. Watch sends the
- * first summary at once; a run just submitted gets it after the first interval, so a run that
- * ends sooner costs one status and its placement does not wait behind encoding a summary. Watch and Session
- * both send what this hands them. When the term ends (this replica no longer leads) the watch
- * ends with NOT_LEADER, so the client follows the run on the new leader.
+ * Following one run for a client, for Watch and Session alike: a first summary (counts per
+ * step), summaries at most every `watchIntervalMs` while it goes on, and the full status the
+ * moment it ends. Watch sends the first summary at once; a run just submitted gets it after the
+ * first interval, so a run that ends sooner costs one status and its placement does not wait
+ * behind encoding a summary. When the term ends (this replica no longer leads) the watch ends
+ * with NOT_LEADER, so the client follows the run on the new leader.
  */
 import { ClusterError } from '../../core/errors.js';
 import type { RunStatus } from '../../proto/types.js';
 import type { FlowEngine } from '../flow/engine.js';
 import type { Placer } from '../placement/placer.js';
 import { runStatus } from './views.js';
+
+const watchIntervalMs = 100;
 
 export interface WatchedLeader {
   engine: FlowEngine;
@@ -24,8 +26,6 @@ export interface RunWatcher {
   /** Called once: after the final status, or with the error that ended the watch early. */
   ended(err?: ClusterError): void;
 }
-
-const watchIntervalMs = 100;
 
 export interface WatchOptions {
   firstSummary: 'now' | 'after-interval';
