@@ -12,6 +12,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
+import { sleep } from '../../core/abortable.js';
 import { decodeValue, encodeValue } from '../../core/codec.js';
 import type { ErrorInfo } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -76,10 +77,9 @@ export class ContainerExecutor implements Executor {
       task.onStarted(Date.now());
       if (stopReason) stop(stopReason);
       const { StatusCode: exitCode } = (await container.wait()) as { StatusCode: number };
-      const state = (await container.inspect()).State;
       if (stopReason === 'timeout') return failure('TIMEOUT', `timed out after ${task.timeoutMs} ms; the container was stopped`);
       if (stopReason === 'cancel') return failure('CANCELLED', 'cancelled; the container was stopped');
-      if (state.OOMKilled && exitCode !== 0) return failure('OUT_OF_MEMORY', `out of memory (limit ${formatBytes(task.memoryBytes)}): the engine killed the container`);
+      if (exitCode !== 0 && await killedForMemory(container, exitCode)) return failure('OUT_OF_MEMORY', `out of memory (limit ${formatBytes(task.memoryBytes)}): the engine killed the container`);
       if (exitCode !== 0) return failure('TASK_FAILED', `the container exited with code ${exitCode}`);
       return await collect(outDir);
     } catch (err) {
@@ -209,4 +209,22 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 
 function failure(code: ErrorInfo['code'], message: string): TaskOutcome {
   return { ok: false, error: { code, message } };
+}
+
+/** SIGKILL's exit code: what a container the kernel's OOM killer stopped exits with. */
+const sigkillExit = 137;
+
+/**
+ * Whether the engine killed the container for memory. dockerd hears of an OOM kill in an event
+ * of its own, which can come after the exit: a container that exited by SIGKILL without the
+ * flag is looked at again for up to 0.5 s before it counts as a plain failure (a CI run saw the
+ * flag missing at the first look and reported an OOM as "exited with code 137").
+ */
+async function killedForMemory(container: Docker.Container, exitCode: number): Promise<boolean> {
+  for (let look = 0; look < 10; look++) {
+    if ((await container.inspect()).State.OOMKilled) return true;
+    if (exitCode !== sigkillExit) return false;
+    await sleep(50);
+  }
+  return false;
 }
