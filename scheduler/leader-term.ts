@@ -8,7 +8,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import { sleep } from '../core/abortable.js';
-import { compileJob } from '../core/job-spec.js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AgentMembers } from './dispatch/agent-members.js';
@@ -108,9 +107,7 @@ export class LeaderTerm {
     for (const record of runs) {
       try {
         const taskRecords = record.tasksObject ? decodeTaskRecords(await this.opts.objects.read(record.tasksObject)) : tasks.get(record.id) ?? [];
-        // A `foreach: { from }` step is expanded from its source's result, finished run or not.
-        const sources = fanOutSources(record);
-        await this.loadResults(needResults.has(record.id) ? taskRecords : taskRecords.filter((t) => sources.has(t.step)));
+        await this.engine.readResults(record, taskRecords, needResults.has(record.id));
         this.engine.restore(record, taskRecords);
         if (record.state === 'running') unfinished++;
       } catch (err) {
@@ -140,13 +137,6 @@ export class LeaderTerm {
     this.schedules.load(schedules);
     this.members.load(agents);
     return { runs, tasks };
-  }
-
-  /** Results kept only as objects are read back, to be later steps' inputs. */
-  private async loadResults(records: TaskRecord[]): Promise<void> {
-    await Promise.all(records.map(async (r) => {
-      if (r.resultObject && !r.result) r.result = await this.opts.objects.read(r.resultObject);
-    }));
   }
 
   /** Idempotent: ends agent streams (they reconnect to the next leader), stops loops, fails pending writes. */
@@ -180,16 +170,9 @@ export class LeaderTerm {
       if (Date.now() - lastCompactionMs >= compactionIntervalMs) {
         lastCompactionMs = Date.now();
         await this.compactor.pass(this.engine.runs.values());
+        const dropped = this.engine.dropCompacted();
+        if (dropped.runs) this.opts.logger.info(dropped, 'finished runs dropped from memory (their tasks are in the chunk store)');
       }
     }
   }
-}
-
-/** The steps of a run whose result a later step fans out over (`foreach: { from: STEP.field }`). */
-function fanOutSources(record: RunRecord): Set<string> {
-  const sources = new Set<string>();
-  for (const step of Object.values(compileJob(record.job, `run ${record.id}`).steps)) {
-    if (step.foreach?.kind === 'from') sources.add(step.foreach.step);
-  }
-  return sources;
 }

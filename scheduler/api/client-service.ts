@@ -13,7 +13,7 @@ import { streamLogs } from './log-stream.js';
 import { isTerminal, tasksOf, type TaskState } from '../flow/run-state.js';
 import type { Placer } from '../placement/placer.js';
 import type { ScheduleRecord } from '../state/records.js';
-import { runStatus } from './views.js';
+import { runStatus, summaryStatus } from './views.js';
 import { JobCache } from './job-cache.js';
 import { watchRun } from './run-watch.js';
 import { serveSession } from './session.js';
@@ -33,9 +33,10 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
         .then(() => fn(call.request))
         .then((res) => callback(null, res), (err) => callback(toServiceError(err)));
     };
-  const status = (runId: string, withTasks = true): RunStatus => {
+  /** A run's full status; a run dropped from memory is loaded back for it. */
+  const status = async (runId: string): Promise<RunStatus> => {
     const { engine, placer } = deps.leader();
-    return runStatus(engine.get(runId), (id) => placer.why(id), withTasks);
+    return runStatus(await engine.load(runId), (id) => placer.why(id));
   };
 
   const jobs = new JobCache();
@@ -68,8 +69,11 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     ListRuns: unary((req) => {
       const { engine, placer } = deps.leader();
       const limit = req.limit > 0 ? req.limit : 20;
-      const runs = [...engine.runs.values()].sort((a, b) => b.record.seq - a.record.seq).slice(0, limit);
-      return { runs: runs.map((r) => runStatus(r, (id) => placer.why(id), false)) };
+      const runs = [
+        ...[...engine.runs.values()].map((r) => ({ seq: r.record.seq, status: () => runStatus(r, (id) => placer.why(id), false) })),
+        ...[...engine.droppedRuns()].map((r) => ({ seq: r.record.seq, status: () => summaryStatus(r) })),
+      ];
+      return { runs: runs.sort((a, b) => b.seq - a.seq).slice(0, limit).map((r) => r.status()) };
     }),
 
     Cancel: unary(async (req) => {
@@ -78,8 +82,10 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       return status(req.run_id);
     }),
 
-    Result: unary((req) => {
-      const task = deps.leader().engine.task(req.run_id, req.step, req.index);
+    Result: unary(async (req) => {
+      const { engine } = deps.leader();
+      await engine.load(req.run_id);
+      const task = engine.task(req.run_id, req.step, req.index);
       return {
         task_id: task.id,
         // A result kept as an object is fetched from the store by the caller, not sent here.
@@ -98,31 +104,30 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     Servers: unary(async () => ({ servers: await deps.servers() })),
 
     Watch: (call) => {
-      try {
-        const stop = watchRun(deps.leader(), call.request.run_id, {
-          status: (s) => call.write(s),
-          ended: (err) => (err ? call.emit('error', toServiceError(err)) : call.end()),
-        }, { firstSummary: 'now' });
-        call.on('cancelled', stop);
-      } catch (err) {
-        call.emit('error', toServiceError(err));
-      }
+      Promise.resolve()
+        .then(async () => {
+          const leader = deps.leader();
+          await leader.engine.load(call.request.run_id);
+          const stop = watchRun(leader, call.request.run_id, {
+            status: (s) => call.write(s),
+            ended: (err) => (err ? call.emit('error', toServiceError(err)) : call.end()),
+          }, { firstSummary: 'now' });
+          call.on('cancelled', stop);
+        })
+        .catch((err) => call.emit('error', toServiceError(err)));
     },
 
     Session: (call) => serveSession(call, deps.leader, input),
 
     Logs: (call) => {
       const req = call.request;
-      let tasks: TaskState[];
-      let engine: FlowEngine;
-      try {
-        engine = deps.leader().engine;
-        tasks = selectTasks(engine, req.run_id, req.step, req.index);
-      } catch (err) {
-        call.emit('error', toServiceError(err));
-        return;
-      }
-      streamLogs(call, engine, tasks, req.follow, deps.objects);
+      Promise.resolve()
+        .then(async () => {
+          const { engine } = deps.leader();
+          await engine.load(req.run_id);
+          streamLogs(call, engine, selectTasks(engine, req.run_id, req.step, req.index), req.follow, deps.objects);
+        })
+        .catch((err) => call.emit('error', toServiceError(err)));
     },
   };
 }

@@ -57,6 +57,7 @@ export function serveSession(
       if (!req.submit) throw invalid('submit: required');
       const term = leader();
       const runId = await term.engine.submit(submitInput(req.submit));
+      await term.engine.load(runId); // a request id already used may name a run dropped from memory
       if (over) return;
       let ended = false;
       const stop = watchRun(term, runId, {

@@ -2,37 +2,42 @@
 import { decodeValue } from '../../core/codec.js';
 import { formatBytes, formatCpu } from '../../core/units.js';
 import type { RunStatus, StepStatus, TaskStatus } from '../../proto/types.js';
-import { stepState, type RunState, type TaskState } from '../flow/run-state.js';
+import { stepState, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
 import type { WaitReason } from '../placement/types.js';
+import type { RunRecord } from '../state/records.js';
 
 export function runStatus(run: RunState, why: (taskId: string) => WaitReason | undefined, withTasks = true): RunStatus {
-  const steps: StepStatus[] = run.order.map((name) => {
+  const steps = run.order.map((name) => {
     const step = run.steps.get(name)!;
-    const { succeeded, failed, running, cancelled } = step.count;
-    const total = step.tasks?.length ?? 0;
-    return {
-      name,
-      state: stepState(step),
-      tasks: withTasks ? (step.tasks ?? []).map((t) => taskStatus(t, why)) : [],
-      total,
-      succeeded,
-      failed,
-      running,
-      waiting: total - succeeded - failed - running - cancelled,
-    };
+    const tasks = withTasks ? (step.tasks ?? []).map((t) => taskStatus(t, why)) : [];
+    return stepStatus(name, stepState(step), step.tasks?.length ?? 0, step.count, tasks);
   });
+  return envelope(run.record, run.job.name, run.job.project, steps);
+}
+
+/** A finished run dropped from the leader's memory: counts per step, no tasks. */
+export function summaryStatus(run: RunSummary): RunStatus {
+  return envelope(run.record, run.name, run.project, run.steps.map((s) => stepStatus(s.name, s.state, s.total, s.count, [])));
+}
+
+function envelope(record: RunRecord, name: string, project: string, steps: StepStatus[]): RunStatus {
   return {
-    run_id: run.record.id,
-    name: run.job.name,
-    project: run.job.project,
-    state: run.record.state,
-    created_at_ms: run.record.createdAtMs,
-    finished_at_ms: run.record.finishedAtMs ?? 0,
+    run_id: record.id,
+    name,
+    project,
+    state: record.state,
+    created_at_ms: record.createdAtMs,
+    finished_at_ms: record.finishedAtMs ?? 0,
     steps,
-    error: run.record.error ?? null,
-    source: run.record.source,
-    resumed_from: run.record.resumedFrom ?? '',
+    error: record.error ?? null,
+    source: record.source,
+    resumed_from: record.resumedFrom ?? '',
   };
+}
+
+function stepStatus(name: string, state: string, total: number, count: RunSummary['steps'][number]['count'], tasks: TaskStatus[]): StepStatus {
+  const { succeeded, failed, running, cancelled } = count;
+  return { name, state, tasks, total, succeeded, failed, running, waiting: total - succeeded - failed - running - cancelled };
 }
 
 function taskStatus(t: TaskState, why: (taskId: string) => WaitReason | undefined): TaskStatus {

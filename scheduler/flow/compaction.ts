@@ -3,7 +3,8 @@
  * a run has been finished for `compactAfterMs`, its task records move into one chunk store object
  * and the run record keeps that object's id. One fenced write puts the new run record and
  * deletes the run's `tasks/` keys, so a failover sees either the old layout or the new one.
- * The leader keeps the run in memory as it was; a new leader reads the object back on load.
+ * The leader then drops the run's tasks from memory (FlowEngine.dropCompacted) and reads the
+ * object back when something needs them; a new leader reads it on load.
  *
  * The object is written first: if the leader dies before the swap, the object is unreferenced
  * and store GC removes it after its grace period.

@@ -15,13 +15,13 @@ import { addResources, zeroResources, type Resources } from '../../core/resource
 import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 import type { Placer } from '../placement/placer.js';
 import type { TaskDemand } from '../placement/types.js';
-import { keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type TaskRecord } from '../state/records.js';
+import { decodeTaskRecords, keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type TaskRecord } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
 import { buildAssignment } from './assignment.js';
 import {
   allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, parentsSettled, reusable, reusableTasks,
-  setTaskState, tasksOf,
-  type RunState, type TaskState,
+  setTaskState, summarize, tasksOf,
+  type RunState, type RunSummary, type TaskState,
 } from './run-state.js';
 import { TaskLogs } from './task-logs.js';
 
@@ -67,8 +67,12 @@ export interface FlowEngineOptions {
 }
 
 export class FlowEngine {
+  /** Runs in memory with all their tasks: every unfinished run, and finished ones until dropped. */
   readonly runs = new Map<string, RunState>();
   readonly logs = new TaskLogs();
+  /** Finished runs dropped from memory once compacted (see dropCompacted); `load` brings one back. */
+  private readonly dropped = new Map<string, RunSummary>();
+  private readonly loading = new Map<string, Promise<RunState>>();
   private readonly tasks = new Map<string, TaskState>();
   /** Tasks in state running: what agent loss and the timeout sweep look at. */
   private readonly running = new Set<TaskState>();
@@ -106,7 +110,7 @@ export class FlowEngine {
       if (!fit.ok) throw new ClusterError('UNSCHEDULABLE', `step "${step.name}" can never run on this cluster: ${fit.reason}`);
     }
     const id = `${job.name}-${input.requestId || newRequestId(this.now())}`;
-    if (this.runs.has(id)) return id;
+    if (this.runs.has(id) || this.dropped.has(id)) return id;
     const record: RunRecord = {
       id,
       job: input.job,
@@ -134,7 +138,7 @@ export class FlowEngine {
    * that succeeded (results by reference, nothing re-run) and runs only the rest.
    */
   async resume(runId: string, input: Omit<SubmitInput, 'params'> & { params?: Record<string, unknown> }, fromStep?: string): Promise<string> {
-    const earlier = this.get(runId);
+    const earlier = await this.load(runId);
     if (earlier.record.state === 'running') throw new ClusterError('INVALID_ARGUMENT', `run ${runId} is still running; cancel it or wait for it to end`);
     await this.loadResults(earlier);
     return this.submit({ ...input, params: input.params ?? earlier.record.params }, { from: earlier, ...(fromStep ? { fromStep } : {}) });
@@ -150,7 +154,7 @@ export class FlowEngine {
     }));
   }
 
-  /** Rebuilds a run from its durable records (a new leader, or a restart). */
+  /** Rebuilds a run from its durable records (a new leader, a restart, or a dropped run loaded back). */
   restore(record: RunRecord, taskRecords: readonly TaskRecord[]): void {
     this.seq = Math.max(this.seq, record.seq + 1);
     const run = newRunState(record, compileJob(record.job, `run ${record.id}`));
@@ -298,16 +302,84 @@ export class FlowEngine {
 
   /** Cancels a run: queued tasks are dropped, running ones stopped. Cancelling twice is fine. */
   async cancel(runId: string): Promise<RunState> {
-    const run = this.get(runId);
+    const run = await this.load(runId);
     if (run.record.state !== 'running') return run;
     await this.endRun(run, 'cancelled', { code: 'CANCELLED', message: 'cancelled by request' });
     return run;
   }
 
+  /** A run in memory; a dropped one is only found by `load`. */
   get(runId: string): RunState {
     const run = this.runs.get(runId);
     if (!run) throw notFound(`no run "${runId}"`);
     return run;
+  }
+
+  /** The run with all its tasks, read back from its compacted tasks object if it was dropped. */
+  load(runId: string): Promise<RunState> {
+    const run = this.runs.get(runId);
+    if (run) return Promise.resolve(run);
+    const summary = this.dropped.get(runId);
+    if (!summary) return Promise.reject(notFound(`no run "${runId}"`));
+    let loading = this.loading.get(runId);
+    if (!loading) {
+      loading = this.loadDropped(summary).finally(() => this.loading.delete(runId));
+      this.loading.set(runId, loading);
+    }
+    return loading;
+  }
+
+  private async loadDropped(summary: RunSummary): Promise<RunState> {
+    const records = decodeTaskRecords(await this.opts.objects.read(summary.record.tasksObject!));
+    await this.readResults(summary.record, records, false);
+    const id = summary.record.id;
+    if (this.dropped.delete(id)) this.restore(summary.record, records);
+    return this.get(id);
+  }
+
+  /**
+   * Before `restore`: reads back the results kept only as objects that must be in memory — those
+   * of steps a `foreach: { from }` fans out over (expanding it needs them, finished run or not),
+   * or all of them (`all`: an unfinished run, or one an unfinished run resumes, hands them on as
+   * later steps' inputs).
+   */
+  async readResults(record: RunRecord, taskRecords: readonly TaskRecord[], all: boolean): Promise<void> {
+    const sources = new Set<string>();
+    for (const step of Object.values(compileJob(record.job, `run ${record.id}`).steps)) {
+      if (step.foreach?.kind === 'from') sources.add(step.foreach.step);
+    }
+    await Promise.all(taskRecords.map(async (r) => {
+      if ((all || sources.has(r.step)) && r.resultObject && !r.result) r.result = await this.opts.objects.read(r.resultObject);
+    }));
+  }
+
+  /** Summaries of the finished runs dropped from memory, for listings. */
+  droppedRuns(): IterableIterator<RunSummary> {
+    return this.dropped.values();
+  }
+
+  /**
+   * Drops from memory every finished run whose task records are compacted into the chunk store,
+   * keeping a summary: the leader's memory then follows the work in progress, not every task it
+   * ever ran (~2.9 KB each). Returns what it dropped (the ids of the first 20 runs).
+   */
+  dropCompacted(): { runs: number; tasks: number; runIds: string[] } {
+    let runs = 0;
+    let tasks = 0;
+    const runIds: string[] = [];
+    for (const run of this.runs.values()) {
+      if (run.record.state === 'running' || !run.record.tasksObject) continue;
+      this.dropped.set(run.record.id, summarize(run));
+      this.runs.delete(run.record.id);
+      for (const task of tasksOf(run)) {
+        this.tasks.delete(task.id);
+        this.logs.forget(task.id);
+        tasks++;
+      }
+      if (runIds.length < 20) runIds.push(run.record.id);
+      runs++;
+    }
+    return { runs, tasks, runIds };
   }
 
   task(runId: string, step: string, index: number): TaskState {

@@ -255,6 +255,26 @@ export function stepState(step: StepRun): string {
   return running ? 'running' : 'queued';
 }
 
+/** What is kept of a finished run dropped from memory: enough to list it and to load it back. */
+export interface RunSummary {
+  record: RunRecord;
+  name: string;
+  project: string;
+  steps: Array<{ name: string; state: string; total: number; count: Record<TaskStateName, number> }>;
+}
+
+export function summarize(run: RunState): RunSummary {
+  return {
+    record: run.record,
+    name: run.job.name,
+    project: run.job.project,
+    steps: run.order.map((name) => {
+      const step = run.steps.get(name)!;
+      return { name, state: stepState(step), total: step.tasks?.length ?? 0, count: { ...step.count } };
+    }),
+  };
+}
+
 function noTasks(): Record<TaskStateName, number> {
   return { pending: 0, queued: 0, running: 0, retrying: 0, succeeded: 0, failed: 0, cancelled: 0 };
 }

@@ -1,7 +1,9 @@
 // Compaction on a real etcd: a finished run's task records leave etcd for one chunk store object,
 // and everything a user asks about the run still answers, also from a restarted scheduler.
 import type { Etcd3 } from 'etcd3';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterClient } from '../../cli/client.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { decodeRecord, type RunRecord } from '../../scheduler/state/records.js';
 import { clusterctl, clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
@@ -12,6 +14,15 @@ import { tempDir, type TempDir } from '../support/temp.js';
 interface RunJson { run_id: string; state: string; steps: Array<{ name: string; tasks: Array<{ state: string; reused_from: string }> }> }
 
 const prefix = '/compaction-test/';
+/** test/fixtures/ha/job.yaml as the JSON a client submits. */
+const haJob = {
+  name: 'crash',
+  steps: {
+    start: { run: { module: './tasks.mjs', export: 'items' }, resources: { cpu: '250m', memory: '64Mi' }, next: 'work' },
+    work: { foreach: { from: 'start.items' }, run: { module: './tasks.mjs', export: 'work' }, resources: { cpu: '250m', memory: '64Mi' }, next: 'total' },
+    total: { join: true, run: { module: './tasks.mjs', export: 'total' }, resources: { cpu: '250m', memory: '64Mi' } },
+  },
+};
 
 describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished runs', () => {
   let etcdServer: EtcdServer;
@@ -24,6 +35,15 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
   const startScheduler = async () => {
     scheduler = startDaemon(['scheduler', '--listen', addr, '--etcd', etcdServer.endpoints.join(','), '--etcd-prefix', prefix, '--store', storeDir.path, '--compact-after', '2s', '--lease-ttl', '2s']);
     await scheduler.waitFor(/scheduler listening/);
+  };
+  /** `clusterctl resume RUN`, then the new run once it has ended. */
+  const resumeAndWait = async (runId: string): Promise<RunJson> => {
+    const resumed = await clusterctl(['resume', runId], { addr, timeoutMs: 60_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    return eventually(async () => {
+      const r = await clusterctlJson<RunJson>(['status', resumed.stdout.trim()], addr);
+      return r.state !== 'running' ? r : undefined;
+    }, 30_000, 'the resumed run');
   };
   /** Keys and bytes (keys + values) under a prefix of this cluster. */
   const usage = async (sub: string) => {
@@ -80,15 +100,53 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
     expect((await clusterctlJson<{ result: unknown }>(['result', runId, 'total'], addr)).result).toBe(1_000);
 
     // A resumed compacted run reuses every task: nothing runs again.
-    const resumed = await clusterctl(['resume', runId], { addr, timeoutMs: 60_000 });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const again = await eventually(async () => {
-      const r = await clusterctlJson<RunJson>(['status', resumed.stdout.trim()], addr);
-      return r.state !== 'running' ? r : undefined;
-    }, 30_000, 'the resumed run');
+    const again = await resumeAndWait(runId);
     expect(again.state).toBe('succeeded');
     const tasks = again.steps.flatMap((s) => s.tasks);
     expect(tasks).toHaveLength(1_002);
     expect(tasks.filter((t) => t.reused_from !== runId)).toEqual([]);
   }, 180_000);
+
+  it('drops a compacted run from the leader\'s memory and loads it back for status, results, resume and its request id', async () => {
+    const dropped = (runId: string) => new RegExp(`"runIds":\\[[^\\]]*"${runId}"[^\\]]*\\],"msg":"finished runs dropped from memory`);
+    const client = new ClusterClient([addr]);
+    try {
+      const request = {
+        job_json: JSON.stringify(haJob), params_json: JSON.stringify({ items: 2, ms: 0 }),
+        code_dir: fileURLToPath(new URL('../fixtures/ha/', import.meta.url)), code_package: '',
+        // What resume reads the job from, as clusterctl submit sets it.
+        source: fileURLToPath(new URL('../fixtures/ha/job.yaml', import.meta.url)), request_id: 'drop-me',
+      };
+      const first = await client.submitAndWatch(request);
+      expect(first.state).toBe('succeeded');
+      // Compacted after 2 s, then dropped in the same maintenance pass.
+      await scheduler.waitFor(dropped(first.run_id), 30_000);
+
+      const listed = (await clusterctlJson<Array<{ run_id: string; state: string; steps: Array<{ total: number; succeeded: number; tasks: unknown[] }> }>>(['status'], addr))
+        .find((r) => r.run_id === first.run_id);
+      expect(listed?.state).toBe('succeeded');
+      expect(listed?.steps.map((s) => [s.total, s.succeeded])).toEqual([[1, 1], [2, 2], [1, 1]]);
+
+      const status = await clusterctlJson<RunJson>(['status', first.run_id], addr);
+      expect(status.steps.map((s) => s.tasks.map((t) => t.state))).toEqual([['succeeded'], ['succeeded', 'succeeded'], ['succeeded']]);
+      expect((await clusterctlJson<{ result: unknown }>(['result', first.run_id, 'work/1'], addr)).result).toBe(2);
+
+      // Loaded back, it is dropped again by a later pass; its request id still names it.
+      scheduler.output = '';
+      await scheduler.waitFor(dropped(first.run_id), 30_000);
+      const again = await client.submitAndWatch(request);
+      expect(again.run_id).toBe(first.run_id);
+      expect(again.steps.flatMap((s) => s.tasks)).toHaveLength(4);
+      expect((await clusterctlJson<Array<{ run_id: string }>>(['status', '--limit', '100'], addr)).filter((r) => r.run_id.startsWith('crash-drop-me'))).toHaveLength(1);
+
+      scheduler.output = '';
+      await scheduler.waitFor(dropped(first.run_id), 30_000);
+      const resumedRun = await resumeAndWait(first.run_id);
+      expect(resumedRun.state).toBe('succeeded');
+      const reused = resumedRun.steps.flatMap((s) => s.tasks);
+      expect(reused.map((t) => t.reused_from)).toEqual([first.run_id, first.run_id, first.run_id, first.run_id]);
+    } finally {
+      client.close();
+    }
+  }, 120_000);
 });
