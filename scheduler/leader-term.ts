@@ -104,8 +104,14 @@ export class LeaderTerm {
     // Unfinished runs, and the runs they resume, need their results in memory as later inputs.
     const needResults = new Set(runs.filter((r) => r.state === 'running').flatMap((r) => [r.id, r.resumedFrom ?? '']));
     let unfinished = 0;
+    let dropped = 0;
     for (const record of runs) {
       try {
+        if (record.tasksObject && record.steps && record.state !== 'running' && !needResults.has(record.id)) {
+          this.engine.restoreDropped({ ...record, steps: record.steps });
+          dropped++;
+          continue;
+        }
         const taskRecords = record.tasksObject ? decodeTaskRecords(await this.opts.objects.read(record.tasksObject)) : tasks.get(record.id) ?? [];
         await this.engine.readResults(record, taskRecords, needResults.has(record.id));
         this.engine.restore(record, taskRecords);
@@ -114,6 +120,7 @@ export class LeaderTerm {
         logger.error({ runId: record.id, err: errorMessage(err) }, 'cannot restore run; skipped');
       }
     }
+    logger.info({ runs: runs.length, dropped }, 'state loaded (compacted finished runs as summaries, their tasks left in the chunk store)');
     if (unfinished > 0) {
       logger.info({ runs: runs.length, unfinished, windowMs: this.opts.recoveryWindowMs }, 'recovering: waiting for agents to report');
       this.engine.setRecovering(true);

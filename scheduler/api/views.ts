@@ -4,20 +4,20 @@ import { formatBytes, formatCpu } from '../../core/units.js';
 import type { RunStatus, StepStatus, TaskStatus } from '../../proto/types.js';
 import { stepState, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
 import type { WaitReason } from '../placement/types.js';
-import type { RunRecord } from '../state/records.js';
+import type { RunRecord, StepSummary } from '../state/records.js';
 
 export function runStatus(run: RunState, why: (taskId: string) => WaitReason | undefined, withTasks = true): RunStatus {
   const steps = run.order.map((name) => {
     const step = run.steps.get(name)!;
     const tasks = withTasks ? (step.tasks ?? []).map((t) => taskStatus(t, why)) : [];
-    return stepStatus(name, stepState(step), step.tasks?.length ?? 0, step.count, tasks);
+    return stepStatus({ name, state: stepState(step), total: step.tasks?.length ?? 0, ...step.count }, tasks);
   });
   return envelope(run.record, run.job.name, run.job.project, steps);
 }
 
 /** A finished run dropped from the leader's memory: counts per step, no tasks. */
 export function summaryStatus(run: RunSummary): RunStatus {
-  return envelope(run.record, run.name, run.project, run.steps.map((s) => stepStatus(s.name, s.state, s.total, s.count, [])));
+  return envelope(run.record, run.name, run.project, run.steps.map((s) => stepStatus(s, [])));
 }
 
 function envelope(record: RunRecord, name: string, project: string, steps: StepStatus[]): RunStatus {
@@ -35,8 +35,8 @@ function envelope(record: RunRecord, name: string, project: string, steps: StepS
   };
 }
 
-function stepStatus(name: string, state: string, total: number, count: RunSummary['steps'][number]['count'], tasks: TaskStatus[]): StepStatus {
-  const { succeeded, failed, running, cancelled } = count;
+function stepStatus(s: StepSummary, tasks: TaskStatus[]): StepStatus {
+  const { name, state, total, succeeded, failed, running, cancelled } = s;
   return { name, state, tasks, total, succeeded, failed, running, waiting: total - succeeded - failed - running - cancelled };
 }
 

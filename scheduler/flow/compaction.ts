@@ -15,7 +15,7 @@ import type { ChunkBackend } from '../../store/backend.js';
 import { writeObject } from '../../store/uploader.js';
 import { decodeRecord, encodeTaskRecords, keys, putRecord, type TaskRecord } from '../state/records.js';
 import type { StateStore, WriteOp } from '../state/state-store.js';
-import type { RunState } from './run-state.js';
+import { stepSummaries, type RunState } from './run-state.js';
 
 export interface CompactionOptions {
   store: StateStore;
@@ -59,9 +59,11 @@ export class RunCompactor {
     const entries = await store.list(keys.tasksOf(run.record.id));
     const tasks = entries.map(([, v]) => decodeRecord<TaskRecord>(v));
     const tasksObject = await writeObject(chunks, encodeTaskRecords(tasks), 'value');
-    const record = { ...run.record, tasksObject };
+    const steps = stepSummaries(run);
+    const record = { ...run.record, tasksObject, steps };
     await persist([putRecord(keys.run(record.id), record), { op: 'deletePrefix', prefix: keys.tasksOf(record.id) }]);
     run.record.tasksObject = tasksObject;
+    run.record.steps = steps;
     this.opts.logger.debug({ runId: record.id, tasks: tasks.length, tasksObject }, 'run compacted');
   }
 }

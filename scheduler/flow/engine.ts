@@ -15,7 +15,9 @@ import { addResources, zeroResources, type Resources } from '../../core/resource
 import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 import type { Placer } from '../placement/placer.js';
 import type { TaskDemand } from '../placement/types.js';
-import { decodeTaskRecords, keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type TaskRecord } from '../state/records.js';
+import {
+  decodeTaskRecords, keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type StepSummary, type TaskRecord,
+} from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
 import { buildAssignment } from './assignment.js';
 import {
@@ -351,6 +353,17 @@ export class FlowEngine {
     await Promise.all(taskRecords.map(async (r) => {
       if ((all || sources.has(r.step)) && r.resultObject && !r.result) r.result = await this.opts.objects.read(r.resultObject);
     }));
+  }
+
+  /**
+   * A new leader's compacted, finished run that nothing unfinished depends on: kept as the
+   * summary its record carries, its tasks left in the chunk store until something loads them.
+   */
+  restoreDropped(record: RunRecord & { steps: StepSummary[] }): void {
+    this.seq = Math.max(this.seq, record.seq + 1);
+    // The job was checked when it was submitted; its name and project are all a summary needs.
+    const job = record.job as { name: string; project?: string };
+    this.dropped.set(record.id, { record, name: job.name, project: job.project ?? 'default', steps: record.steps });
   }
 
   /** Summaries of the finished runs dropped from memory, for listings. */

@@ -10,7 +10,7 @@
  */
 import { decodeValue, encodeValue, encodedNil, spliceArray, spliceMap } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
-import type { ArtifactRef, AttemptRecord, ErrorInfo, RunRecord } from '../state/records.js';
+import type { ArtifactRef, AttemptRecord, ErrorInfo, RunRecord, StepSummary } from '../state/records.js';
 
 export type TaskStateName = 'pending' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -260,19 +260,19 @@ export interface RunSummary {
   record: RunRecord;
   name: string;
   project: string;
-  steps: Array<{ name: string; state: string; total: number; count: Record<TaskStateName, number> }>;
+  steps: StepSummary[];
 }
 
 export function summarize(run: RunState): RunSummary {
-  return {
-    record: run.record,
-    name: run.job.name,
-    project: run.job.project,
-    steps: run.order.map((name) => {
-      const step = run.steps.get(name)!;
-      return { name, state: stepState(step), total: step.tasks?.length ?? 0, count: { ...step.count } };
-    }),
-  };
+  return { record: run.record, name: run.job.name, project: run.job.project, steps: stepSummaries(run) };
+}
+
+export function stepSummaries(run: RunState): StepSummary[] {
+  return run.order.map((name) => {
+    const step = run.steps.get(name)!;
+    const { succeeded, failed, running, cancelled } = step.count;
+    return { name, state: stepState(step), total: step.tasks?.length ?? 0, succeeded, failed, running, cancelled };
+  });
 }
 
 function noTasks(): Record<TaskStateName, number> {

@@ -34,6 +34,19 @@ export interface RunRecord {
    * object (see flow/compaction.ts); its `tasks/RUN/` keys are gone.
    */
   tasksObject?: string;
+  /** Compacted: counts per step, so a new leader lists the run without reading its tasks. */
+  steps?: StepSummary[];
+}
+
+/** One step of a finished run in numbers (see RunRecord.steps). */
+export interface StepSummary {
+  name: string;
+  state: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+  running: number;
+  cancelled: number;
 }
 
 export type { ErrorInfo };

@@ -87,9 +87,13 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
     console.log(`etcd per 1,000 finished tasks: ${before.bytes + run.bytes} B of keys and values before compaction, ${run.bytes} B after (the run record alone)`);
     expect(compacted.state).toBe('succeeded');
 
-    // A new leader reads the tasks back from the chunk store; gc keeps what they refer to.
+    // A new leader keeps the run as the summary its record carries, without reading its tasks;
+    // it reads them back from the chunk store when asked. gc keeps what they refer to.
     await scheduler.stop();
     await startScheduler();
+    await scheduler.waitFor(/"runs":1,"dropped":1,"msg":"state loaded/);
+    const listed = await clusterctlJson<Array<{ run_id: string; steps: Array<{ total: number; succeeded: number }> }>>(['status'], addr);
+    expect(listed.find((r) => r.run_id === runId)?.steps.map((s) => [s.total, s.succeeded])).toEqual([[1, 1], [1_000, 1_000], [1, 1]]);
     await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 20_000, 'the agent to come back');
     const gc = await clusterctl(['store', 'gc'], { addr });
     expect(gc.code, gc.stderr).toBe(0);
