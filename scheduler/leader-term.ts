@@ -108,7 +108,7 @@ export class LeaderTerm {
     for (const record of runs) {
       try {
         if (record.tasksObject && record.steps && record.state !== 'running' && !needResults.has(record.id)) {
-          this.engine.restoreDropped({ ...record, steps: record.steps });
+          this.engine.restoreDropped(record, record.steps);
           dropped++;
           continue;
         }

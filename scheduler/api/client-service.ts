@@ -40,14 +40,14 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
   };
 
   const jobs = new JobCache();
-  const input = (req: SubmitRequest__Output) => submitInput(req, jobs);
+  const inputOf = (req: SubmitRequest__Output) => submitInput(req, jobs);
 
   return {
-    Submit: unary(async (req) => ({ run_id: await deps.leader().engine.submit(input(req)) })),
+    Submit: unary(async (req) => ({ run_id: await deps.leader().engine.submit(inputOf(req)) })),
 
     Resume: unary(async (req) => {
       if (!req.job) throw invalid('job: the job as it is now is required');
-      const input = submitInput(req.job, jobs);
+      const input = inputOf(req.job);
       const runId = await deps.leader().engine.resume(req.run_id, { ...input, params: req.job.params_json ? input.params : undefined }, req.from_step || undefined);
       return { run_id: runId };
     }),
@@ -56,7 +56,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       if (!req.job) throw invalid('job: required');
       const { schedules } = deps.leader();
       // The record keeps what firing needs, named field by field: not the request id, not the compiled job.
-      const { job, params, codeDir, codePackage, source } = submitInput(req.job, jobs);
+      const { job, params, codeDir, codePackage, source } = inputOf(req.job);
       return scheduleInfo(await schedules.add({ name: req.name, cron: req.cron, job, params, codeDir, codePackage, source }));
     }),
 
@@ -117,7 +117,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
         .catch((err) => call.emit('error', toServiceError(err)));
     },
 
-    Session: (call) => serveSession(call, deps.leader, input),
+    Session: (call) => serveSession(call, deps.leader, inputOf),
 
     Logs: (call) => {
       const req = call.request;

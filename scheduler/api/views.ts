@@ -2,15 +2,14 @@
 import { decodeValue } from '../../core/codec.js';
 import { formatBytes, formatCpu } from '../../core/units.js';
 import type { RunStatus, StepStatus, TaskStatus } from '../../proto/types.js';
-import { stepState, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
+import { stepSummaries, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
 import type { WaitReason } from '../placement/types.js';
 import type { RunRecord, StepSummary } from '../state/records.js';
 
 export function runStatus(run: RunState, why: (taskId: string) => WaitReason | undefined, withTasks = true): RunStatus {
-  const steps = run.order.map((name) => {
-    const step = run.steps.get(name)!;
-    const tasks = withTasks ? (step.tasks ?? []).map((t) => taskStatus(t, why)) : [];
-    return stepStatus({ name, state: stepState(step), total: step.tasks?.length ?? 0, ...step.count }, tasks);
+  const steps = stepSummaries(run).map((s) => {
+    const tasks = withTasks ? (run.steps.get(s.name)!.tasks ?? []).map((t) => taskStatus(t, why)) : [];
+    return stepStatus(s, tasks);
   });
   return envelope(run.record, run.job.name, run.job.project, steps);
 }

@@ -359,11 +359,11 @@ export class FlowEngine {
    * A new leader's compacted, finished run that nothing unfinished depends on: kept as the
    * summary its record carries, its tasks left in the chunk store until something loads them.
    */
-  restoreDropped(record: RunRecord & { steps: StepSummary[] }): void {
+  restoreDropped(record: RunRecord, steps: StepSummary[]): void {
     this.seq = Math.max(this.seq, record.seq + 1);
     // The job was checked when it was submitted; its name and project are all a summary needs.
     const job = record.job as { name: string; project?: string };
-    this.dropped.set(record.id, { record, name: job.name, project: job.project ?? 'default', steps: record.steps });
+    this.dropped.set(record.id, { record, name: job.name, project: job.project ?? 'default', steps });
   }
 
   /** Summaries of the finished runs dropped from memory, for listings. */
