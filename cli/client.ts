@@ -11,7 +11,7 @@ import { channelOptions, proto } from '../proto/load.js';
 import { fromServiceError } from '../proto/status.js';
 import { SubmitSession } from './session.js';
 import type {
-  AgentInfo__Output, AgentList__Output, AgentRef, ClientServiceClient, Empty, ListRunsRequest, RunList__Output, RunRef,
+  AgentInfo__Output, AgentList__Output, ClientServiceClient, DrainRequest, Empty, ListRunsRequest, RunList__Output, RunRef,
   ResumeRequest, RunStatus__Output, ScheduleInfo__Output, ScheduleList__Output, ScheduleRef, ScheduleSpec, ServerList__Output, SubmitReply__Output, SubmitRequest, TaskResult__Output, TaskSelector,
 } from '../proto/types.js';
 
@@ -24,7 +24,7 @@ interface UnaryCalls {
   Result: [TaskSelector, TaskResult__Output];
   Cancel: [RunRef, RunStatus__Output];
   ListAgents: [Empty, AgentList__Output];
-  Drain: [AgentRef, AgentInfo__Output];
+  Drain: [DrainRequest, AgentInfo__Output];
   Servers: [Empty, ServerList__Output];
   AddSchedule: [ScheduleSpec, ScheduleInfo__Output];
   ListSchedules: [Empty, ScheduleList__Output];

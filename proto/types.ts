@@ -26,7 +26,7 @@ export type { ClientServiceClient, ClientServiceHandlers } from './generated/clu
 export type { AgentServiceClient, AgentServiceHandlers } from './generated/clusterd/v1/AgentService.js';
 export type { ChunkStoreClient, ChunkStoreHandlers } from './generated/clusterd/v1/ChunkStore.js';
 export type { AgentList__Output } from './generated/clusterd/v1/AgentList.js';
-export type { AgentRef } from './generated/clusterd/v1/AgentRef.js';
+export type { DrainRequest } from './generated/clusterd/v1/DrainRequest.js';
 export type { Empty } from './generated/clusterd/v1/Empty.js';
 export type { ListRunsRequest } from './generated/clusterd/v1/ListRunsRequest.js';
 export type { RunList__Output } from './generated/clusterd/v1/RunList.js';

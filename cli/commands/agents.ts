@@ -26,12 +26,13 @@ export function agentsCommand(program: Command): void {
 
   program
     .command('drain')
-    .description('stop placing new tasks on an agent; what it runs finishes')
+    .description('stop placing new tasks on an agent (what it runs finishes); kept across failovers until undone or the agent leaves')
     .argument('<agent>', 'agent id')
-    .action(async (agentId: string, _flags: unknown, cmd: Command) => {
+    .option('--undo', 'place new tasks on the agent again')
+    .action(async (agentId: string, flags: { undo?: boolean }, cmd: Command) => {
       try {
         const client = clientFor(cmd);
-        const agent = await client.call('Drain', { agent_id: agentId });
+        const agent = await client.call('Drain', { agent_id: agentId, undo: flags.undo === true });
         client.close();
         process.stdout.write(`${agent.agent_id} ${agent.state}\n`);
       } catch (err) {

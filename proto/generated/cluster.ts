@@ -5,7 +5,6 @@ import type { Acks as _clusterd_v1_Acks, Acks__Output as _clusterd_v1_Acks__Outp
 import type { AgentInfo as _clusterd_v1_AgentInfo, AgentInfo__Output as _clusterd_v1_AgentInfo__Output } from './clusterd/v1/AgentInfo.js';
 import type { AgentList as _clusterd_v1_AgentList, AgentList__Output as _clusterd_v1_AgentList__Output } from './clusterd/v1/AgentList.js';
 import type { AgentMessage as _clusterd_v1_AgentMessage, AgentMessage__Output as _clusterd_v1_AgentMessage__Output } from './clusterd/v1/AgentMessage.js';
-import type { AgentRef as _clusterd_v1_AgentRef, AgentRef__Output as _clusterd_v1_AgentRef__Output } from './clusterd/v1/AgentRef.js';
 import type { AgentServiceClient as _clusterd_v1_AgentServiceClient, AgentServiceDefinition as _clusterd_v1_AgentServiceDefinition } from './clusterd/v1/AgentService.js';
 import type { Artifact as _clusterd_v1_Artifact, Artifact__Output as _clusterd_v1_Artifact__Output } from './clusterd/v1/Artifact.js';
 import type { Assignment as _clusterd_v1_Assignment, Assignment__Output as _clusterd_v1_Assignment__Output } from './clusterd/v1/Assignment.js';
@@ -18,6 +17,7 @@ import type { ChunkIds as _clusterd_v1_ChunkIds, ChunkIds__Output as _clusterd_v
 import type { ChunkStoreClient as _clusterd_v1_ChunkStoreClient, ChunkStoreDefinition as _clusterd_v1_ChunkStoreDefinition } from './clusterd/v1/ChunkStore.js';
 import type { ClientServiceClient as _clusterd_v1_ClientServiceClient, ClientServiceDefinition as _clusterd_v1_ClientServiceDefinition } from './clusterd/v1/ClientService.js';
 import type { ContainerSpec as _clusterd_v1_ContainerSpec, ContainerSpec__Output as _clusterd_v1_ContainerSpec__Output } from './clusterd/v1/ContainerSpec.js';
+import type { DrainRequest as _clusterd_v1_DrainRequest, DrainRequest__Output as _clusterd_v1_DrainRequest__Output } from './clusterd/v1/DrainRequest.js';
 import type { Empty as _clusterd_v1_Empty, Empty__Output as _clusterd_v1_Empty__Output } from './clusterd/v1/Empty.js';
 import type { GcReply as _clusterd_v1_GcReply, GcReply__Output as _clusterd_v1_GcReply__Output } from './clusterd/v1/GcReply.js';
 import type { GcRequest as _clusterd_v1_GcRequest, GcRequest__Output as _clusterd_v1_GcRequest__Output } from './clusterd/v1/GcRequest.js';
@@ -75,7 +75,6 @@ export interface ProtoGrpcType {
       AgentInfo: MessageTypeDefinition<_clusterd_v1_AgentInfo, _clusterd_v1_AgentInfo__Output>
       AgentList: MessageTypeDefinition<_clusterd_v1_AgentList, _clusterd_v1_AgentList__Output>
       AgentMessage: MessageTypeDefinition<_clusterd_v1_AgentMessage, _clusterd_v1_AgentMessage__Output>
-      AgentRef: MessageTypeDefinition<_clusterd_v1_AgentRef, _clusterd_v1_AgentRef__Output>
       AgentService: SubtypeConstructor<typeof grpc.Client, _clusterd_v1_AgentServiceClient> & { service: _clusterd_v1_AgentServiceDefinition }
       Artifact: MessageTypeDefinition<_clusterd_v1_Artifact, _clusterd_v1_Artifact__Output>
       Assignment: MessageTypeDefinition<_clusterd_v1_Assignment, _clusterd_v1_Assignment__Output>
@@ -88,6 +87,7 @@ export interface ProtoGrpcType {
       ChunkStore: SubtypeConstructor<typeof grpc.Client, _clusterd_v1_ChunkStoreClient> & { service: _clusterd_v1_ChunkStoreDefinition }
       ClientService: SubtypeConstructor<typeof grpc.Client, _clusterd_v1_ClientServiceClient> & { service: _clusterd_v1_ClientServiceDefinition }
       ContainerSpec: MessageTypeDefinition<_clusterd_v1_ContainerSpec, _clusterd_v1_ContainerSpec__Output>
+      DrainRequest: MessageTypeDefinition<_clusterd_v1_DrainRequest, _clusterd_v1_DrainRequest__Output>
       Empty: MessageTypeDefinition<_clusterd_v1_Empty, _clusterd_v1_Empty__Output>
       GcReply: MessageTypeDefinition<_clusterd_v1_GcReply, _clusterd_v1_GcReply__Output>
       GcRequest: MessageTypeDefinition<_clusterd_v1_GcRequest, _clusterd_v1_GcRequest__Output>

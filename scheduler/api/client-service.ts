@@ -99,7 +99,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
 
     ListAgents: unary(() => ({ agents: deps.leader().registry.list() })),
 
-    Drain: unary((req) => deps.leader().registry.drain(req.agent_id)),
+    Drain: unary((req) => deps.leader().registry.drain(req.agent_id, req.undo)),
 
     Servers: unary(async () => ({ servers: await deps.servers() })),
 

@@ -4,7 +4,10 @@
  * agents themselves; once every member agent has re-registered nothing unreported can still be
  * running, and the recovery window ends at once instead of after the agent TTL.
  *
- * Writes are rare: one when an agent id joins, one when it is declared lost.
+ * A member's record also keeps an operator's drain, so it holds across failovers; it goes with
+ * the membership when the agent leaves or is lost.
+ *
+ * Writes are rare: one when an agent id joins, one per drain or undo, one when it is lost.
  */
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -12,7 +15,7 @@ import { decodeRecord, keys, putRecord, type AgentRecord } from '../state/record
 import type { WriteOp } from '../state/state-store.js';
 
 export class AgentMembers {
-  private readonly members = new Set<string>();
+  private readonly members = new Map<string, AgentRecord>();
   /** Members loaded at the start of the term that have not registered with this leader yet. */
   private readonly awaited = new Set<string>();
   private onAllBack: (() => void) | undefined;
@@ -25,9 +28,9 @@ export class AgentMembers {
   /** The members the state store lists (values under `agents/`). */
   load(values: Uint8Array[]): void {
     for (const v of values) {
-      const id = decodeRecord<AgentRecord>(v).id;
-      this.members.add(id);
-      this.awaited.add(id);
+      const record = decodeRecord<AgentRecord>(v);
+      this.members.set(record.id, record);
+      this.awaited.add(record.id);
     }
     this.checkAllBack();
   }
@@ -40,8 +43,9 @@ export class AgentMembers {
     this.awaited.delete(id);
     this.checkAllBack();
     if (this.members.has(id)) return;
-    this.members.add(id);
-    this.write([putRecord(keys.agent(id), { id, hostname, joinedAtMs: nowMs })], id);
+    const record: AgentRecord = { id, hostname, joinedAtMs: nowMs };
+    this.members.set(id, record);
+    this.write([putRecord(keys.agent(id), record)], id);
   }
 
   lost(id: string): void {
@@ -49,6 +53,20 @@ export class AgentMembers {
     this.checkAllBack();
     if (!this.members.delete(id)) return;
     this.write([{ op: 'delete', key: keys.agent(id) }], id);
+  }
+
+  isDrained(id: string): boolean {
+    return this.members.get(id)?.drained === true;
+  }
+
+  /** Records a drain (or its undo) durably; resolves once it is committed, before it applies. */
+  async setDrained(id: string, drained: boolean): Promise<void> {
+    const current = this.members.get(id);
+    if (!current || (current.drained === true) === drained) return;
+    const record: AgentRecord = { ...current, drained };
+    await this.persist([putRecord(keys.agent(id), record)]);
+    // A member lost meanwhile stays gone: its delete was queued after this put.
+    if (this.members.get(id) === current) this.members.set(id, record);
   }
 
   private checkAllBack(): void {

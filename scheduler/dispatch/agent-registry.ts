@@ -46,7 +46,7 @@ interface AgentSession {
   labels: Record<string, string>;
   executors: string[];
   state: AgentStateName;
-  /** Drained by an operator (`clusterctl drain`): kept across reconnects while the session lasts. */
+  /** Drained by an operator (`clusterctl drain`): kept across reconnects and, by AgentMembers, failovers. */
   draining: boolean;
   /** This agent process is shutting down gracefully: nothing new is placed on it. */
   leaving: boolean;
@@ -171,13 +171,22 @@ export class AgentRegistry implements Dispatcher {
     this.engine?.agentLost(session.id);
   }
 
-  drain(agentId: string): AgentInfo {
+  /**
+   * An operator's drain: nothing new is placed on the agent, what it runs finishes. Recorded in
+   * the state store first (see AgentMembers), so it holds across failovers once answered.
+   * `undo` makes the agent take new tasks again.
+   */
+  async drain(agentId: string, undo = false): Promise<AgentInfo> {
+    const draining = !undo;
+    if (!this.sessions.has(agentId)) throw new ClusterError('NOT_FOUND', `no agent "${agentId}" (see clusterctl agents)`);
+    await this.opts.members?.setDrained(agentId, draining);
     const session = this.sessions.get(agentId);
-    if (!session) throw new ClusterError('NOT_FOUND', `no agent "${agentId}" (see clusterctl agents)`);
-    session.draining = true;
-    if (session.state === 'ready') session.state = 'draining';
+    if (!session) throw new ClusterError('NOT_FOUND', `agent "${agentId}" left while being drained`);
+    session.draining = draining;
+    if (session.state === 'ready' || session.state === 'draining') session.state = draining ? 'draining' : 'ready';
     this.opts.placer.upsertAgent(this.node(session));
-    this.opts.logger.info({ agentId }, 'agent draining');
+    this.opts.logger.info({ agentId }, draining ? 'agent draining' : 'agent drain undone');
+    if (!draining) this.engine?.schedulePass();
     return this.info(session);
   }
 
@@ -200,6 +209,7 @@ export class AgentRegistry implements Dispatcher {
     if (existing?.stream && existing.instanceId !== reg.instance_id) {
       throw new ClusterError('INVALID_ARGUMENT', `agent id "${reg.agent_id}" is already connected from ${existing.hostname}; give each agent its own --id`);
     }
+    const draining = existing?.draining ?? this.opts.members?.isDrained(reg.agent_id) ?? false;
     const session: AgentSession = {
       id: reg.agent_id,
       instanceId: reg.instance_id,
@@ -207,10 +217,10 @@ export class AgentRegistry implements Dispatcher {
       capacity: reg.capacity!,
       labels: reg.labels,
       executors: reg.executors,
-      draining: existing?.draining ?? false,
+      draining,
       // A reconnect of the same process keeps leaving (it says so again anyway); a new one does not.
       leaving: existing?.instanceId === reg.instance_id && existing.leaving,
-      state: existing?.draining ? 'draining' : 'ready',
+      state: draining ? 'draining' : 'ready',
       lastSeenMs: this.now(),
       stream,
       outbox: existing?.outbox ?? emptyOutbox(),

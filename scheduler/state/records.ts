@@ -109,6 +109,8 @@ export interface AgentRecord {
   id: string;
   hostname: string;
   joinedAtMs: number;
+  /** Drained by an operator (`clusterctl drain`): nothing new is placed on it until undone. */
+  drained?: boolean;
 }
 
 export const keys = {

@@ -80,6 +80,27 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     await cluster.up();
   }, 180_000);
 
+  it('a drain holds across a leader SIGKILL until it is undone', async () => {
+    const agentsOf = (run: { steps: Array<{ tasks: Array<{ agent_id: string }> }> }) => new Set(run.steps.flatMap((st) => st.tasks.map((t) => t.agent_id)));
+    const stateOf = async (id: string) => (await clusterctlJson<Array<{ agent_id: string; state: string }>>(['agents'], cluster.addr)).find((a) => a.agent_id === id)?.state;
+    const drained = await clusterctl(['drain', 'agent-1'], { addr: cluster.addr });
+    expect(drained.stdout, drained.stderr).toBe('agent-1 draining\n');
+    const killed = (await cluster.leader())!;
+    process.kill(killed.pid, 'SIGKILL');
+    await cluster.leaderOtherThan(killed.pid);
+    // The new leader read the drain from etcd: agent-1 comes back to it draining.
+    await eventually(async () => (await stateOf('agent-1')) === 'draining' && (await stateOf('agent-2')) === 'ready', 30_000, 'both agents back, agent-1 draining');
+    const [whileDrained] = await cluster.allFinished([await submit(40, 20)]);
+    expect(whileDrained!.state).toBe('succeeded');
+    expect(agentsOf(whileDrained!)).toEqual(new Set(['agent-2']));
+
+    const undone = await clusterctl(['drain', '--undo', 'agent-1'], { addr: cluster.addr });
+    expect(undone.stdout, undone.stderr).toBe('agent-1 ready\n');
+    const [after] = await cluster.allFinished([await submit(40, 20)]);
+    expect(agentsOf(after!)).toContain('agent-1');
+    await cluster.up();
+  }, 120_000);
+
   it('a leader frozen past its lease is replaced; thawed, it steps down without writing', async () => {
     const spanning = await submit(1_000, 20);
     await eventually(async () => (await cluster.doneTasks([spanning])) >= 50, 60_000, 'tasks to be done');

@@ -72,4 +72,30 @@ describe('placement through clusterctl', () => {
     const run = await ended(await submit('place-gpu.yaml'));
     expect(run.steps[0]!.tasks[0]!.agent_id).toBe('gpu-big');
   });
+
+  it('places nothing new on a drained agent until the drain is undone', async () => {
+    const agentsOf = (run: RunJson) => new Set(run.steps.flatMap((step) => step.tasks.map((t) => t.agent_id)));
+    const shortSweep = async () => {
+      const res = await clusterctl(['submit', `${jobs}/place-sweep.yaml`, '-p', 'ms=20'], { addr });
+      expect(res.code, res.stderr).toBe(0);
+      const run = await ended(res.stdout.trim());
+      expect(run.state).toBe('succeeded');
+      return run;
+    };
+    const drained = await clusterctl(['drain', 'cpu-small'], { addr });
+    expect(drained.code, drained.stderr).toBe(0);
+    expect(drained.stdout).toBe('cpu-small draining\n');
+    const agents = await clusterctlJson<Array<{ agent_id: string; state: string }>>(['agents'], addr);
+    expect(agents.map((a) => [a.agent_id, a.state])).toEqual([['cpu-small', 'draining'], ['gpu-big', 'ready']]);
+    expect(agentsOf(await shortSweep())).toEqual(new Set(['gpu-big']));
+
+    const undone = await clusterctl(['drain', '--undo', 'cpu-small'], { addr });
+    expect(undone.stdout).toBe('cpu-small ready\n');
+    // 24 half-CPU tasks on two 2-CPU agents: the undrained agent takes its share again.
+    expect(agentsOf(await shortSweep())).toContain('cpu-small');
+
+    const unknown = await clusterctl(['drain', 'no-such-agent'], { addr });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no agent "no-such-agent" \(see clusterctl agents\)/);
+  });
 });

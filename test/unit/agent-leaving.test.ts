@@ -6,9 +6,11 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
 import type { AgentMessage, SchedulerMessage } from '../../proto/types.js';
+import { AgentMembers } from '../../scheduler/dispatch/agent-members.js';
 import { AgentRegistry, type AgentStream } from '../../scheduler/dispatch/agent-registry.js';
 import { FlowEngine } from '../../scheduler/flow/engine.js';
 import { Placer } from '../../scheduler/placement/placer.js';
+import { keys } from '../../scheduler/state/records.js';
 
 class FakeStream extends EventEmitter {
   readonly sent: SchedulerMessage[] = [];
@@ -48,12 +50,12 @@ const job = {
 
 function cluster() {
   const placer = new Placer();
+  /** Agents whose membership record was deleted: left, or lost. */
   const lost: string[] = [];
-  const members = { registered: () => {}, lost: (id: string) => lost.push(id) };
-  const registry = new AgentRegistry({
-    placer, logger: silentLogger, agentTtlMs: 60_000, heartbeatIntervalMs: 1_000, schedulerId: 's',
-    members: members as unknown as ConstructorParameters<typeof AgentRegistry>[0]['members'],
-  });
+  const members = new AgentMembers(async (ops) => {
+    for (const op of ops) if (op.op === 'delete') lost.push(op.key.slice(keys.agents.length));
+  }, silentLogger);
+  const registry = new AgentRegistry({ placer, logger: silentLogger, agentTtlMs: 60_000, heartbeatIntervalMs: 1_000, schedulerId: 's', members });
   const engine = new FlowEngine({ placer, objects: { read: () => Promise.reject(new Error('no objects')) }, persist: () => Promise.resolve(), dispatcher: registry, logger: silentLogger });
   registry.bind(engine);
   const connect = (id: string, cpu: number, instance = `${id}-1`) => {

@@ -4,7 +4,7 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AgentInfo as _clusterd_v1_AgentInfo, AgentInfo__Output as _clusterd_v1_AgentInfo__Output } from '../../clusterd/v1/AgentInfo.js';
 import type { AgentList as _clusterd_v1_AgentList, AgentList__Output as _clusterd_v1_AgentList__Output } from '../../clusterd/v1/AgentList.js';
-import type { AgentRef as _clusterd_v1_AgentRef, AgentRef__Output as _clusterd_v1_AgentRef__Output } from '../../clusterd/v1/AgentRef.js';
+import type { DrainRequest as _clusterd_v1_DrainRequest, DrainRequest__Output as _clusterd_v1_DrainRequest__Output } from '../../clusterd/v1/DrainRequest.js';
 import type { Empty as _clusterd_v1_Empty, Empty__Output as _clusterd_v1_Empty__Output } from '../../clusterd/v1/Empty.js';
 import type { ListRunsRequest as _clusterd_v1_ListRunsRequest, ListRunsRequest__Output as _clusterd_v1_ListRunsRequest__Output } from '../../clusterd/v1/ListRunsRequest.js';
 import type { LogLine as _clusterd_v1_LogLine, LogLine__Output as _clusterd_v1_LogLine__Output } from '../../clusterd/v1/LogLine.js';
@@ -44,14 +44,14 @@ export interface ClientServiceClient extends grpc.Client {
   cancel(argument: _clusterd_v1_RunRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
   cancel(argument: _clusterd_v1_RunRef, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
   
-  Drain(argument: _clusterd_v1_AgentRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
-  Drain(argument: _clusterd_v1_AgentRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
-  Drain(argument: _clusterd_v1_AgentRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
-  Drain(argument: _clusterd_v1_AgentRef, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
-  drain(argument: _clusterd_v1_AgentRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
-  drain(argument: _clusterd_v1_AgentRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
-  drain(argument: _clusterd_v1_AgentRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
-  drain(argument: _clusterd_v1_AgentRef, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  Drain(argument: _clusterd_v1_DrainRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  Drain(argument: _clusterd_v1_DrainRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  Drain(argument: _clusterd_v1_DrainRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  Drain(argument: _clusterd_v1_DrainRequest, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  drain(argument: _clusterd_v1_DrainRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  drain(argument: _clusterd_v1_DrainRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  drain(argument: _clusterd_v1_DrainRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
+  drain(argument: _clusterd_v1_DrainRequest, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
   
   GetRun(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
   GetRun(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
@@ -156,7 +156,7 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
   
   Cancel: grpc.handleUnaryCall<_clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus>;
   
-  Drain: grpc.handleUnaryCall<_clusterd_v1_AgentRef__Output, _clusterd_v1_AgentInfo>;
+  Drain: grpc.handleUnaryCall<_clusterd_v1_DrainRequest__Output, _clusterd_v1_AgentInfo>;
   
   GetRun: grpc.handleUnaryCall<_clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus>;
   
@@ -187,7 +187,7 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
 export interface ClientServiceDefinition extends grpc.ServiceDefinition {
   AddSchedule: MethodDefinition<_clusterd_v1_ScheduleSpec, _clusterd_v1_ScheduleInfo, _clusterd_v1_ScheduleSpec__Output, _clusterd_v1_ScheduleInfo__Output>
   Cancel: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
-  Drain: MethodDefinition<_clusterd_v1_AgentRef, _clusterd_v1_AgentInfo, _clusterd_v1_AgentRef__Output, _clusterd_v1_AgentInfo__Output>
+  Drain: MethodDefinition<_clusterd_v1_DrainRequest, _clusterd_v1_AgentInfo, _clusterd_v1_DrainRequest__Output, _clusterd_v1_AgentInfo__Output>
   GetRun: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
   ListAgents: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_AgentList, _clusterd_v1_Empty__Output, _clusterd_v1_AgentList__Output>
   ListRuns: MethodDefinition<_clusterd_v1_ListRunsRequest, _clusterd_v1_RunList, _clusterd_v1_ListRunsRequest__Output, _clusterd_v1_RunList__Output>
