@@ -9,11 +9,12 @@
  * The object is written first: if the leader dies before the swap, the object is unreferenced
  * and store GC removes it after its grace period.
  */
+import { spliceArray } from '../../core/codec.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ChunkBackend } from '../../store/backend.js';
 import { writeObject } from '../../store/uploader.js';
-import { decodeRecord, encodeTaskRecords, keys, putRecord, type TaskRecord } from '../state/records.js';
+import { keys, putRecord } from '../state/records.js';
 import type { StateStore, WriteOp } from '../state/state-store.js';
 import { stepSummaries, type RunState } from './run-state.js';
 
@@ -57,13 +58,14 @@ export class RunCompactor {
   private async compact(run: RunState): Promise<void> {
     const { store, chunks, persist } = this.opts;
     const entries = await store.list(keys.tasksOf(run.record.id));
-    const tasks = entries.map(([, v]) => decodeRecord<TaskRecord>(v));
-    const tasksObject = await writeObject(chunks, encodeTaskRecords(tasks), 'value');
+    // The stored records are msgpack already: spliced into one array as they are, not decoded
+    // and encoded again (that was ~5 µs a task, on the leader's loop).
+    const tasksObject = await writeObject(chunks, spliceArray(entries.map(([, value]) => value)), 'value');
     const steps = stepSummaries(run);
     const record = { ...run.record, tasksObject, steps };
     await persist([putRecord(keys.run(record.id), record), { op: 'deletePrefix', prefix: keys.tasksOf(record.id) }]);
     run.record.tasksObject = tasksObject;
     run.record.steps = steps;
-    this.opts.logger.debug({ runId: record.id, tasks: tasks.length, tasksObject }, 'run compacted');
+    this.opts.logger.debug({ runId: record.id, tasks: entries.length, tasksObject }, 'run compacted');
   }
 }

@@ -16,7 +16,7 @@ import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto
 import type { Placer } from '../placement/placer.js';
 import type { TaskDemand } from '../placement/types.js';
 import {
-  decodeTaskRecords, keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type StepSummary, type TaskRecord,
+  decodeTaskRecords, keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type StepSummary, type TaskEnd, type TaskRecord,
 } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
 import { buildAssignment } from './assignment.js';
@@ -55,6 +55,13 @@ interface StoredOutputs {
   resultObject?: string;
   artifacts?: ArtifactRef[];
   logObject?: string;
+}
+
+/** How an attempt ended, as settle records it. */
+interface SettledOutputs extends StoredOutputs {
+  result?: Uint8Array;
+  error?: ErrorInfo;
+  finishedAtMs: number;
 }
 
 export interface FlowEngineOptions {
@@ -278,28 +285,28 @@ export class FlowEngine {
       return;
     }
     task.startedAtMs ||= Number(finished.started_at_ms) || task.assignedAtMs || this.now();
-    const stored: StoredOutputs = {
-      ...(finished.result_object ? { resultObject: finished.result_object } : {}),
-      ...(finished.artifacts.length ? { artifacts: finished.artifacts.map((a) => ({ name: a.name, objectId: a.object_id, sizeBytes: Number(a.size_bytes) })) } : {}),
-      ...(finished.log_object ? { logObject: finished.log_object } : {}),
-    };
+    // Built field by field, not by spreads: this runs once per finished task.
+    const out: SettledOutputs = { finishedAtMs: Number(finished.finished_at_ms) || this.now() };
+    if (finished.result_object) out.resultObject = finished.result_object;
+    if (finished.artifacts.length) out.artifacts = finished.artifacts.map((a) => ({ name: a.name, objectId: a.object_id, sizeBytes: Number(a.size_bytes) }));
+    if (finished.log_object) out.logObject = finished.log_object;
     if (!finished.ok) {
-      await this.attemptFailed(run, task, errorInfo(finished.error), agentId, stored);
+      await this.attemptFailed(run, task, errorInfo(finished.error), agentId, out);
       return;
     }
-    let result: Uint8Array = finished.result;
-    if (stored.resultObject) {
+    out.result = finished.result;
+    if (out.resultObject) {
       task.finishing = true; // duplicates of this report are ignored while the result is read
       try {
-        result = await this.opts.objects.read(stored.resultObject);
+        out.result = await this.opts.objects.read(out.resultObject);
       } catch (err) {
         task.finishing = false;
-        await this.attemptFailed(run, task, { code: 'CORRUPT', message: `the result object ${stored.resultObject} cannot be read: ${errorMessage(err)}` }, agentId, stored);
+        await this.attemptFailed(run, task, { code: 'CORRUPT', message: `the result object ${out.resultObject} cannot be read: ${errorMessage(err)}` }, agentId, out);
         return;
       }
       task.finishing = false;
     }
-    await this.settle(run, task, 'succeeded', { result, finishedAtMs: Number(finished.finished_at_ms) || this.now(), ...stored }, agentId);
+    await this.settle(run, task, 'succeeded', out, agentId);
   }
 
   /** Cancels a run: queued tasks are dropped, running ones stopped. Cancelling twice is fine. */
@@ -537,7 +544,8 @@ export class FlowEngine {
     task.finishedAtMs = earlier.finishedAtMs;
     task.reusedFrom = earlier.reusedFrom ?? earlier.runId;
     this.transition(run, task, 'succeeded');
-    const record: TaskRecord = { ...taskRecord(task, task.attempts), state: 'succeeded', reusedFrom: task.reusedFrom };
+    const record = taskRecord(task, task.attempts, 'succeeded');
+    record.reusedFrom = task.reusedFrom;
     setResultFields(record, task);
     this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), record)])
       .catch((err) => this.opts.logger.error({ err, taskId: task.id }, 'recording a reused result failed; it is reused again on recovery'));
@@ -568,7 +576,8 @@ export class FlowEngine {
     const step = run.steps.get(task.step)!.spec;
     const failures = task.attempts.filter((a) => !a.lost).length + 1;
     if (failures > step.retry.times || error.code === 'CANCELLED') {
-      await this.settle(run, task, 'failed', { error, finishedAtMs: this.now(), ...stored }, agentId);
+      const { resultObject, artifacts, logObject } = stored;
+      await this.settle(run, task, 'failed', { error, finishedAtMs: this.now(), resultObject, artifacts, logObject }, agentId);
       return;
     }
     const attempt = this.attemptRecord(task, error, false, this.now(), stored.logObject);
@@ -595,11 +604,11 @@ export class FlowEngine {
   }
 
   /** Records a task's end durably, then acknowledges it and moves the flow on. */
-  private async settle(run: RunState, task: TaskState, state: 'succeeded' | 'failed', out: StoredOutputs & { result?: Uint8Array; error?: ErrorInfo; finishedAtMs: number }, agentId: string): Promise<void> {
+  private async settle(run: RunState, task: TaskState, state: 'succeeded' | 'failed', out: SettledOutputs, agentId: string): Promise<void> {
     const step = run.steps.get(task.step)!.spec;
     const attempts = [...task.attempts, this.attemptRecord(task, out.error, false, out.finishedAtMs, out.logObject)];
     const caught = state === 'failed' && step.catch;
-    const record: TaskRecord = { ...taskRecord(task, attempts), state, caught };
+    const record = taskRecord(task, attempts, state, caught);
     setResultFields(record, out);
     if (out.error) record.error = out.error;
     task.finishing = true;
@@ -645,8 +654,9 @@ export class FlowEngine {
       this.transition(run, task, 'cancelled');
       this.logs.end(task.id);
     }
-    this.opts.logger.info({ runId: run.record.id, state, error: error?.message }, 'run ended');
+    // Watchers first: the final status is on its way to clients before the log line is written.
     this.notify(run.record.id);
+    this.opts.logger.info({ runId: run.record.id, state, error: error?.message }, 'run ended');
     await this.opts.persist([putRecord(keys.run(run.record.id), run.record)]);
   }
 
@@ -674,8 +684,12 @@ export class FlowEngine {
   }
 }
 
-function taskRecord(task: TaskState, attempts: AttemptRecord[]): TaskRecord {
-  return { runId: task.runId, step: task.step, index: task.index, attempts };
+/** A task's durable record; a literal, not a spread of a base, as it is built once per task end. */
+function taskRecord(task: TaskState, attempts: AttemptRecord[], state?: TaskEnd, caught?: boolean): TaskRecord {
+  const record: TaskRecord = { runId: task.runId, step: task.step, index: task.index, attempts };
+  if (state) record.state = state;
+  if (caught) record.caught = caught;
+  return record;
 }
 
 /**

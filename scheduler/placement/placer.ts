@@ -65,7 +65,7 @@ export class Placer {
 
   upsertAgent(node: AgentNode): void {
     this.directory.upsert(node, (taskIds) => this.heldBy(taskIds));
-    this.reasons.clear();
+    this.forgetReasons();
   }
 
   /** Forgets an agent and every allocation on it; returns the ids of the tasks it held. */
@@ -75,19 +75,19 @@ export class Placer {
     if (agent.reservedFor !== undefined) this.reservations.release(agent.reservedFor);
     const released = [...agent.taskIds];
     for (const taskId of released) this.forgetAllocation(taskId);
-    this.reasons.clear();
+    this.forgetReasons();
     return released;
   }
 
   enqueue(task: TaskDemand): void {
     this.queues.add(task);
-    this.reasons.clear();
+    this.forgetReasons();
   }
 
   /** Drops a queued task (cancelled); returns whether it was queued. */
   dequeue(taskId: string): boolean {
     this.reservations.release(taskId);
-    this.reasons.clear();
+    this.forgetReasons();
     return this.queues.remove(taskId) !== undefined;
   }
 
@@ -115,7 +115,7 @@ export class Placer {
     const agent = this.directory.agents.get(alloc.agentId);
     if (agent) this.directory.giveBack(agent, taskId, alloc.resources, alloc.gpuIndices);
     this.forgetAllocation(taskId);
-    this.reasons.clear();
+    this.forgetReasons();
   }
 
   get queuedCount(): number {
@@ -155,7 +155,7 @@ export class Placer {
   /** One scheduling pass: places what fits, in fair-share, priority and submission order. */
   schedule(): Placement[] {
     const pass = ++this.pass;
-    this.reasons.clear();
+    this.forgetReasons();
     const placed: Placement[] = [];
     this.placeReserved(placed);
     /** Per constraint key, demands that found no room in this pass: anything at least as big fails too. */
@@ -230,6 +230,11 @@ export class Placer {
       gpuIndices.push(...alloc.gpuIndices);
     }
     return { resources, gpuIndices };
+  }
+
+  /** Wait reasons hold until the state changes. (Map#clear allocates a new table: skip it when empty.) */
+  private forgetReasons(): void {
+    if (this.reasons.size > 0) this.reasons.clear();
   }
 
   private forgetAllocation(taskId: string): void {

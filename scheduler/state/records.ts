@@ -150,11 +150,7 @@ export function decodeRecord<T extends RunRecord | TaskRecord | ScheduleRecord |
   return packr.unpack(bytes) as T;
 }
 
-/** A compacted run's task records, as the bytes of one chunk store object. */
-export function encodeTaskRecords(tasks: readonly TaskRecord[]): Uint8Array {
-  return packr.pack(tasks);
-}
-
+/** A compacted run's tasks object: one msgpack array of its task records (see flow/compaction.ts). */
 export function decodeTaskRecords(bytes: Uint8Array): TaskRecord[] {
   const tasks = packr.unpack(bytes) as unknown;
   if (!Array.isArray(tasks)) throw new ClusterError('CORRUPT', 'a compacted run\'s tasks object is not a list of task records');
