@@ -23,7 +23,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Cancellation } from '../core/cancellation.js';
 import type { Logger } from '../core/logger.js';
-import type { Assignment__Output, LogLine, SchedulerMessage__Output, TaskFinished, TaskRef, TaskUpdate } from '../proto/types.js';
+import type { LogLine, SchedulerMessage__Output, StepAssignment__Output, TaskAssignment__Output, TaskFinished, TaskRef, TaskUpdate } from '../proto/types.js';
 import type { AgentCapacity } from './fingerprint/capacity.js';
 import type { CodeCache } from './code-cache.js';
 import type { Executor, TaskOutcome } from './executors/executor.js';
@@ -221,7 +221,7 @@ export class AgentDaemon {
     switch (msg.body) {
       case 'assign': {
         const versions = new Map<string, string>();
-        for (const a of msg.assign?.tasks ?? []) this.runAssignment(a, versions);
+        for (const step of msg.assign?.steps ?? []) for (const a of step.tasks) this.runAssignment(step, a, versions);
         break;
       }
       case 'cancel':
@@ -267,8 +267,8 @@ export class AgentDaemon {
     if (task && task.attempt === ref.attempt) task.cancellation.cancel(new Error(reason));
   }
 
-  /** `moduleUrls` memoizes module URLs within one batch of assignments. */
-  private runAssignment(a: Assignment__Output, moduleUrls: Map<string, string>): void {
+  /** `a` is one task of `step`; `moduleUrls` memoizes module URLs within one batch of assignments. */
+  private runAssignment(step: StepAssignment__Output, a: TaskAssignment__Output, moduleUrls: Map<string, string>): void {
     if (this.running.has(a.task_id)) return; // a duplicate assignment of what already runs
     if (this.state !== 'running') {
       // Placed before the scheduler heard this agent is leaving.
@@ -278,31 +278,31 @@ export class AgentDaemon {
     }
     const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, cancellation: new Cancellation(), started: false, returned: false, logs: [], fullLog: [] };
     this.running.set(a.task_id, task);
-    const executor = this.executors.get(a.executor);
+    const executor = this.executors.get(step.executor);
     let startedAtMs = Date.now();
     const run = async (): Promise<TaskOutcome> => {
-      if (!executor) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `agent ${this.opts.id} has no ${a.executor} executor` } };
+      if (!executor) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `agent ${this.opts.id} has no ${step.executor} executor` } };
       let url = '';
-      if (a.thread) {
+      if (step.thread) {
         try {
-          url = await this.moduleUrl(a, moduleUrls);
+          url = await this.moduleUrl(step, moduleUrls);
         } catch (err) {
-          return { ok: false, error: { code: 'TASK_FAILED', message: `agent ${this.opts.id} cannot fetch code package ${a.code_package}: ${(err as Error).message}` } };
+          return { ok: false, error: { code: 'TASK_FAILED', message: `agent ${this.opts.id} cannot fetch code package ${step.code_package}: ${(err as Error).message}` } };
         }
       }
       return executor.run({
         taskId: a.task_id,
         attempt: a.attempt,
-        ...(a.container ? { container: { image: a.container.image, command: a.container.command, env: a.container.env, network: a.container.network } } : {}),
+        ...(step.container ? { container: { image: step.container.image, command: step.container.command, env: step.container.env, network: step.container.network } } : {}),
         moduleUrl: url,
-        exportName: a.thread?.export ?? 'default',
+        exportName: step.thread?.export ?? 'default',
         input: a.input,
-        params: a.params,
+        params: step.params,
         item: a.item,
-        memoryBytes: Number(a.resources?.memory_bytes ?? 0),
-        cpuMilli: Number(a.resources?.cpu_milli ?? 0),
+        memoryBytes: Number(step.resources?.memory_bytes ?? 0),
+        cpuMilli: Number(step.resources?.cpu_milli ?? 0),
         gpuIndices: a.gpu_indices,
-        timeoutMs: Number(a.timeout_ms),
+        timeoutMs: Number(step.timeout_ms),
         cancellation: task.cancellation,
         onStarted: (atMs) => {
           task.started = true;
@@ -337,12 +337,12 @@ export class AgentDaemon {
    * The URL of a thread task's module: inside its code package when the run has one, else on
    * this machine's filesystem (relative to the job's folder, for a folder every agent mounts).
    */
-  private async moduleUrl(a: Assignment__Output, memo: Map<string, string>): Promise<string> {
-    if (a.code_package) {
-      const folder = await this.opts.codeCache.folder(a.code_package);
-      return pathToFileURL(path.resolve(folder, a.thread!.module)).href;
+  private async moduleUrl(step: StepAssignment__Output, memo: Map<string, string>): Promise<string> {
+    if (step.code_package) {
+      const folder = await this.opts.codeCache.folder(step.code_package);
+      return pathToFileURL(path.resolve(folder, step.thread!.module)).href;
     }
-    return versionedFileUrl(path.resolve(a.code_dir || process.cwd(), a.thread!.module), memo);
+    return versionedFileUrl(path.resolve(step.code_dir || process.cwd(), step.thread!.module), memo);
   }
 
   private log(task: RunningTask, stream: string, text: string): void {

@@ -47,6 +47,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     const addr = `127.0.0.1:${await freePort()}`;
     const scheduler = spawnCli(['--log-level', 'info', 'scheduler', '--listen', addr], logFile);
     children.push(scheduler);
+    await waitForAgents(addr, 0, scheduler, logFile); // agents start once it answers: none waits in retries
     for (let i = 0; i < opts.agents; i++) {
       children.push(spawnCli(['--log-level', logLevel, 'agent', '--scheduler', addr, '--id', `bench-agent-${i + 1}`, ...(opts.agentArgs ?? [])], logFile));
     }

@@ -3,7 +3,6 @@
 export type { AgentMessage, AgentMessage__Output } from './generated/clusterd/v1/AgentMessage.js';
 export type { SchedulerMessage, SchedulerMessage__Output } from './generated/clusterd/v1/SchedulerMessage.js';
 export type { Register__Output } from './generated/clusterd/v1/Register.js';
-export type { Assignment, Assignment__Output } from './generated/clusterd/v1/Assignment.js';
 export type { TaskUpdate, TaskUpdate__Output } from './generated/clusterd/v1/TaskUpdate.js';
 export type { TaskFinished, TaskFinished__Output } from './generated/clusterd/v1/TaskFinished.js';
 export type { TaskRef, TaskRef__Output } from './generated/clusterd/v1/TaskRef.js';
@@ -40,3 +39,5 @@ export type { ScheduleInfo__Output } from './generated/clusterd/v1/ScheduleInfo.
 export type { ScheduleList__Output } from './generated/clusterd/v1/ScheduleList.js';
 export type { ScheduleRef } from './generated/clusterd/v1/ScheduleRef.js';
 export type { ScheduleSpec } from './generated/clusterd/v1/ScheduleSpec.js';
+export type { StepAssignment, StepAssignment__Output } from './generated/clusterd/v1/StepAssignment.js';
+export type { TaskAssignment, TaskAssignment__Output } from './generated/clusterd/v1/TaskAssignment.js';

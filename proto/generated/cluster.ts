@@ -7,7 +7,6 @@ import type { AgentList as _clusterd_v1_AgentList, AgentList__Output as _cluster
 import type { AgentMessage as _clusterd_v1_AgentMessage, AgentMessage__Output as _clusterd_v1_AgentMessage__Output } from './clusterd/v1/AgentMessage.js';
 import type { AgentServiceClient as _clusterd_v1_AgentServiceClient, AgentServiceDefinition as _clusterd_v1_AgentServiceDefinition } from './clusterd/v1/AgentService.js';
 import type { Artifact as _clusterd_v1_Artifact, Artifact__Output as _clusterd_v1_Artifact__Output } from './clusterd/v1/Artifact.js';
-import type { Assignment as _clusterd_v1_Assignment, Assignment__Output as _clusterd_v1_Assignment__Output } from './clusterd/v1/Assignment.js';
 import type { Assignments as _clusterd_v1_Assignments, Assignments__Output as _clusterd_v1_Assignments__Output } from './clusterd/v1/Assignments.js';
 import type { CallError as _clusterd_v1_CallError, CallError__Output as _clusterd_v1_CallError__Output } from './clusterd/v1/CallError.js';
 import type { Cancels as _clusterd_v1_Cancels, Cancels__Output as _clusterd_v1_Cancels__Output } from './clusterd/v1/Cancels.js';
@@ -48,10 +47,12 @@ import type { ServerInfo as _clusterd_v1_ServerInfo, ServerInfo__Output as _clus
 import type { ServerList as _clusterd_v1_ServerList, ServerList__Output as _clusterd_v1_ServerList__Output } from './clusterd/v1/ServerList.js';
 import type { SessionEvent as _clusterd_v1_SessionEvent, SessionEvent__Output as _clusterd_v1_SessionEvent__Output } from './clusterd/v1/SessionEvent.js';
 import type { SessionRequest as _clusterd_v1_SessionRequest, SessionRequest__Output as _clusterd_v1_SessionRequest__Output } from './clusterd/v1/SessionRequest.js';
+import type { StepAssignment as _clusterd_v1_StepAssignment, StepAssignment__Output as _clusterd_v1_StepAssignment__Output } from './clusterd/v1/StepAssignment.js';
 import type { StepStatus as _clusterd_v1_StepStatus, StepStatus__Output as _clusterd_v1_StepStatus__Output } from './clusterd/v1/StepStatus.js';
 import type { StoreStats as _clusterd_v1_StoreStats, StoreStats__Output as _clusterd_v1_StoreStats__Output } from './clusterd/v1/StoreStats.js';
 import type { SubmitReply as _clusterd_v1_SubmitReply, SubmitReply__Output as _clusterd_v1_SubmitReply__Output } from './clusterd/v1/SubmitReply.js';
 import type { SubmitRequest as _clusterd_v1_SubmitRequest, SubmitRequest__Output as _clusterd_v1_SubmitRequest__Output } from './clusterd/v1/SubmitRequest.js';
+import type { TaskAssignment as _clusterd_v1_TaskAssignment, TaskAssignment__Output as _clusterd_v1_TaskAssignment__Output } from './clusterd/v1/TaskAssignment.js';
 import type { TaskError as _clusterd_v1_TaskError, TaskError__Output as _clusterd_v1_TaskError__Output } from './clusterd/v1/TaskError.js';
 import type { TaskFinished as _clusterd_v1_TaskFinished, TaskFinished__Output as _clusterd_v1_TaskFinished__Output } from './clusterd/v1/TaskFinished.js';
 import type { TaskLog as _clusterd_v1_TaskLog, TaskLog__Output as _clusterd_v1_TaskLog__Output } from './clusterd/v1/TaskLog.js';
@@ -77,7 +78,6 @@ export interface ProtoGrpcType {
       AgentMessage: MessageTypeDefinition<_clusterd_v1_AgentMessage, _clusterd_v1_AgentMessage__Output>
       AgentService: SubtypeConstructor<typeof grpc.Client, _clusterd_v1_AgentServiceClient> & { service: _clusterd_v1_AgentServiceDefinition }
       Artifact: MessageTypeDefinition<_clusterd_v1_Artifact, _clusterd_v1_Artifact__Output>
-      Assignment: MessageTypeDefinition<_clusterd_v1_Assignment, _clusterd_v1_Assignment__Output>
       Assignments: MessageTypeDefinition<_clusterd_v1_Assignments, _clusterd_v1_Assignments__Output>
       CallError: MessageTypeDefinition<_clusterd_v1_CallError, _clusterd_v1_CallError__Output>
       Cancels: MessageTypeDefinition<_clusterd_v1_Cancels, _clusterd_v1_Cancels__Output>
@@ -118,10 +118,12 @@ export interface ProtoGrpcType {
       ServerList: MessageTypeDefinition<_clusterd_v1_ServerList, _clusterd_v1_ServerList__Output>
       SessionEvent: MessageTypeDefinition<_clusterd_v1_SessionEvent, _clusterd_v1_SessionEvent__Output>
       SessionRequest: MessageTypeDefinition<_clusterd_v1_SessionRequest, _clusterd_v1_SessionRequest__Output>
+      StepAssignment: MessageTypeDefinition<_clusterd_v1_StepAssignment, _clusterd_v1_StepAssignment__Output>
       StepStatus: MessageTypeDefinition<_clusterd_v1_StepStatus, _clusterd_v1_StepStatus__Output>
       StoreStats: MessageTypeDefinition<_clusterd_v1_StoreStats, _clusterd_v1_StoreStats__Output>
       SubmitReply: MessageTypeDefinition<_clusterd_v1_SubmitReply, _clusterd_v1_SubmitReply__Output>
       SubmitRequest: MessageTypeDefinition<_clusterd_v1_SubmitRequest, _clusterd_v1_SubmitRequest__Output>
+      TaskAssignment: MessageTypeDefinition<_clusterd_v1_TaskAssignment, _clusterd_v1_TaskAssignment__Output>
       TaskError: MessageTypeDefinition<_clusterd_v1_TaskError, _clusterd_v1_TaskError__Output>
       TaskFinished: MessageTypeDefinition<_clusterd_v1_TaskFinished, _clusterd_v1_TaskFinished__Output>
       TaskLog: MessageTypeDefinition<_clusterd_v1_TaskLog, _clusterd_v1_TaskLog__Output>

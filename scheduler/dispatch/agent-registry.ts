@@ -17,9 +17,10 @@ import { ClusterError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { toServiceError } from '../../proto/status.js';
 import type {
-  AgentInfo, AgentMessage__Output, Assignment, Capacity__Output, Register__Output, SchedulerMessage, TaskRef,
+  AgentInfo, AgentMessage__Output, Capacity__Output, Register__Output, SchedulerMessage, TaskAssignment, TaskRef,
   TaskRef__Output, TaskUpdate__Output,
 } from '../../proto/types.js';
+import type { StepShared } from '../flow/assignment.js';
 import type { Dispatcher, FlowEngine } from '../flow/engine.js';
 import type { Placer } from '../placement/placer.js';
 import type { AgentNode } from '../placement/types.js';
@@ -31,12 +32,13 @@ export type AgentStream = grpc.ServerDuplexStream<AgentMessage__Output, Schedule
 type AgentStateName = 'ready' | 'draining' | 'leaving' | 'disconnected';
 
 interface Outbox {
-  assign: Assignment[];
+  /** Assignments grouped by step: the key is the step's shared part, one object per step. */
+  assign: Map<StepShared, TaskAssignment[]>;
   cancel: Array<{ ref: TaskRef; reason: string }>;
   ack: TaskRef[];
 }
 
-const emptyOutbox = (): Outbox => ({ assign: [], cancel: [], ack: [] });
+const emptyOutbox = (): Outbox => ({ assign: new Map(), cancel: [], ack: [] });
 
 interface AgentSession {
   id: string;
@@ -124,8 +126,12 @@ export class AgentRegistry implements Dispatcher {
     stream.on('close', closed);
   }
 
-  assign(agentId: string, assignment: Assignment): void {
-    this.enqueue(agentId, (o) => o.assign.push(assignment));
+  assign(agentId: string, step: StepShared, task: TaskAssignment): void {
+    this.enqueue(agentId, (o) => {
+      const tasks = o.assign.get(step);
+      if (tasks) tasks.push(task);
+      else o.assign.set(step, [task]);
+    });
   }
 
   cancel(agentId: string, ref: TaskRef, reason: string): void {
@@ -275,7 +281,7 @@ export class AgentRegistry implements Dispatcher {
       if (!stream) return; // kept in the outbox until the agent is back
       const { assign, cancel, ack } = session.outbox;
       session.outbox = emptyOutbox();
-      if (assign.length) stream.write({ assign: { tasks: assign } });
+      if (assign.size) stream.write({ assign: { steps: Array.from(assign, ([step, tasks]) => ({ ...step, tasks })) } });
       for (const reason of new Set(cancel.map((c) => c.reason))) {
         stream.write({ cancel: { tasks: cancel.filter((c) => c.reason === reason).map((c) => c.ref), reason } });
       }

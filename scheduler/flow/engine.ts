@@ -12,14 +12,14 @@ import { newRequestId } from '../../core/ids.js';
 import { compileJob, type JobSpec } from '../../core/job-spec.js';
 import type { Logger } from '../../core/logger.js';
 import { addResources, zeroResources, type Resources } from '../../core/resources.js';
-import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
+import type { LogLine, TaskAssignment, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 import type { Placer } from '../placement/placer.js';
 import type { TaskDemand } from '../placement/types.js';
 import {
   decodeTaskRecords, keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type StepSummary, type TaskEnd, type TaskRecord,
 } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
-import { buildAssignment } from './assignment.js';
+import { stepShared, taskAssignment, type StepShared } from './assignment.js';
 import {
   allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, parentsSettled, reusable, reusableTasks,
   setTaskState, summarize, tasksOf,
@@ -28,7 +28,8 @@ import {
 import { TaskLogs } from './task-logs.js';
 
 export interface Dispatcher {
-  assign(agentId: string, assignment: ReturnType<typeof buildAssignment>): void;
+  /** One task's attempt for an agent; `step` is the same object for every task of its step. */
+  assign(agentId: string, step: StepShared, task: TaskAssignment): void;
   cancel(agentId: string, ref: { task_id: string; attempt: number }, reason: string): void;
   ack(agentId: string, ref: { task_id: string; attempt: number }): void;
 }
@@ -468,7 +469,7 @@ export class FlowEngine {
       task.gpuIndices = p.gpuIndices;
       task.assignedAtMs = this.now();
       task.startedAtMs = undefined;
-      this.opts.dispatcher.assign(p.agentId, buildAssignment(run, task));
+      this.opts.dispatcher.assign(p.agentId, stepShared(run, task), taskAssignment(run, task));
       this.notify(run.record.id);
     }
   }

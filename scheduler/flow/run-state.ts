@@ -11,6 +11,7 @@
 import { decodeValue, encodeValue, encodedNil, spliceArray, spliceMap } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
 import type { ArtifactRef, AttemptRecord, ErrorInfo, RunRecord, StepSummary } from '../state/records.js';
+import type { StepShared } from './assignment.js';
 
 export type TaskStateName = 'pending' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -54,6 +55,8 @@ export interface StepRun {
   settled: number;
   /** How many of its tasks are in each state; kept by setTaskState, so a status costs no scan. */
   count: Record<TaskStateName, number>;
+  /** What its tasks' assignments share; built at its first placement (see assignment.ts). */
+  shared?: StepShared;
 }
 
 export interface RunState {

@@ -31,7 +31,8 @@ class Session {
     return updates.filter((u) => u.finished).map((u) => u.task_id);
   }
   assign(...taskIds: string[]): void {
-    this.stream.write({ assign: { tasks: taskIds.map((id) => ({ task_id: id, attempt: 1, executor: 'thread', thread: { module: './none.mjs', export: 'x' }, code_dir: '/nonexistent' })) } });
+    const tasks = taskIds.map((id) => ({ task_id: id, attempt: 1 }));
+    this.stream.write({ assign: { steps: [{ run_id: 'r', step: 'start', executor: 'thread', thread: { module: './none.mjs', export: 'x' }, code_dir: '/nonexistent', tasks }] } });
   }
 }
 

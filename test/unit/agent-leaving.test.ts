@@ -31,7 +31,7 @@ class FakeStream extends EventEmitter {
   }
   /** Task ids and attempts of every assignment received so far. */
   assigned(): string[] {
-    return this.sent.flatMap((m) => m.assign?.tasks ?? []).map((a) => `${a.task_id}#${a.attempt}`);
+    return this.sent.flatMap((m) => m.assign?.steps ?? []).flatMap((s) => s.tasks ?? []).map((a) => `${a.task_id}#${a.attempt}`);
   }
 }
 

@@ -1,11 +1,11 @@
 // Original file: proto/cluster.proto
 
-import type { Assignment as _clusterd_v1_Assignment, Assignment__Output as _clusterd_v1_Assignment__Output } from '../../clusterd/v1/Assignment.js';
+import type { StepAssignment as _clusterd_v1_StepAssignment, StepAssignment__Output as _clusterd_v1_StepAssignment__Output } from '../../clusterd/v1/StepAssignment.js';
 
 export interface Assignments {
-  'tasks'?: (_clusterd_v1_Assignment)[];
+  'steps'?: (_clusterd_v1_StepAssignment)[];
 }
 
 export interface Assignments__Output {
-  'tasks': (_clusterd_v1_Assignment__Output)[];
+  'steps': (_clusterd_v1_StepAssignment__Output)[];
 }
