@@ -5,7 +5,10 @@
  * back logs, artifacts, and the msgpack-encoded result with how long the task took. Plain
  * JavaScript so the same file runs from the sources and from dist/ without a build step.
  *
- * parent → worker: { type: 'run', tasks: [{ id, url, exportName, input, params, item, attempt }] }
+ * parent → worker: { type: 'run', fns, bytes, tasks }  a batch, packed (see runMessage in
+ *                    thread-pool.ts): fns lists [url, exportName] pairs flat; bytes holds every
+ *                    task's input, params and item; tasks has 9 numbers per task: id, function
+ *                    index, attempt, then start and end in bytes of input, params and item
  *                  { type: 'abort', id, reason }   aborts the running task, or drops a waiting one
  *                  { type: 'give-back' }           returns the tasks not yet started
  * worker → parent: { type: 'log', id, stream, text }
@@ -51,9 +54,26 @@ port.on('message', (msg) => {
 
 /** @param {any} msg */
 function onMessage(msg) {
-  if (msg.type === 'run') waiting.push(...msg.tasks);
+  if (msg.type === 'run') unpackRun(msg);
   else if (msg.type === 'abort') abort(msg.id, msg.reason);
   else if (msg.type === 'give-back') port.postMessage({ type: 'given-back', ids: waiting.splice(0).map((t) => t.id) });
+}
+
+/** @param {{ fns: string[], bytes: ArrayBuffer, tasks: number[] }} msg */
+function unpackRun({ fns, bytes, tasks }) {
+  const all = new Uint8Array(bytes);
+  for (let i = 0; i < tasks.length; i += 9) {
+    const fn = 2 * /** @type {number} */ (tasks[i + 1]);
+    waiting.push({
+      id: /** @type {number} */ (tasks[i]),
+      url: /** @type {string} */ (fns[fn]),
+      exportName: /** @type {string} */ (fns[fn + 1]),
+      attempt: /** @type {number} */ (tasks[i + 2]),
+      input: all.subarray(tasks[i + 3], tasks[i + 4]),
+      params: all.subarray(tasks[i + 5], tasks[i + 6]),
+      item: all.subarray(tasks[i + 7], tasks[i + 8]),
+    });
+  }
 }
 
 /**
