@@ -55,7 +55,6 @@ interface AgentSession {
   lastSeenMs: number;
   stream: AgentStream | null;
   outbox: Outbox;
-  flushScheduled: boolean;
 }
 
 export interface AgentRegistryOptions {
@@ -72,6 +71,9 @@ export interface AgentRegistryOptions {
 
 export class AgentRegistry implements Dispatcher {
   private readonly sessions = new Map<string, AgentSession>();
+  /** Sessions with something in their outbox: written by the next flush. */
+  private readonly unflushed = new Set<AgentSession>();
+  private flushScheduled = false;
   private engine: FlowEngine | undefined;
   private readonly now: () => number;
 
@@ -230,7 +232,6 @@ export class AgentRegistry implements Dispatcher {
       lastSeenMs: this.now(),
       stream,
       outbox: existing?.outbox ?? emptyOutbox(),
-      flushScheduled: false,
     };
     if (existing && existing.instanceId !== reg.instance_id) {
       // The same agent id restarted: what the old process ran is gone unless it reports it again.
@@ -273,20 +274,36 @@ export class AgentRegistry implements Dispatcher {
   }
 
   private flushSoon(session: AgentSession): void {
-    if (session.flushScheduled) return;
-    session.flushScheduled = true;
-    setImmediate(() => {
-      session.flushScheduled = false;
-      const stream = session.stream;
-      if (!stream) return; // kept in the outbox until the agent is back
-      const { assign, cancel, ack } = session.outbox;
-      session.outbox = emptyOutbox();
-      if (assign.size) stream.write({ assign: { steps: Array.from(assign, ([step, tasks]) => ({ ...step, tasks })) } });
-      for (const reason of new Set(cancel.map((c) => c.reason))) {
-        stream.write({ cancel: { tasks: cancel.filter((c) => c.reason === reason).map((c) => c.ref), reason } });
-      }
-      if (ack.length) stream.write({ ack: { tasks: ack } });
-    });
+    this.unflushed.add(session);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /**
+   * Writes every outbox now. The engine calls it at the end of a placement pass, so assignments
+   * leave in the pass's own turn of the event loop instead of one turn later; other messages
+   * wait for the turn's end (flushSoon), so a burst of them goes as one message per kind.
+   */
+  flush(): void {
+    this.flushScheduled = false;
+    for (const session of this.unflushed) {
+      // A session replaced by the agent's reconnect hands its outbox to the new one.
+      if (this.sessions.get(session.id) === session) this.write(session);
+    }
+    this.unflushed.clear();
+  }
+
+  private write(session: AgentSession): void {
+    const stream = session.stream;
+    if (!stream) return; // kept in the outbox until the agent is back
+    const { assign, cancel, ack } = session.outbox;
+    session.outbox = emptyOutbox();
+    if (assign.size) stream.write({ assign: { steps: Array.from(assign, ([step, tasks]) => ({ ...step, tasks })) } });
+    for (const reason of new Set(cancel.map((c) => c.reason))) {
+      stream.write({ cancel: { tasks: cancel.filter((c) => c.reason === reason).map((c) => c.ref), reason } });
+    }
+    if (ack.length) stream.write({ ack: { tasks: ack } });
   }
 
   private node(s: AgentSession): AgentNode {

@@ -32,6 +32,8 @@ export interface Dispatcher {
   assign(agentId: string, step: StepShared, task: TaskAssignment): void;
   cancel(agentId: string, ref: { task_id: string; attempt: number }, reason: string): void;
   ack(agentId: string, ref: { task_id: string; attempt: number }): void;
+  /** Sends what is queued now rather than at the end of this turn of the event loop. */
+  flush(): void;
 }
 
 export interface SubmitInput {
@@ -472,6 +474,7 @@ export class FlowEngine {
       this.opts.dispatcher.assign(p.agentId, stepShared(run, task), taskAssignment(run, task));
       this.notify(run.record.id);
     }
+    this.opts.dispatcher.flush();
   }
 
   /**
@@ -504,8 +507,9 @@ export class FlowEngine {
       if (!expanded && !settledHere) break;
       work = [];
     }
-    this.schedulePass();
+    // A run's end first: its final status is then written ahead of the placement pass.
     if (allDone(run)) void this.endRun(run, 'succeeded');
+    this.schedulePass();
     this.notify(run.record.id);
   }
 
@@ -627,15 +631,19 @@ export class FlowEngine {
     if (out.artifacts) task.artifacts = out.artifacts;
     if (out.error) task.error = out.error;
     this.opts.placer.release(task.id);
-    this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
     this.logs.end(task.id);
     // The whole log is in the store now (clusterctl logs reads it from there): free the buffer.
     if (out.logObject) this.logs.forget(task.id);
+    // The flow moves on before the agent's ack is queued: a run that ends here has its final
+    // status written first, so it leaves ahead of the ack on the loop's next turn.
+    let ending: Promise<void> | undefined;
     if (state === 'failed' && !caught) {
-      await this.endRun(run, 'failed', { code: out.error?.code ?? 'TASK_FAILED', message: `${task.step}/${task.index} failed: ${out.error?.message ?? 'unknown error'}` });
-      return;
+      ending = this.endRun(run, 'failed', { code: out.error?.code ?? 'TASK_FAILED', message: `${task.step}/${task.index} failed: ${out.error?.message ?? 'unknown error'}` });
+    } else {
+      this.advance(run, task);
     }
-    this.advance(run, task);
+    this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
+    await ending;
   }
 
   private async endRun(run: RunState, state: 'succeeded' | 'failed' | 'cancelled', error?: ErrorInfo): Promise<void> {
