@@ -13,10 +13,6 @@ export class Cancellation {
     return this.cause !== undefined;
   }
 
-  get reason(): Error | undefined {
-    return this.cause;
-  }
-
   /** Cancels once: later calls are ignored. */
   cancel(reason: Error = new Error('cancelled')): void {
     if (this.cause) return;

@@ -13,7 +13,9 @@ describe('cancellation', () => {
     c.cancel(new Error('again'));
     expect(heard).toEqual(['a:stop']);
     expect(c.cancelled).toBe(true);
-    expect(c.reason?.message).toBe('stop');
+    let late = '';
+    c.onCancel((r) => (late = r.message));
+    expect(late).toBe('stop'); // the first reason stands
   });
 
   it('tells a listener added after the fact at once', () => {
