@@ -143,6 +143,18 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     expect(run!.state).toBe('succeeded');
     await expectEveryTaskRecordedOnce([runId]);
   }, 180_000);
+
+  it('etcd SIGKILLed and restarted on its data while a run goes on: the run completes, every result once', async () => {
+    const runId = await submit(600, 20);
+    await eventually(async () => (await cluster.doneTasks([runId])) >= 50, 60_000, 'tasks to be done');
+    process.kill(cluster.processNamed('etcd').pid, 'SIGKILL');
+    await cluster.exited(cluster.processNamed('etcd'), 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // past the lease TTL
+    await cluster.up(); // etcd again, on the same port and data directory
+    const [run] = await cluster.allFinished([runId]);
+    expect(run!.state).toBe('succeeded');
+    await expectEveryTaskRecordedOnce([runId]);
+  }, 180_000);
 });
 
 describe('a scheduler whose etcd cannot be reached', () => {
