@@ -79,8 +79,10 @@ export class ContainerExecutor implements Executor {
       const { StatusCode: exitCode } = (await container.wait()) as { StatusCode: number };
       if (stopReason === 'timeout') return failure('TIMEOUT', `timed out after ${task.timeoutMs} ms; the container was stopped`);
       if (stopReason === 'cancel') return failure('CANCELLED', 'cancelled; the container was stopped');
-      if (exitCode !== 0 && await killedForMemory(container, exitCode)) return failure('OUT_OF_MEMORY', `out of memory (limit ${formatBytes(task.memoryBytes)}): the engine killed the container`);
-      if (exitCode !== 0) return failure('TASK_FAILED', `the container exited with code ${exitCode}`);
+      if (exitCode !== 0) {
+        const oom = await outOfMemory(container, exitCode, task.memoryBytes);
+        return oom ? failure('OUT_OF_MEMORY', oom) : failure('TASK_FAILED', `the container exited with code ${exitCode}`);
+      }
       return await collect(outDir);
     } catch (err) {
       return failure('TASK_FAILED', (err as Error).message);
@@ -215,16 +217,20 @@ function failure(code: ErrorInfo['code'], message: string): TaskOutcome {
 const sigkillExit = 137;
 
 /**
- * Whether the engine killed the container for memory. dockerd hears of an OOM kill in an event
- * of its own, which can come after the exit: a container that exited by SIGKILL without the
- * flag is looked at again for up to 0.5 s before it counts as a plain failure (a CI run saw the
- * flag missing at the first look and reported an OOM as "exited with code 137").
+ * Why a container that exited non-zero was out of memory, or undefined if it was not. dockerd
+ * hears of an OOM kill in an event of its own, which can come after the exit or not at all: CI
+ * runs saw a container killed at its 32 MiB limit exit 137 with the flag still unset 0.5 s later.
+ * So a SIGKILL exit without the flag is looked at again for up to 0.5 s, and then still counts
+ * as out of memory when the container had a memory limit: clusterd's own stops (timeout,
+ * cancel) are told apart before this, and the message says the engine did not confirm it.
+ * (Nomad backed out a plain "137 means OOM" rule because its own force-kills read as OOM.)
  */
-async function killedForMemory(container: Docker.Container, exitCode: number): Promise<boolean> {
+export async function outOfMemory(container: Pick<Docker.Container, 'inspect'>, exitCode: number, limitBytes: number): Promise<string | undefined> {
+  const limit = `out of memory (limit ${formatBytes(limitBytes)})`;
   for (let look = 0; look < 10; look++) {
-    if ((await container.inspect()).State.OOMKilled) return true;
-    if (exitCode !== sigkillExit) return false;
+    if ((await container.inspect()).State.OOMKilled) return `${limit}: the engine killed the container`;
+    if (exitCode !== sigkillExit) return undefined;
     await sleep(50);
   }
-  return false;
+  return limitBytes > 0 ? `${limit}: killed by SIGKILL (exit 137) at its memory limit; the engine did not flag it as an OOM kill` : undefined;
 }
