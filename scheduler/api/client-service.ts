@@ -33,6 +33,11 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
         .then(() => fn(call.request))
         .then((res) => callback(null, res), (err) => callback(toServiceError(err)));
     };
+  /** A streaming call's set-up: what fails in it (no lead, an unknown run) ends the call with the error. */
+  const opening = <Req, Res>(open: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>): grpc.handleServerStreamingCall<Req, Res> =>
+    (call) => {
+      open(call).catch((err) => call.emit('error', toServiceError(err)));
+    };
   /** A run's full status; a run dropped from memory is loaded back for it. */
   const status = async (runId: string): Promise<RunStatus> => {
     const { engine, placer } = deps.leader();
@@ -103,32 +108,24 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
 
     Servers: unary(async () => ({ servers: await deps.servers() })),
 
-    Watch: (call) => {
-      Promise.resolve()
-        .then(async () => {
-          const leader = deps.leader();
-          await leader.engine.load(call.request.run_id);
-          const stop = watchRun(leader, call.request.run_id, {
-            status: (s) => call.write(s),
-            ended: (err) => (err ? call.emit('error', toServiceError(err)) : call.end()),
-          }, { firstSummary: 'now' });
-          call.on('cancelled', stop);
-        })
-        .catch((err) => call.emit('error', toServiceError(err)));
-    },
+    Watch: opening(async (call) => {
+      const leader = deps.leader();
+      await leader.engine.load(call.request.run_id);
+      const stop = watchRun(leader, call.request.run_id, {
+        status: (s) => call.write(s),
+        ended: (err) => (err ? call.emit('error', toServiceError(err)) : call.end()),
+      }, { firstSummary: 'now' });
+      call.on('cancelled', stop);
+    }),
 
     Session: (call) => serveSession(call, deps.leader, inputOf),
 
-    Logs: (call) => {
+    Logs: opening(async (call) => {
       const req = call.request;
-      Promise.resolve()
-        .then(async () => {
-          const { engine } = deps.leader();
-          await engine.load(req.run_id);
-          streamLogs(call, engine, selectTasks(engine, req.run_id, req.step, req.index), req.follow, deps.objects);
-        })
-        .catch((err) => call.emit('error', toServiceError(err)));
-    },
+      const { engine } = deps.leader();
+      await engine.load(req.run_id);
+      streamLogs(call, engine, selectTasks(engine, req.run_id, req.step, req.index), req.follow, deps.objects);
+    }),
   };
 }
 

@@ -160,9 +160,14 @@ export class FlowEngine {
    * Reads the results a run keeps only as objects, so they can be later steps' inputs (a resumed
    * run takes them by reference; the bytes are needed only to build inputs).
    */
-  private async loadResults(run: RunState): Promise<void> {
-    await Promise.all([...tasksOf(run)].map(async (task) => {
-      if (task.resultObject && !task.result) task.result = await this.opts.objects.read(task.resultObject);
+  private loadResults(run: RunState): Promise<void> {
+    return this.readResultObjects(tasksOf(run));
+  }
+
+  /** Reads back, in place, the results of `items` that are kept only as objects. */
+  private async readResultObjects(items: Iterable<{ result?: Uint8Array; resultObject?: string }>): Promise<void> {
+    await Promise.all(Array.from(items, async (item) => {
+      if (item.resultObject && !item.result) item.result = await this.opts.objects.read(item.resultObject);
     }));
   }
 
@@ -356,13 +361,12 @@ export class FlowEngine {
    * later steps' inputs).
    */
   async readResults(record: RunRecord, taskRecords: readonly TaskRecord[], all: boolean): Promise<void> {
+    if (all) return this.readResultObjects(taskRecords);
     const sources = new Set<string>();
     for (const step of Object.values(compileJob(record.job, `run ${record.id}`).steps)) {
       if (step.foreach?.kind === 'from') sources.add(step.foreach.step);
     }
-    await Promise.all(taskRecords.map(async (r) => {
-      if ((all || sources.has(r.step)) && r.resultObject && !r.result) r.result = await this.opts.objects.read(r.resultObject);
-    }));
+    if (sources.size > 0) await this.readResultObjects(taskRecords.filter((r) => sources.has(r.step)));
   }
 
   /**
