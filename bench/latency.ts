@@ -1,6 +1,13 @@
 /**
  * Latency: single-task round trips (submit until the result is recorded and the client hears
  * of it) and submit-to-start, over sequential no-op thread tasks.
+ *
+ * Two samples of `tasks` runs each. Cold: the first runs of a cluster this benchmark started,
+ * what a freshly started scheduler shows. Steady: the runs after `steadyAfterRuns` in all
+ * (default 3,000), what a cluster that has been up a while shows. They differ by 2x because V8 optimises a function only
+ * after many calls, and one run calls most of the scheduler's and the agent's code once: on
+ * 2 cores the p50 fell from 2.2 ms over runs 1-500 to 1.1 ms at 2,000 and settled at 0.8-0.9 ms
+ * from about 3,000 on.
  */
 import { ClusterClient } from '../cli/client.js';
 import { startLocalCluster } from './local-cluster.js';
@@ -8,44 +15,77 @@ import { Progress, say } from './progress.js';
 import { percentile, round } from './stats.js';
 import { singleTaskJob, submitAndWait } from './workload.js';
 
+/** Runs before the first measured one: the task module is imported, the worker pool warm. */
+const settleRuns = 20;
 export interface LatencyOptions {
   tasks: number;
+  /** Runs, counted from the first, before the steady-state sample starts. */
+  steadyAfterRuns: number;
   addr?: string;
+}
+
+export interface RoundTrips {
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 export interface LatencyResult {
   tasks: number;
-  roundTripMs: { p50: number; p99: number; max: number };
+  /** Steady state: the `tasks` runs after `steadyAfterRuns`. */
+  roundTripMs: RoundTrips;
   submitToStartMs: { p50: number; p99: number };
+  /** The first `tasks` runs of a new cluster; absent for a live cluster (--addr). */
+  coldRoundTripMs?: RoundTrips;
+  steadyAfterRuns: number;
   samplesMs: number[];
+}
+
+interface Sample {
+  roundTrips: number[];
+  toStart: number[];
 }
 
 export async function runLatency(opts: LatencyOptions): Promise<LatencyResult> {
   const cluster = opts.addr ? undefined : await startLocalCluster({ agents: 1 });
   const client = new ClusterClient(opts.addr ? opts.addr.split(',') : [cluster!.addr]);
-  try {
-    say(`latency: ${opts.tasks} sequential single-task runs`);
-    for (let i = 0; i < 20; i++) await submitAndWait(client, singleTaskJob()); // warm up
-    const progress = new Progress('  round trips', opts.tasks);
-    const roundTrips: number[] = [];
-    const toStart: number[] = [];
-    for (let i = 0; i < opts.tasks; i++) {
+  const { steadyAfterRuns } = opts;
+  const warmup = Math.max(0, steadyAfterRuns - settleRuns - opts.tasks);
+  const progress = new Progress('  round trips', settleRuns + opts.tasks + warmup + opts.tasks);
+  let done = 0;
+  const runs = async (n: number): Promise<Sample> => {
+    const sample: Sample = { roundTrips: [], toStart: [] };
+    for (let i = 0; i < n; i++) {
       const t0 = performance.now();
       const end = await submitAndWait(client, singleTaskJob());
-      roundTrips.push(performance.now() - t0);
+      sample.roundTrips.push(performance.now() - t0);
       const task = end.steps[0]!.tasks[0]!;
-      toStart.push(Number(task.started_at_ms) - Number(end.created_at_ms));
-      progress.update(i + 1);
+      sample.toStart.push(Number(task.started_at_ms) - Number(end.created_at_ms));
+      progress.update(++done);
     }
+    return sample;
+  };
+  try {
+    say(`latency: sequential single-task runs, ${opts.tasks} cold and ${opts.tasks} after ${steadyAfterRuns} in all`);
+    await runs(settleRuns);
+    const cold = await runs(opts.tasks);
+    await runs(warmup);
+    const steady = await runs(opts.tasks);
     progress.done();
     return {
       tasks: opts.tasks,
-      roundTripMs: { p50: round(percentile(roundTrips, 50), 3), p99: round(percentile(roundTrips, 99), 3), max: round(Math.max(...roundTrips), 3) },
-      submitToStartMs: { p50: percentile(toStart, 50), p99: percentile(toStart, 99) },
-      samplesMs: roundTrips.map((v) => round(v, 3)),
+      roundTripMs: roundTrips(steady.roundTrips),
+      submitToStartMs: { p50: percentile(steady.toStart, 50), p99: percentile(steady.toStart, 99) },
+      ...(cluster ? { coldRoundTripMs: roundTrips(cold.roundTrips) } : {}),
+      steadyAfterRuns,
+      samplesMs: steady.roundTrips.map((v) => round(v, 3)),
     };
   } finally {
     client.close();
     await cluster?.stop();
   }
+}
+
+function roundTrips(ms: number[]): RoundTrips {
+  return { p50: round(percentile(ms, 50), 3), p99: round(percentile(ms, 99), 3), max: round(Math.max(...ms), 3) };
 }
