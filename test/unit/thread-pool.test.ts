@@ -13,7 +13,7 @@ import { tempDir, type TempDir } from '../support/temp.js';
 
 const moduleUrl = pathToFileURL(join(import.meta.dirname, '../fixtures/pool/tasks.mjs')).href;
 
-interface Item { op: 'quick' | 'sleep' | 'block' | 'spin' | 'exit' | 'mark'; ms?: number; file?: string }
+interface Item { op: 'quick' | 'sleep' | 'sleep-deaf' | 'block' | 'spin' | 'exit' | 'mark'; ms?: number; file?: string }
 
 function taskRun(item: Item, opts: { timeoutMs?: number; cancellation?: Cancellation } = {}): TaskRun {
   return {
@@ -116,6 +116,26 @@ describe('thread pool', () => {
     // The worker has finished what it was given and taken in the abort before the next task.
     expect(threadOf(await p.run(taskRun({ op: 'quick' })))).toBeGreaterThan(0);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('aborts a running task through ctx.signal, and its worker goes on', async () => {
+    const { pool: p, warmThread } = await warmPool(1);
+    const cancellation = new Cancellation();
+    const started = performance.now();
+    setTimeout(() => cancellation.cancel(new Error('cancelled by the test')), 50);
+    const outcome = await p.run(taskRun({ op: 'sleep', ms: 5000 }, { cancellation }));
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(performance.now() - started).toBeLessThan(1500); // ended by the signal, not the 2 s grace
+    expect(threadOf(await p.run(taskRun({ op: 'quick' })))).toBe(warmThread);
+  });
+
+  it('discards the result of a task that ignored its abort and returned', async () => {
+    const { pool: p, warmThread } = await warmPool(1);
+    const cancellation = new Cancellation();
+    setTimeout(() => cancellation.cancel(new Error('cancelled by the test')), 50);
+    const outcome = await p.run(taskRun({ op: 'sleep-deaf', ms: 300 }, { cancellation }));
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(threadOf(await p.run(taskRun({ op: 'quick' })))).toBe(warmThread);
   });
 
   it('runs a timeout from when the task starts, not from when it was handed over', async () => {
