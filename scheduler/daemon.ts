@@ -94,7 +94,11 @@ export class SchedulerDaemon {
     const leadership = this.opts.leadership(this.id, this.address);
     this.leadership = leadership;
     leadership.on('elected', (fence, term) => void this.lead(fence, term));
-    leadership.on('lost', (reason) => this.opts.logger.warn({ schedulerId: this.id, reason }, 'leadership lost'));
+    leadership.on('lost', (reason) => {
+      // Closing resigns on purpose (a follower takes over at once): no fault to warn about.
+      if (this.state === 'stopping') this.opts.logger.info({ schedulerId: this.id, reason }, 'leadership released');
+      else this.opts.logger.warn({ schedulerId: this.id, reason }, 'leadership lost');
+    });
     this.setState('following');
     leadership.start();
   }
