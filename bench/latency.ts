@@ -4,10 +4,10 @@
  *
  * Two samples of `tasks` runs each. Cold: the first runs of a cluster this benchmark started,
  * what a freshly started scheduler shows. Steady: the runs after `steadyAfterRuns` in all
- * (default 3,000), what a cluster that has been up a while shows. They differ by 2x because V8 optimises a function only
- * after many calls, and one run calls most of the scheduler's and the agent's code once: on
- * 2 cores the p50 fell from 2.2 ms over runs 1-500 to 1.1 ms at 2,000 and settled at 0.8-0.9 ms
- * from about 3,000 on.
+ * (default 3,000), what a cluster that has been up a while shows. They differ by 2x because V8
+ * optimises a function only after many calls, and one run calls most of the scheduler's and the
+ * agent's code once: on 2 cores the p50 fell from 2.2 ms over runs 1-500 to 1.1 ms at 2,000 and
+ * settled at 0.8-0.9 ms from about 3,000 on.
  */
 import { ClusterClient } from '../cli/client.js';
 import { startLocalCluster } from './local-cluster.js';
@@ -17,6 +17,7 @@ import { singleTaskJob, submitAndWait } from './workload.js';
 
 /** Runs before the first measured one: the task module is imported, the worker pool warm. */
 const settleRuns = 20;
+
 export interface LatencyOptions {
   tasks: number;
   /** Runs, counted from the first, before the steady-state sample starts. */
