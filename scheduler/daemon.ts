@@ -164,11 +164,13 @@ export class SchedulerDaemon {
    */
   private async referencedObjects(): Promise<string[]> {
     const ids: string[] = [];
+    const tasksObjects = new Set<string>(); // runs compacted together share one
     for (const prefix of [keys.runs, 'tasks/', keys.schedules]) {
       for (const [, value] of await this.opts.store.list(prefix)) {
         const record = decodeRecord<RunRecord | TaskRecord | ScheduleRecord>(value);
         ids.push(...objectsOf(record));
-        if ('tasksObject' in record && record.tasksObject) {
+        if ('tasksObject' in record && record.tasksObject && !tasksObjects.has(record.tasksObject)) {
+          tasksObjects.add(record.tasksObject);
           for (const task of decodeTaskRecords(await this.objects.read(record.tasksObject))) ids.push(...objectsOf(task));
         }
       }

@@ -43,7 +43,8 @@ interface DurableState {
 }
 
 const maintenanceIntervalMs = 500;
-const compactionIntervalMs = 5_000;
+/** How often the compaction loop looks for due runs once it has compacted all there were. */
+const compactionIntervalMs = 1_000;
 
 export class LeaderTerm {
   /** Bounded passes keep the event loop answering while a huge queue drains. */
@@ -55,6 +56,7 @@ export class LeaderTerm {
   private readonly compactor: RunCompactor;
   private readonly members: AgentMembers;
   private loop: Promise<void> | undefined;
+  private compacting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly opts: LeaderTermOptions) {
@@ -112,7 +114,7 @@ export class LeaderTerm {
           dropped++;
           continue;
         }
-        const taskRecords = record.tasksObject ? decodeTaskRecords(await this.opts.objects.read(record.tasksObject)) : tasks.get(record.id) ?? [];
+        const taskRecords = record.tasksObject ? decodeTaskRecords(await this.opts.objects.read(record.tasksObject), record.id) : tasks.get(record.id) ?? [];
         await this.engine.readResults(record, taskRecords, needResults.has(record.id));
         this.engine.restore(record, taskRecords);
         if (record.state === 'running') unfinished++;
@@ -126,6 +128,7 @@ export class LeaderTerm {
       this.engine.setRecovering(true);
     }
     this.loop = this.maintain(unfinished > 0).catch((err) => logger.error({ err }, 'leader maintenance loop failed'));
+    this.compacting = this.compactFinished().catch((err) => logger.error({ err }, 'leader compaction loop failed'));
   }
 
   /** Every record, read before anything is restored, so a failed read leaves nothing half-loaded. */
@@ -152,6 +155,7 @@ export class LeaderTerm {
       this.registry.closeAll(new ClusterError('NOT_LEADER', 'this scheduler no longer leads; reconnect to the leader'));
       this.engine.close();
       await this.loop;
+      await this.compacting;
       await this.committer.close().catch((err) => this.opts.logger.warn({ err: errorMessage(err) }, 'closing the committer'));
     })();
     return this.closing;
@@ -167,19 +171,33 @@ export class LeaderTerm {
       this.engine.setRecovering(false);
       this.opts.logger.info({ afterMs: Date.now() - startedMs, allAgentsBack: allBack, missing: this.members.expected }, 'recovery over; unreported tasks re-queued');
     }
-    let lastCompactionMs = Date.now();
     while (!term.aborted) {
       await sleep(maintenanceIntervalMs, term);
       if (term.aborted) return;
       this.registry.sweep();
       this.engine.sweepTimeouts();
       await this.schedules.fire();
-      if (Date.now() - lastCompactionMs >= compactionIntervalMs) {
-        lastCompactionMs = Date.now();
-        await this.compactor.pass(this.engine.runs.values());
-        const dropped = this.engine.dropCompacted();
-        if (dropped.runs) this.opts.logger.info(dropped, 'finished runs dropped from memory (their tasks are in the chunk store)');
+    }
+  }
+
+  /**
+   * Compacts due runs group after group until none is due, dropping each group from memory as
+   * it goes, then waits a while: it keeps up with however many runs end per second. The last
+   * drop of a round also takes the runs loaded back from their object since the last round.
+   */
+  private async compactFinished(): Promise<void> {
+    const { term, logger } = this.opts;
+    while (!term.aborted) {
+      await sleep(compactionIntervalMs, term);
+      const dropped = { runs: 0, tasks: 0, runIds: [] as string[] };
+      for (let more = true; more && !term.aborted;) {
+        more = await this.compactor.compactNext(this.engine.finishedRuns()) > 0;
+        const some = this.engine.dropCompacted();
+        dropped.runs += some.runs;
+        dropped.tasks += some.tasks;
+        dropped.runIds.push(...some.runIds.slice(0, 20 - dropped.runIds.length));
       }
+      if (dropped.runs) logger.info(dropped, 'finished runs dropped from memory (their tasks are in the chunk store)');
     }
   }
 }

@@ -1,13 +1,15 @@
 /**
  * Compaction of finished runs, so the state store stays small however many tasks have run: once
- * a run has been finished for `compactAfterMs`, its task records move into one chunk store object
- * and the run record keeps that object's id. One fenced write puts the new run record and
- * deletes the run's `tasks/` keys, so a failover sees either the old layout or the new one.
- * The leader then drops the run's tasks from memory (FlowEngine.dropCompacted) and reads the
- * object back when something needs them; a new leader reads it on load.
+ * a run has been finished for `compactAfterMs`, its task records move into a chunk store object
+ * and the run record keeps that object's id. Small runs share an object (up to `groupTasks`
+ * tasks), so a stream of single-task runs costs one object and a few writes per group, not per
+ * run; a run's records are told apart inside it by their runId.
  *
- * The object is written first: if the leader dies before the swap, the object is unreferenced
- * and store GC removes it after its grace period.
+ * One fenced write puts a run's new record and deletes its `tasks/` keys, so a failover sees
+ * either the old layout or the new one. The leader then drops the run's tasks from memory
+ * (FlowEngine.dropCompacted) and reads the object back when something needs them; a new leader
+ * reads it on load. The object is written first: if the leader dies before the swap, the
+ * object is unreferenced and store GC removes it after its grace period.
  */
 import { spliceArray } from '../../core/codec.js';
 import { errorMessage } from '../../core/errors.js';
@@ -15,7 +17,7 @@ import type { Logger } from '../../core/logger.js';
 import type { ChunkBackend } from '../../store/backend.js';
 import { writeObject } from '../../store/uploader.js';
 import { keys, putRecord } from '../state/records.js';
-import type { StateStore, WriteOp } from '../state/state-store.js';
+import { opBytes, type CommitLimits, type StateStore, type WriteOp } from '../state/state-store.js';
 import { stepSummaries, type RunState } from './run-state.js';
 
 export interface CompactionOptions {
@@ -25,47 +27,98 @@ export interface CompactionOptions {
   compactAfterMs: number;
   logger: Logger;
   now?: () => number;
-  /** Runs compacted per pass at most, so one pass never holds the leader's loop for long. */
-  runsPerPass?: number;
+  /**
+   * Tasks one object gathers from several runs; a run with more has an object of its own.
+   * Reading one run back reads its whole object, so this bounds what a small run costs to read.
+   */
+  groupTasks?: number;
 }
 
 export class RunCompactor {
   private readonly now: () => number;
+  private readonly groupTasks: number;
 
   constructor(private readonly opts: CompactionOptions) {
     this.now = opts.now ?? Date.now;
+    this.groupTasks = opts.groupTasks ?? 1_000;
   }
 
-  /** Compacts the runs that are due; returns how many it compacted. */
-  async pass(runs: Iterable<RunState>): Promise<number> {
-    const due = this.now() - this.opts.compactAfterMs;
-    let compacted = 0;
-    for (const run of runs) {
-      if (compacted >= (this.opts.runsPerPass ?? 20)) break;
-      const r = run.record;
-      if (r.state === 'running' || r.tasksObject || (r.finishedAtMs ?? Infinity) > due) continue;
-      try {
-        await this.compact(run);
-        compacted++;
-      } catch (err) {
-        this.opts.logger.warn({ runId: r.id, err: errorMessage(err) }, 'compacting a finished run failed; will try again');
-        return compacted;
-      }
+  /**
+   * Compacts the next group of due runs among `finished` (oldest first, as FlowEngine keeps
+   * them); returns how many runs it compacted, 0 when none is due. A failure is logged and
+   * counts as none: the same runs are tried again later.
+   */
+  async compactNext(finished: Iterable<RunState>): Promise<number> {
+    const group = this.nextGroup(finished);
+    if (group.length === 0) return 0;
+    try {
+      await this.compact(group);
+      return group.length;
+    } catch (err) {
+      this.opts.logger.warn({ runs: group.length, firstRunId: group[0]!.record.id, err: errorMessage(err) }, 'compacting finished runs failed; will try again');
+      return 0;
     }
-    return compacted;
   }
 
-  private async compact(run: RunState): Promise<void> {
+  /** The oldest due runs, as many as share one object and one write of the store's limits. */
+  private nextGroup(finished: Iterable<RunState>): RunState[] {
+    const due = this.now() - this.opts.compactAfterMs;
+    const maxRuns = Math.max(1, Math.floor(this.opts.store.limits.maxOpsPerCommit / 2));
+    const group: RunState[] = [];
+    let tasks = 0;
+    for (const run of finished) {
+      if (run.record.tasksObject) continue; // loaded back after compaction: only to be dropped
+      if ((run.record.finishedAtMs ?? Infinity) > due) break;
+      const n = taskCount(run);
+      if (group.length > 0 && (group.length === maxRuns || tasks + n > this.groupTasks)) break;
+      group.push(run);
+      tasks += n;
+    }
+    return group;
+  }
+
+  private async compact(group: RunState[]): Promise<void> {
     const { store, chunks, persist } = this.opts;
-    const entries = await store.list(keys.tasksOf(run.record.id));
+    const entries = await Promise.all(group.map((run) => store.list(keys.tasksOf(run.record.id))));
     // The stored records are msgpack already: spliced into one array as they are, not decoded
     // and encoded again (that was ~5 µs a task, on the leader's loop).
-    const tasksObject = await writeObject(chunks, spliceArray(entries.map(([, value]) => value)), 'value');
-    const steps = stepSummaries(run);
-    const record = { ...run.record, tasksObject, steps };
-    await persist([putRecord(keys.run(record.id), record), { op: 'deletePrefix', prefix: keys.tasksOf(record.id) }]);
-    run.record.tasksObject = tasksObject;
-    run.record.steps = steps;
-    this.opts.logger.debug({ runId: record.id, tasks: entries.length, tasksObject }, 'run compacted');
+    const records = entries.flat().map(([, value]) => value);
+    const tasksObject = await writeObject(chunks, spliceArray(records), 'value');
+    const updates = group.map((run) => ({ run, steps: stepSummaries(run) }));
+    const perRun = updates.map(({ run, steps }): WriteOp[] => [
+      putRecord(keys.run(run.record.id), { ...run.record, tasksObject, steps }),
+      { op: 'deletePrefix', prefix: keys.tasksOf(run.record.id) },
+    ]);
+    await Promise.all(packWrites(perRun, store.limits).map(persist));
+    for (const { run, steps } of updates) {
+      run.record.tasksObject = tasksObject;
+      run.record.steps = steps;
+    }
+    this.opts.logger.debug({ runs: group.length, tasks: records.length, tasksObject }, 'runs compacted');
   }
+}
+
+function taskCount(run: RunState): number {
+  let n = 0;
+  for (const step of run.steps.values()) n += step.tasks?.length ?? 0;
+  return n;
+}
+
+/** Whole runs' operations packed into as few writes as the store's limits allow. */
+function packWrites(perRun: WriteOp[][], limits: CommitLimits): WriteOp[][] {
+  const writes: WriteOp[][] = [];
+  let current: WriteOp[] = [];
+  let bytes = 0;
+  for (const ops of perRun) {
+    const size = ops.reduce((n, op) => n + opBytes(op), 0);
+    if (current.length > 0 && (current.length + ops.length > limits.maxOpsPerCommit || bytes + size > limits.maxBytesPerCommit)) {
+      writes.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(...ops);
+    bytes += size;
+  }
+  if (current.length > 0) writes.push(current);
+  return writes;
 }

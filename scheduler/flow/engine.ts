@@ -82,6 +82,12 @@ export class FlowEngine {
   /** Runs in memory with all their tasks: every unfinished run, and finished ones until dropped. */
   readonly runs = new Map<string, RunState>();
   readonly logs = new TaskLogs();
+  /**
+   * The finished runs in memory, oldest first (in the order they ended, were restored or were
+   * loaded back): compaction and dropping walk it from the front, so each costs the runs it
+   * takes, not every run in memory.
+   */
+  private readonly finished = new Map<string, RunState>();
   /** Finished runs dropped from memory once compacted (see dropCompacted); `load` brings one back. */
   private readonly dropped = new Map<string, RunSummary>();
   private readonly loading = new Map<string, Promise<RunState>>();
@@ -178,6 +184,7 @@ export class FlowEngine {
     const earlier = record.resumedFrom ? this.runs.get(record.resumedFrom) : undefined;
     if (earlier) run.reuse = reusableTasks(earlier, run.job, record.resumeFromStep);
     this.runs.set(record.id, run);
+    if (record.state !== 'running') this.finished.set(record.id, run);
     const byStep = new Map<string, TaskRecord[]>();
     for (const r of taskRecords) byStep.set(r.step, [...(byStep.get(r.step) ?? []), r]);
     for (const name of run.order) {
@@ -347,7 +354,7 @@ export class FlowEngine {
   }
 
   private async loadDropped(summary: RunSummary): Promise<RunState> {
-    const records = decodeTaskRecords(await this.opts.objects.read(summary.record.tasksObject!));
+    const records = decodeTaskRecords(await this.opts.objects.read(summary.record.tasksObject!), summary.record.id);
     await this.readResults(summary.record, records, false);
     const id = summary.record.id;
     if (this.dropped.delete(id)) this.restore(summary.record, records);
@@ -385,17 +392,24 @@ export class FlowEngine {
     return this.dropped.values();
   }
 
+  /** The finished runs in memory, oldest first: what compaction looks at. */
+  finishedRuns(): IterableIterator<RunState> {
+    return this.finished.values();
+  }
+
   /**
-   * Drops from memory every finished run whose task records are compacted into the chunk store,
-   * keeping a summary: the leader's memory then follows the work in progress, not every task it
-   * ever ran (~2.9 KB each). Returns what it dropped (the ids of the first 20 runs).
+   * Drops from memory the oldest finished runs whose task records are compacted into the chunk
+   * store, up to the first that is not, keeping a summary: the leader's memory then follows the
+   * work in progress, not every task it ever ran (~2.9 KB each). Returns what it dropped (the
+   * ids of the first 20 runs).
    */
   dropCompacted(): { runs: number; tasks: number; runIds: string[] } {
     let runs = 0;
     let tasks = 0;
     const runIds: string[] = [];
-    for (const run of this.runs.values()) {
-      if (run.record.state === 'running' || !run.record.tasksObject) continue;
+    for (const run of this.finished.values()) {
+      if (!run.record.tasksObject) break;
+      this.finished.delete(run.record.id);
       this.dropped.set(run.record.id, summarize(run));
       this.runs.delete(run.record.id);
       for (const task of tasksOf(run)) {
@@ -654,6 +668,7 @@ export class FlowEngine {
     if (run.record.state !== 'running') return;
     run.record.state = state;
     run.record.finishedAtMs = this.now();
+    this.finished.set(run.record.id, run);
     if (error) run.record.error = error;
     for (const task of tasksOf(run)) {
       if (isTerminal(task.state)) continue;

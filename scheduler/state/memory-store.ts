@@ -25,6 +25,12 @@ const snapshotRecordBytes = 4 * 1024 * 1024;
 export class MemoryStateStore implements StateStore {
   readonly limits: CommitLimits = { maxOpsPerCommit: 10_000, maxBytesPerCommit: 64 * 1024 * 1024 };
   private readonly data = new Map<string, Uint8Array>();
+  /**
+   * Keys by each prefix of theirs that ends in "/" ("tasks/", "tasks/RUN/", ...): listing or
+   * deleting such a prefix touches its keys only, not every key in the store. Compaction reads
+   * and deletes one run's `tasks/RUN/` among millions of keys.
+   */
+  private readonly byDir = new Map<string, Set<string>>();
   private liveBytes = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
@@ -60,7 +66,7 @@ export class MemoryStateStore implements StateStore {
 
   async list(prefix: string): Promise<Array<[string, Uint8Array]>> {
     const out: Array<[string, Uint8Array]> = [];
-    for (const entry of this.data) if (entry[0].startsWith(prefix)) out.push(entry);
+    for (const key of this.keysUnder(prefix)) out.push([key, this.data.get(key)!]);
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
@@ -102,12 +108,13 @@ export class MemoryStateStore implements StateStore {
       if (op.op === 'put') {
         const old = this.data.get(op.key);
         if (old !== undefined) this.liveBytes -= op.key.length + old.byteLength;
+        else this.index(op.key);
         this.data.set(op.key, op.value); // replaced in place: a delete first would re-insert it
         this.liveBytes += op.key.length + op.value.byteLength;
       } else if (op.op === 'delete') {
         this.remove(op.key);
       } else {
-        for (const key of [...this.data.keys()]) if (key.startsWith(op.prefix)) this.remove(key);
+        for (const key of [...this.keysUnder(op.prefix)]) this.remove(key);
       }
     }
   }
@@ -117,6 +124,27 @@ export class MemoryStateStore implements StateStore {
     if (old === undefined) return;
     this.liveBytes -= key.length + old.byteLength;
     this.data.delete(key);
+    for (const dir of dirsOf(key)) {
+      const keys = this.byDir.get(dir)!;
+      keys.delete(key);
+      if (keys.size === 0) this.byDir.delete(dir);
+    }
+  }
+
+  private index(key: string): void {
+    for (const dir of dirsOf(key)) {
+      const keys = this.byDir.get(dir);
+      if (keys) keys.add(key);
+      else this.byDir.set(dir, new Set([key]));
+    }
+  }
+
+  /** The keys starting with `prefix`, found through the index of its longest part ending in "/". */
+  private keysUnder(prefix: string): Iterable<string> {
+    const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const candidates = dir === '' ? this.data.keys() : this.byDir.get(dir) ?? [];
+    if (dir === prefix) return candidates;
+    return [...candidates].filter((key) => key.startsWith(prefix));
   }
 
   private *snapshot(): Generator<WriteOp[]> {
@@ -133,4 +161,11 @@ export class MemoryStateStore implements StateStore {
     }
     if (batch.length > 0) yield batch;
   }
+}
+
+/** The prefixes of `key` that end in "/": "tasks/r/s/0" has "tasks/", "tasks/r/" and "tasks/r/s/". */
+function dirsOf(key: string): string[] {
+  const dirs: string[] = [];
+  for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) dirs.push(key.slice(0, i + 1));
+  return dirs;
 }

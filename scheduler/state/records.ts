@@ -31,7 +31,7 @@ export interface RunRecord {
   resumeFromStep?: string;
   /**
    * Compacted: the run's task records were moved out of the state store into this chunk store
-   * object (see flow/compaction.ts); its `tasks/RUN/` keys are gone.
+   * object, which may hold other runs' too (see flow/compaction.ts); its `tasks/RUN/` keys are gone.
    */
   tasksObject?: string;
   /** Compacted: counts per step, so a new leader lists the run without reading its tasks. */
@@ -150,9 +150,12 @@ export function decodeRecord<T extends RunRecord | TaskRecord | ScheduleRecord |
   return packr.unpack(bytes) as T;
 }
 
-/** A compacted run's tasks object: one msgpack array of its task records (see flow/compaction.ts). */
-export function decodeTaskRecords(bytes: Uint8Array): TaskRecord[] {
+/**
+ * A tasks object: one msgpack array of the task records of the runs compacted together (see
+ * flow/compaction.ts); with `runId`, only that run's.
+ */
+export function decodeTaskRecords(bytes: Uint8Array, runId?: string): TaskRecord[] {
   const tasks = packr.unpack(bytes) as unknown;
   if (!Array.isArray(tasks)) throw new ClusterError('CORRUPT', 'a compacted run\'s tasks object is not a list of task records');
-  return tasks as TaskRecord[];
+  return runId === undefined ? tasks as TaskRecord[] : (tasks as TaskRecord[]).filter((t) => t.runId === runId);
 }

@@ -39,6 +39,19 @@ describe.each(stores.subjects)('StateStore contract: $name', (subject) => {
     expect(await store.list(`${p}zzz`)).toEqual([]);
   });
 
+  test('a prefix need not end at a "/": list and deletePrefix match the key\'s characters', async () => {
+    const p = ns();
+    await store.commit([put(`${p}r1/s/0`, '1'), put(`${p}r1/s/1`, '2'), put(`${p}r1/t/0`, '3'), put(`${p}r10/s/0`, '4'), put(`${p}r2`, '5')]);
+    expect((await store.list(`${p}r1`)).map(([k]) => k)).toEqual([`${p}r1/s/0`, `${p}r1/s/1`, `${p}r1/t/0`, `${p}r10/s/0`]);
+    expect((await store.list(`${p}r1/`)).map(([k]) => k)).toEqual([`${p}r1/s/0`, `${p}r1/s/1`, `${p}r1/t/0`]);
+    expect((await store.list(`${p}r1/s`)).map(([k]) => k)).toEqual([`${p}r1/s/0`, `${p}r1/s/1`]);
+    await store.commit([{ op: 'deletePrefix', prefix: `${p}r1/s` }]);
+    expect(Object.keys(await snapshot(store, p))).toEqual([`${p}r1/t/0`, `${p}r10/s/0`, `${p}r2`]);
+    await store.commit([{ op: 'deletePrefix', prefix: `${p}r1` }, put(`${p}r1/s/0`, 'again')]);
+    expect(await snapshot(store, p)).toEqual({ [`${p}r1/s/0`]: 'again', [`${p}r2`]: '5' });
+    expect(await store.list(`${p}r1/t/`)).toEqual([]);
+  });
+
   test('values are bytes: every byte value and the empty value round-trip', async () => {
     const p = ns();
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);

@@ -1,0 +1,88 @@
+// Compaction keeps up with many small runs on the embedded store: hundreds of single-task runs
+// leave the state log and the leader's memory within seconds of being due, sharing a few tasks
+// objects, and each still answers with its own result, also after a restart and store gc.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterClient } from '../../cli/client.js';
+import { MemoryStateStore } from '../../scheduler/state/memory-store.js';
+import { decodeRecord, type RunRecord } from '../../scheduler/state/records.js';
+import { clusterctl, clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { tempDir, type TempDir } from '../support/temp.js';
+
+const runs = 400;
+/** One step that returns `items` numbers: each run's result tells which run it is. */
+const job = { name: 'many', steps: { start: { run: { module: './tasks.mjs', export: 'items' }, resources: { cpu: '100m', memory: '16Mi' } } } };
+
+describe('compaction of many small runs', () => {
+  let dir: TempDir;
+  let addr: string;
+  let scheduler: Daemon;
+  let agent: Daemon;
+
+  const startScheduler = async () => {
+    scheduler = startDaemon(['scheduler', '--listen', addr, '--state', path.join(dir.path, 'state.log'), '--store', path.join(dir.path, 'store'), '--compact-after', '1s', '--gc-grace', '0s']);
+    await scheduler.waitFor(/scheduler listening/);
+  };
+  /** Runs dropped from the leader's memory so far, by its log. */
+  const droppedRuns = () => [...scheduler.output.matchAll(/"runs":(\d+),"tasks":\d+,"runIds":\[[^\]]*\],"msg":"finished runs dropped from memory/g)]
+    .reduce((n, m) => n + Number(m[1]), 0);
+
+  beforeAll(async () => {
+    dir = await tempDir('clusterd-compaction-many');
+    addr = `127.0.0.1:${await freePort()}`;
+    await startScheduler();
+    agent = startDaemon(['agent', '--scheduler', addr, '--id', 'many-agent', '--cpu', '2', '--memory', '2Gi']);
+    await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 20_000, 'the agent');
+  }, 60_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await scheduler?.stop();
+    await dir?.remove();
+  });
+
+  it(`compacts ${runs} single-task runs into shared objects; each keeps its own result after a restart and gc`, async () => {
+    const client = new ClusterClient([addr]);
+    const ids: string[] = [];
+    try {
+      const codeDir = fileURLToPath(new URL('../fixtures/ha/', import.meta.url));
+      let next = 0;
+      await Promise.all(Array.from({ length: 16 }, async () => {
+        for (let i = next++; i < runs; i = next++) {
+          const status = await client.submitAndWatch({
+            job_json: JSON.stringify(job), params_json: JSON.stringify({ items: i }), code_dir: codeDir, code_package: '', source: '',
+          });
+          expect(status.state).toBe('succeeded');
+          ids[i] = status.run_id;
+        }
+      }));
+    } finally {
+      client.close();
+    }
+    await eventually(async () => droppedRuns() === runs, 30_000, `all ${runs} runs to be dropped from memory`);
+
+    // Restarted on the same state log: nothing of the runs' tasks is left in it, the run
+    // records share a few tasks objects, and every run reads its own result back.
+    await scheduler.stop();
+    const state = await MemoryStateStore.open(path.join(dir.path, 'state.log'));
+    expect(await state.list('tasks/')).toEqual([]);
+    const records = (await state.list('runs/')).map(([, v]) => decodeRecord<RunRecord>(v));
+    await state.close();
+    expect(records).toHaveLength(runs);
+    const objects = new Set(records.map((r) => r.tasksObject));
+    expect(objects.has(undefined)).toBe(false);
+    expect(objects.size).toBeLessThanOrEqual(runs / 10);
+
+    await startScheduler();
+    await scheduler.waitFor(new RegExp(`"runs":${runs},"dropped":${runs},"msg":"state loaded`));
+    await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 20_000, 'the agent to come back');
+    // No grace: gc removes every chunk no record refers to, so the shared objects must count as referenced.
+    const gc = await clusterctl(['store', 'gc'], { addr });
+    expect(gc.code, gc.stderr).toBe(0);
+    for (const i of [0, 1, 137, runs - 1]) {
+      const { result } = await clusterctlJson<{ result: { items: number[] } }>(['result', ids[i]!, 'start'], addr);
+      expect(result.items).toHaveLength(i);
+    }
+  }, 120_000);
+});
