@@ -15,6 +15,15 @@ export function decodeValue(bytes: Uint8Array): unknown {
   return bytes.length === 0 ? undefined : packr.unpack(bytes);
 }
 
+/**
+ * `bytes` in memory of their own. Bytes decoded from a small gRPC message are a view into Node's
+ * shared 8 KiB buffer pool, so keeping a 1-byte result kept the whole pool slab alive: 2.4 KB
+ * of buffers per finished single-task run in the leader, measured in a heap snapshot.
+ */
+export function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}
+
 /** Encoded `nil`, used where a value is absent. */
 export const encodedNil = Buffer.from([0xc0]);
 

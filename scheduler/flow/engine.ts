@@ -7,6 +7,7 @@
  * (with what it runs) and lost, cancel, the timeout sweep. Side effects out: persist(ops),
  * dispatcher.assign/cancel/ack, run-changed notifications.
  */
+import { ownBytes } from '../../core/codec.js';
 import { ClusterError, errorMessage, notFound } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
 import { compileJob, type JobSpec } from '../../core/job-spec.js';
@@ -309,7 +310,7 @@ export class FlowEngine {
       await this.attemptFailed(run, task, errorInfo(finished.error), agentId, out);
       return;
     }
-    out.result = finished.result;
+    out.result = ownBytes(finished.result); // kept in memory with the task
     if (out.resultObject) {
       task.finishing = true; // duplicates of this report are ignored while the result is read
       try {

@@ -8,7 +8,7 @@
  *                       ▲          │  └──▶ failed (retries used up; caught or not)
  *                       └─retrying─┘      cancelled
  */
-import { decodeValue, encodeValue, encodedNil, spliceArray, spliceMap } from '../../core/codec.js';
+import { decodeValue, encodeValue, encodedNil, ownBytes, spliceArray, spliceMap } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
 import type { ArtifactRef, AttemptRecord, ErrorInfo, RunRecord, StepSummary } from '../state/records.js';
 import type { StepShared } from './assignment.js';
@@ -88,7 +88,7 @@ export function newRunState(record: RunRecord, job: JobSpec): RunState {
   for (const name of order) {
     steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0, count: noTasks() });
   }
-  return { record, job, steps, order, paramsEncoded: encodeValue(record.params), unexpanded: order.length, open: 0 };
+  return { record, job, steps, order, paramsEncoded: ownBytes(encodeValue(record.params)), unexpanded: order.length, open: 0 };
 }
 
 /** The one place a task's state changes, keeping the run's counters right. Set `caught` first. */
