@@ -46,7 +46,8 @@ export interface TaskState {
 
 export interface StepRun {
   spec: StepSpec;
-  parents: string[];
+  /** Shared by every run of the job: read-only. */
+  parents: readonly string[];
   /** The foreach step whose items this step runs over, or null. */
   scope: string | null;
   /** Null until the step is expanded (its item count is known). */
@@ -63,7 +64,8 @@ export interface RunState {
   record: RunRecord;
   job: JobSpec;
   steps: Map<string, StepRun>;
-  order: string[];
+  /** Steps in dependency order; shared by every run of the job: read-only. */
+  order: readonly string[];
   paramsEncoded: Uint8Array;
   /** Steps not expanded yet, and expanded tasks not terminal yet: the run is done at 0 and 0. */
   unexpanded: number;
@@ -80,10 +82,31 @@ export function taskId(runId: string, step: string, index: number): string {
   return `${runId}/${step}/${index}`;
 }
 
+/** A job's step order, parents and foreach scopes: derived once per compiled job (see shape). */
+interface JobShape {
+  order: readonly string[];
+  parents: ReadonlyMap<string, readonly string[]>;
+  scope: ReadonlyMap<string, string | null>;
+}
+
+/**
+ * Compiled jobs are shared by every run of the same job text (api/job-cache.ts), so their shape
+ * is worked out once, not per run: the maps and arrays were ~3 KB of allocation per run.
+ */
+const shapes = new WeakMap<JobSpec, JobShape>();
+
+function shape(job: JobSpec): JobShape {
+  let s = shapes.get(job);
+  if (!s) {
+    const order = topologicalOrder(job);
+    s = { order, parents: parentsOf(job), scope: scopes(job, order) };
+    shapes.set(job, s);
+  }
+  return s;
+}
+
 export function newRunState(record: RunRecord, job: JobSpec): RunState {
-  const order = topologicalOrder(job);
-  const scope = scopes(job, order);
-  const parents = parentsOf(job);
+  const { order, scope, parents } = shape(job);
   const steps = new Map<string, StepRun>();
   for (const name of order) {
     steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0, count: noTasks() });
