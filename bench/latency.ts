@@ -8,15 +8,20 @@
  * optimises a function only after many calls, and one run calls most of the scheduler's and the
  * agent's code once: on 2 cores the p50 fell from 2.2 ms over runs 1-500 to 1.1 ms at 2,000 and
  * settled at 0.8-0.9 ms from about 3,000 on.
+ *
+ * Next to its own cluster it measures the machine's transport floor (transport-floor.ts): the
+ * same path with nothing on it, which clusterd's figures can be read against.
  */
 import { ClusterClient } from '../cli/client.js';
 import { startLocalCluster } from './local-cluster.js';
 import { Progress, say } from './progress.js';
 import { percentile, round } from './stats.js';
+import { measureTransportFloor, type TransportFloor } from './transport-floor.js';
 import { singleTaskJob, submitAndWait } from './workload.js';
 
 /** Runs before the first measured one: the task module is imported, the worker pool warm. */
 const settleRuns = 20;
+const floorRoundTrips = 3_000;
 
 export interface LatencyOptions {
   tasks: number;
@@ -38,6 +43,8 @@ export interface LatencyResult {
   submitToStartMs: { p50: number; p99: number };
   /** The first `tasks` runs of a new cluster; absent for a live cluster (--addr). */
   coldRoundTripMs?: RoundTrips;
+  /** This machine's transport floor over `tasks` round trips; absent for a live cluster (--addr). */
+  floorMs?: TransportFloor;
   steadyAfterRuns: number;
   samplesMs: number[];
 }
@@ -66,25 +73,30 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyResult> {
     }
     return sample;
   };
+  let cold: Sample;
+  let steady: Sample;
   try {
     say(`latency: sequential single-task runs, ${opts.tasks} cold and ${opts.tasks} after ${steadyAfterRuns} in all`);
     await runs(settleRuns);
-    const cold = await runs(opts.tasks);
+    cold = await runs(opts.tasks);
     await runs(warmup);
-    const steady = await runs(opts.tasks);
+    steady = await runs(opts.tasks);
     progress.done();
-    return {
-      tasks: opts.tasks,
-      roundTripMs: roundTrips(steady.roundTrips),
-      submitToStartMs: { p50: percentile(steady.toStart, 50), p99: percentile(steady.toStart, 99) },
-      ...(cluster ? { coldRoundTripMs: roundTrips(cold.roundTrips) } : {}),
-      steadyAfterRuns,
-      samplesMs: steady.roundTrips.map((v) => round(v, 3)),
-    };
   } finally {
     client.close();
     await cluster?.stop();
   }
+  // Measured once the cluster is gone, so nothing else runs beside it; at least 3,000 round
+  // trips (about a second), as its p99 is the figure that varies most.
+  const floorMs = cluster ? await measureTransportFloor(Math.max(opts.tasks, floorRoundTrips)) : undefined;
+  return {
+    tasks: opts.tasks,
+    roundTripMs: roundTrips(steady.roundTrips),
+    submitToStartMs: { p50: percentile(steady.toStart, 50), p99: percentile(steady.toStart, 99) },
+    ...(cluster ? { coldRoundTripMs: roundTrips(cold.roundTrips), floorMs } : {}),
+    steadyAfterRuns,
+    samplesMs: steady.roundTrips.map((v) => round(v, 3)),
+  };
 }
 
 function roundTrips(ms: number[]): RoundTrips {

@@ -80,6 +80,7 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
         { label: 'clusterd p50', value: lat.roundTripMs.p50 },
         { label: 'clusterd p99', value: lat.roundTripMs.p99 },
         ...(lat.coldRoundTripMs ? [{ label: 'clusterd p50, cold', value: lat.coldRoundTripMs.p50 }] : []),
+        ...(lat.floorMs ? [{ label: 'transport floor p50', value: lat.floorMs.p50 }, { label: 'transport floor p99', value: lat.floorMs.p99 }] : []),
         ...(d.available
           ? [{ label: 'Dask p50', value: d.roundTripMs.p50 }, { label: 'Dask p99', value: d.roundTripMs.p99 }, { label: 'Dask p50, cold', value: d.coldRoundTripMs.p50 }]
           : []),
@@ -186,6 +187,7 @@ export function summary(report: BenchReport): string {
     lines.push(`latency (${l.tasks} sequential single-task runs from run ${l.steadyAfterRuns} on: steady state)`);
     lines.push(`  round trip p50 ${l.roundTripMs.p50} ms, p99 ${l.roundTripMs.p99} ms; submit to start p50 ${l.submitToStartMs.p50} ms, p99 ${l.submitToStartMs.p99} ms`);
     if (l.coldRoundTripMs) lines.push(`  cold (the first ${l.tasks} runs of a new cluster): round trip p50 ${l.coldRoundTripMs.p50} ms, p99 ${l.coldRoundTripMs.p99} ms`);
+    if (l.floorMs) lines.push(`  transport floor (the same path on bare loopback TCP and a worker thread, no work): p50 ${l.floorMs.p50} ms, p99 ${l.floorMs.p99} ms`);
     lines.push(l.dask.available
       ? `  Dask round trip p50 ${l.dask.roundTripMs.p50} ms, p99 ${l.dask.roundTripMs.p99} ms (cold ${l.dask.coldRoundTripMs.p50} / ${l.dask.coldRoundTripMs.p99}); clusterd/Dask ${l.ratioToDask}`
       : `  Dask: ${l.dask.note}`);
