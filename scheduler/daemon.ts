@@ -42,6 +42,8 @@ export interface SchedulerOptions {
   gcGraceMs?: number;
   /** A run finished this long ago has its task records compacted into the chunk store. Default 10 min. */
   compactAfterMs?: number;
+  /** Finished runs are deleted this long after they ended; unset: kept. */
+  retainMs?: number;
 }
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
@@ -122,6 +124,7 @@ export class SchedulerDaemon {
       objects: this.objects,
       chunks: this.opts.chunks,
       compactAfterMs: this.opts.compactAfterMs ?? 10 * 60_000,
+      ...(this.opts.retainMs !== undefined ? { retainMs: this.opts.retainMs } : {}),
     });
     term.addEventListener('abort', () => {
       if (this.term === leaderTerm) this.term = undefined;

@@ -17,6 +17,7 @@ import { FlowEngine, type ObjectReader } from './flow/engine.js';
 import { Placer } from './placement/placer.js';
 import { GroupCommitter } from './state/group-committer.js';
 import { RunCompactor } from './flow/compaction.js';
+import { RunRetention } from './flow/retention.js';
 import { decodeRecord, decodeTaskRecords, keys, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
 import type { ChunkBackend } from '../store/backend.js';
 import type { Fence, StateStore } from './state/state-store.js';
@@ -35,6 +36,8 @@ export interface LeaderTermOptions {
   /** Where compacted runs' task records go, and how long after finishing a run is compacted. */
   chunks: ChunkBackend;
   compactAfterMs: number;
+  /** Finished runs are deleted this long after they ended (see flow/retention.ts); unset: never. */
+  retainMs?: number;
 }
 
 interface DurableState {
@@ -54,6 +57,7 @@ export class LeaderTerm {
   readonly schedules: CronSchedules;
   private readonly committer: GroupCommitter;
   private readonly compactor: RunCompactor;
+  private readonly retention: RunRetention | undefined;
   private readonly members: AgentMembers;
   private loop: Promise<void> | undefined;
   private compacting: Promise<void> | undefined;
@@ -78,6 +82,7 @@ export class LeaderTerm {
     this.registry.bind(this.engine);
     this.schedules = new CronSchedules(this.engine, persist, opts.logger.child({ component: 'cron' }));
     this.compactor = new RunCompactor({ store: opts.store, chunks: opts.chunks, persist, compactAfterMs: opts.compactAfterMs, logger: opts.logger.child({ component: 'compaction' }) });
+    this.retention = opts.retainMs === undefined ? undefined : new RunRetention({ retainMs: opts.retainMs, persist, limits: opts.store.limits });
   }
 
   /** Fires when this term ends. */
@@ -128,7 +133,7 @@ export class LeaderTerm {
       this.engine.setRecovering(true);
     }
     this.loop = this.maintain(unfinished > 0).catch((err) => logger.error({ err }, 'leader maintenance loop failed'));
-    this.compacting = this.compactFinished().catch((err) => logger.error({ err }, 'leader compaction loop failed'));
+    this.compacting = this.maintainFinished().catch((err) => logger.error({ err }, 'leader compaction loop failed'));
   }
 
   /** Every record, read before anything is restored, so a failed read leaves nothing half-loaded. */
@@ -182,10 +187,11 @@ export class LeaderTerm {
 
   /**
    * Compacts due runs group after group until none is due, dropping each group from memory as
-   * it goes, then waits a while: it keeps up with however many runs end per second. The last
-   * drop of a round also takes the runs loaded back from their object since the last round.
+   * it goes, then deletes the runs past --retain, then waits a while: it keeps up with however
+   * many runs end per second. The last drop of a round also takes the runs loaded back from
+   * their object since the last round.
    */
-  private async compactFinished(): Promise<void> {
+  private async maintainFinished(): Promise<void> {
     const { term, logger } = this.opts;
     while (!term.aborted) {
       await sleep(compactionIntervalMs, term);
@@ -198,6 +204,21 @@ export class LeaderTerm {
         dropped.runIds.push(...some.runIds.slice(0, 20 - dropped.runIds.length));
       }
       if (dropped.runs) logger.info(dropped, 'finished runs dropped from memory (their tasks are in the chunk store)');
+      if (this.retention && !term.aborted) await this.deleteExpired(this.retention);
     }
+  }
+
+  private async deleteExpired(retention: RunRetention): Promise<void> {
+    const deleted: string[] = [];
+    try {
+      for (;;) {
+        const ids = await retention.deleteNext(this.engine.droppedRuns(), (id) => this.engine.forgetDropped(id));
+        if (ids.length === 0 || this.opts.term.aborted) break;
+        deleted.push(...ids);
+      }
+    } catch (err) {
+      this.opts.logger.warn({ err: errorMessage(err) }, 'deleting runs past --retain failed; will try again');
+    }
+    if (deleted.length) this.opts.logger.info({ runs: deleted.length, runIds: deleted.slice(0, 20) }, 'finished runs past --retain deleted');
   }
 }

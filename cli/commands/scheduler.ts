@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Etcd3 } from 'etcd3';
+import { invalid } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { parseDurationMs } from '../../core/units.js';
 import { SchedulerDaemon } from '../../scheduler/daemon.js';
@@ -32,6 +33,7 @@ export interface SchedulerFlags {
   store?: string;
   gcGrace: string;
   compactAfter: string;
+  retain?: string;
 }
 
 export interface RunningScheduler {
@@ -45,6 +47,12 @@ export interface RunningScheduler {
  */
 export async function startScheduler(flags: SchedulerFlags, logger: Logger): Promise<RunningScheduler> {
   const agentTtlMs = parseDurationMs(flags.agentTtl);
+  const compactAfterMs = parseDurationMs(flags.compactAfter);
+  const retainMs = flags.retain === undefined ? undefined : parseDurationMs(flags.retain);
+  if (retainMs !== undefined && retainMs <= compactAfterMs) {
+    // Only compacted runs are deleted: one that could expire first would stay until compacted.
+    throw invalid(`--retain ${flags.retain} must be longer than --compact-after ${flags.compactAfter}`);
+  }
   let store: StateStore;
   let etcd: Etcd3 | undefined;
   let leadership: ConstructorParameters<typeof SchedulerDaemon>[0]['leadership'];
@@ -70,7 +78,8 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
   const daemon = new SchedulerDaemon({
     chunks,
     gcGraceMs: parseDurationMs(flags.gcGrace),
-    compactAfterMs: parseDurationMs(flags.compactAfter),
+    compactAfterMs,
+    ...(retainMs !== undefined ? { retainMs } : {}),
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
     store,
@@ -102,6 +111,7 @@ export function schedulerCommand(program: Command): void {
     .option('--store <dir>', 'chunk store folder for results, artifacts, logs and code packages; replicas share one (e.g. a shared mount); default: clusterd-store with --etcd or --state, else in memory')
     .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this (uploads in progress)', durationArg, '6h')
     .option('--compact-after <duration>', 'a run finished this long ago has its task records moved from the state store into the chunk store', durationArg, '10m')
+    .option('--retain <duration>', 'a run finished this long ago is deleted, and store gc then collects its results, artifacts and logs (default: runs are kept)', durationArg)
     .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', durationArg, '5s')
     .option('--heartbeat <duration>', 'how often agents send a heartbeat', durationArg, '1s')

@@ -388,9 +388,14 @@ export class FlowEngine {
     this.dropped.set(record.id, { record, name: job.name, project: job.project ?? 'default', steps });
   }
 
-  /** Summaries of the finished runs dropped from memory, for listings. */
+  /** Summaries of the finished runs dropped from memory, oldest dropped first: for listings and retention. */
   droppedRuns(): IterableIterator<RunSummary> {
     return this.dropped.values();
+  }
+
+  /** A dropped run whose record was deleted (retention): it is gone for good. */
+  forgetDropped(runId: string): void {
+    this.dropped.delete(runId);
   }
 
   /** The finished runs in memory, oldest first: what compaction looks at. */
