@@ -60,7 +60,7 @@ export class LeaderTerm {
   private readonly retention: RunRetention | undefined;
   private readonly members: AgentMembers;
   private loop: Promise<void> | undefined;
-  private compacting: Promise<void> | undefined;
+  private finishedRunsLoop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly opts: LeaderTermOptions) {
@@ -133,7 +133,7 @@ export class LeaderTerm {
       this.engine.setRecovering(true);
     }
     this.loop = this.maintain(unfinished > 0).catch((err) => logger.error({ err }, 'leader maintenance loop failed'));
-    this.compacting = this.maintainFinished().catch((err) => logger.error({ err }, 'leader compaction loop failed'));
+    this.finishedRunsLoop = this.maintainFinished().catch((err) => logger.error({ err }, 'leader loop over finished runs (compaction, retention) failed'));
   }
 
   /** Every record, read before anything is restored, so a failed read leaves nothing half-loaded. */
@@ -160,7 +160,7 @@ export class LeaderTerm {
       this.registry.closeAll(new ClusterError('NOT_LEADER', 'this scheduler no longer leads; reconnect to the leader'));
       this.engine.close();
       await this.loop;
-      await this.compacting;
+      await this.finishedRunsLoop;
       await this.committer.close().catch((err) => this.opts.logger.warn({ err: errorMessage(err) }, 'closing the committer'));
     })();
     return this.closing;
