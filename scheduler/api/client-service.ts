@@ -74,11 +74,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     ListRuns: unary((req) => {
       const { engine, placer } = deps.leader();
       const limit = req.limit > 0 ? req.limit : 20;
-      const runs = [
-        ...[...engine.runs.values()].map((r) => ({ seq: r.record.seq, status: () => runStatus(r, (id) => placer.why(id), false) })),
-        ...[...engine.droppedRuns()].map((r) => ({ seq: r.record.seq, status: () => summaryStatus(r) })),
-      ];
-      return { runs: runs.sort((a, b) => b.seq - a.seq).slice(0, limit).map((r) => r.status()) };
+      return { runs: engine.newestRuns(limit).map((r) => ('job' in r ? runStatus(r, (id) => placer.why(id), false) : summaryStatus(r))) };
     }),
 
     Cancel: unary(async (req) => {

@@ -84,5 +84,13 @@ describe('compaction of many small runs', () => {
       const { result } = await clusterctlJson<{ result: { items: number[] } }>(['result', ids[i]!, 'start'], addr);
       expect(result.items).toHaveLength(i);
     }
+
+    // The listing is the newest runs by submission, from summaries and from memory alike.
+    const newestFirst = [...records].sort((a, b) => b.seq - a.seq).map((r) => r.id);
+    const listed = async (limit: number) => (await clusterctlJson<Array<{ run_id: string }>>(['status', '--limit', String(limit)], addr)).map((r) => r.run_id);
+    expect(await listed(3)).toEqual(newestFirst.slice(0, 3));
+    const another = await clusterctl(['submit', 'test/fixtures/ha/job.yaml', '-p', 'items=1', '-p', 'ms=0', '--wait', '-o', 'json'], { addr, timeoutMs: 60_000 });
+    expect(another.code, another.stderr).toBe(0);
+    expect(await listed(2)).toEqual([(JSON.parse(another.stdout) as { run_id: string }).run_id, newestFirst[0]]);
   }, 120_000);
 });
