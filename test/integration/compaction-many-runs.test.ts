@@ -1,27 +1,86 @@
-// Compaction keeps up with many small runs on the embedded store: hundreds of single-task runs
-// leave the state log and the leader's memory within seconds of being due, sharing a few tasks
-// objects, and each still answers with its own result, also after a restart and store gc.
+// Compaction keeps up with many small runs, on the embedded store and on etcd: hundreds of
+// single-task runs leave the state store and the leader's memory within seconds of being due,
+// sharing a few tasks objects (on etcd, 64 runs a write), and each still answers with its own
+// result, also after a restart and store gc.
+import type { Etcd3 } from 'etcd3';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClient } from '../../cli/client.js';
+import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { MemoryStateStore } from '../../scheduler/state/memory-store.js';
 import { decodeRecord, type RunRecord } from '../../scheduler/state/records.js';
 import { clusterctl, clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { startEtcd, type EtcdServer } from '../support/etcd.js';
+import { requireProgram } from '../support/processes.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
 const runs = 400;
 /** One step that returns `items` numbers: each run's result tells which run it is. */
 const job = { name: 'many', steps: { start: { run: { module: './tasks.mjs', export: 'items' }, resources: { cpu: '100m', memory: '16Mi' } } } };
 
-describe('compaction of many small runs', () => {
+/** A state store the scheduler runs on, and how the test reads it while the scheduler is down. */
+interface StateSubject {
+  name: string;
+  available: boolean;
+  setup(dir: string): Promise<void>;
+  flags(): string[];
+  /** Values under a key prefix (relative to the cluster's own prefix). */
+  values(prefix: string): Promise<Uint8Array[]>;
+  teardown(): Promise<void>;
+}
+
+function embedded(): StateSubject {
+  let file = '';
+  return {
+    name: 'the embedded store',
+    available: true,
+    async setup(dir) {
+      file = path.join(dir, 'state.log');
+    },
+    flags: () => ['--state', file],
+    async values(prefix) {
+      const state = await MemoryStateStore.open(file);
+      try {
+        return (await state.list(prefix)).map(([, v]) => v);
+      } finally {
+        await state.close();
+      }
+    },
+    async teardown() {},
+  };
+}
+
+function onEtcd(): StateSubject {
+  const keyPrefix = '/many-runs/';
+  let server: EtcdServer | undefined;
+  let client: Etcd3 | undefined;
+  return {
+    name: 'etcd',
+    available: requireProgram('etcd') !== undefined,
+    async setup() {
+      server = await startEtcd();
+      client = createEtcdClient({ endpoints: server.endpoints });
+    },
+    flags: () => ['--etcd', server!.endpoints.join(','), '--etcd-prefix', keyPrefix],
+    async values(prefix) {
+      return (await client!.getAll().prefix(`${keyPrefix}${prefix}`).exec()).kvs.map((kv) => kv.value);
+    },
+    async teardown() {
+      client?.close();
+      await server?.stop();
+    },
+  };
+}
+
+describe.each([embedded(), onEtcd()])('compaction of many small runs on $name', (subject) => {
   let dir: TempDir;
   let addr: string;
   let scheduler: Daemon;
   let agent: Daemon;
 
   const startScheduler = async () => {
-    scheduler = startDaemon(['scheduler', '--listen', addr, '--state', path.join(dir.path, 'state.log'), '--store', path.join(dir.path, 'store'), '--compact-after', '1s', '--gc-grace', '0s']);
+    scheduler = startDaemon(['scheduler', '--listen', addr, ...subject.flags(), '--store', path.join(dir.path, 'store'), '--compact-after', '1s', '--gc-grace', '0s']);
     await scheduler.waitFor(/scheduler listening/);
   };
   /** Runs dropped from the leader's memory so far, by its log. */
@@ -29,7 +88,9 @@ describe('compaction of many small runs', () => {
     .reduce((n, m) => n + Number(m[1]), 0);
 
   beforeAll(async () => {
+    if (!subject.available) return;
     dir = await tempDir('clusterd-compaction-many');
+    await subject.setup(dir.path);
     addr = `127.0.0.1:${await freePort()}`;
     await startScheduler();
     agent = startDaemon(['agent', '--scheduler', addr, '--id', 'many-agent', '--cpu', '2', '--memory', '2Gi']);
@@ -39,10 +100,11 @@ describe('compaction of many small runs', () => {
   afterAll(async () => {
     await agent?.stop();
     await scheduler?.stop();
+    await subject.teardown();
     await dir?.remove();
   });
 
-  it(`compacts ${runs} single-task runs into shared objects; each keeps its own result after a restart and gc`, async () => {
+  it.skipIf(!subject.available)(`compacts ${runs} single-task runs into shared objects; each keeps its own result after a restart and gc`, async () => {
     const client = new ClusterClient([addr]);
     const ids: string[] = [];
     try {
@@ -62,13 +124,11 @@ describe('compaction of many small runs', () => {
     }
     await eventually(async () => droppedRuns() === runs, 30_000, `all ${runs} runs to be dropped from memory`);
 
-    // Restarted on the same state log: nothing of the runs' tasks is left in it, the run
-    // records share a few tasks objects, and every run reads its own result back.
+    // Restarted on the same state: nothing of the runs' tasks is left in it, the run records
+    // share a few tasks objects, and every run reads its own result back.
     await scheduler.stop();
-    const state = await MemoryStateStore.open(path.join(dir.path, 'state.log'));
-    expect(await state.list('tasks/')).toEqual([]);
-    const records = (await state.list('runs/')).map(([, v]) => decodeRecord<RunRecord>(v));
-    await state.close();
+    expect(await subject.values('tasks/')).toEqual([]);
+    const records = (await subject.values('runs/')).map((v) => decodeRecord<RunRecord>(v));
     expect(records).toHaveLength(runs);
     const objects = new Set(records.map((r) => r.tasksObject));
     expect(objects.has(undefined)).toBe(false);
