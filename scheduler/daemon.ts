@@ -23,6 +23,9 @@ import type { Leadership } from './leader/leadership.js';
 import { decodeRecord, decodeTaskRecords, keys, objectsOf, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
 import type { Fence, StateStore } from './state/state-store.js';
 
+/** Tasks of finished runs a leader keeps in memory (~2.5 KB each) before compacting early. */
+export const defaultMaxFinishedTasks = 200_000;
+
 export interface SchedulerOptions {
   /** host:port to listen on; port 0 picks a free one. */
   listen: string;
@@ -44,6 +47,8 @@ export interface SchedulerOptions {
   compactAfterMs?: number;
   /** Finished runs are deleted this long after they ended; unset: kept. */
   retainMs?: number;
+  /** Tasks of finished runs the leader keeps in memory before compacting the oldest early. */
+  maxFinishedTasks?: number;
 }
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
@@ -125,6 +130,7 @@ export class SchedulerDaemon {
       chunks: this.opts.chunks,
       compactAfterMs: this.opts.compactAfterMs ?? 10 * 60_000,
       ...(this.opts.retainMs !== undefined ? { retainMs: this.opts.retainMs } : {}),
+      maxFinishedTasks: this.opts.maxFinishedTasks ?? defaultMaxFinishedTasks,
     });
     term.addEventListener('abort', () => {
       if (this.term === leaderTerm) this.term = undefined;

@@ -38,6 +38,8 @@ export interface LeaderTermOptions {
   compactAfterMs: number;
   /** Finished runs are deleted this long after they ended (see flow/retention.ts); unset: never. */
   retainMs?: number;
+  /** Tasks of finished runs kept in memory before the oldest are compacted early. */
+  maxFinishedTasks: number;
 }
 
 interface DurableState {
@@ -81,7 +83,7 @@ export class LeaderTerm {
     this.engine = new FlowEngine({ placer: this.placer, persist, objects: opts.objects, dispatcher: this.registry, logger: opts.logger.child({ component: 'flow' }) });
     this.registry.bind(this.engine);
     this.schedules = new CronSchedules(this.engine, persist, opts.logger.child({ component: 'cron' }));
-    this.compactor = new RunCompactor({ store: opts.store, chunks: opts.chunks, persist, compactAfterMs: opts.compactAfterMs, logger: opts.logger.child({ component: 'compaction' }) });
+    this.compactor = new RunCompactor({ store: opts.store, chunks: opts.chunks, persist, compactAfterMs: opts.compactAfterMs, maxFinishedTasks: opts.maxFinishedTasks, logger: opts.logger.child({ component: 'compaction' }) });
     this.retention = opts.retainMs === undefined ? undefined : new RunRetention({ retainMs: opts.retainMs, persist, limits: opts.store.limits });
   }
 
@@ -197,7 +199,7 @@ export class LeaderTerm {
       await sleep(compactionIntervalMs, term);
       const dropped = { runs: 0, tasks: 0, runIds: [] as string[] };
       for (let more = true; more && !term.aborted;) {
-        more = await this.compactor.compactNext(this.engine.finishedRuns()) > 0;
+        more = await this.compactor.compactNext(this.engine.finishedRuns(), this.engine.finishedTasks) > 0;
         const some = this.engine.dropCompacted();
         dropped.runs += some.runs;
         dropped.tasks += some.tasks;

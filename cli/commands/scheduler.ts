@@ -5,7 +5,7 @@ import type { Etcd3 } from 'etcd3';
 import { invalid } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { parseDurationMs } from '../../core/units.js';
-import { SchedulerDaemon } from '../../scheduler/daemon.js';
+import { defaultMaxFinishedTasks, SchedulerDaemon } from '../../scheduler/daemon.js';
 import { EmbeddedLeader } from '../../scheduler/leader/embedded-leader.js';
 import { EtcdLeaderElection } from '../../scheduler/leader/etcd-election.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
@@ -17,7 +17,7 @@ import { MemoryBackend } from '../../store/memory-backend.js';
 import { fail, loggerFor, untilSignal } from '../context.js';
 import { withConfigFile } from '../config.js';
 import { startHealthServer } from '../health-server.js';
-import { durationArg, hostPortArg } from '../option-args.js';
+import { durationArg, hostPortArg, wholeNumber, wholeNumberArg } from '../option-args.js';
 
 export interface SchedulerFlags {
   listen: string;
@@ -34,6 +34,7 @@ export interface SchedulerFlags {
   gcGrace: string;
   compactAfter: string;
   retain?: string;
+  maxFinishedTasks?: string;
 }
 
 export interface RunningScheduler {
@@ -80,6 +81,7 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     gcGraceMs: parseDurationMs(flags.gcGrace),
     compactAfterMs,
     ...(retainMs !== undefined ? { retainMs } : {}),
+    ...(flags.maxFinishedTasks !== undefined ? { maxFinishedTasks: wholeNumber(flags.maxFinishedTasks, 0) } : {}),
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
     store,
@@ -111,6 +113,7 @@ export function schedulerCommand(program: Command): void {
     .option('--store <dir>', 'chunk store folder for results, artifacts, logs and code packages; replicas share one (e.g. a shared mount); default: clusterd-store with --etcd or --state, else in memory')
     .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this (uploads in progress)', durationArg, '6h')
     .option('--compact-after <duration>', 'a run finished this long ago has its task records moved from the state store into the chunk store', durationArg, '10m')
+    .option('--max-finished-tasks <n>', 'tasks of finished runs the leader keeps in memory; past it the oldest finished runs are compacted before --compact-after', wholeNumberArg(0), String(defaultMaxFinishedTasks))
     .option('--retain <duration>', 'a run finished this long ago is deleted, and store gc then collects its results, artifacts and logs (default: runs are kept)', durationArg)
     .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', durationArg, '5s')

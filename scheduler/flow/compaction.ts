@@ -18,7 +18,7 @@ import type { ChunkBackend } from '../../store/backend.js';
 import { writeObject } from '../../store/uploader.js';
 import { keys, putRecord } from '../state/records.js';
 import { opBytes, type CommitLimits, type StateStore, type WriteOp } from '../state/state-store.js';
-import { stepSummaries, type RunState } from './run-state.js';
+import { stepSummaries, taskCount, type RunState } from './run-state.js';
 
 export interface CompactionOptions {
   store: StateStore;
@@ -32,6 +32,11 @@ export interface CompactionOptions {
    * Reading one run back reads its whole object, so this bounds what a small run costs to read.
    */
   groupTasks?: number;
+  /**
+   * Tasks of finished runs the leader keeps in memory: past it, the oldest finished runs are
+   * compacted (and dropped) before `compactAfterMs`, so a burst of runs cannot outgrow memory.
+   */
+  maxFinishedTasks: number;
 }
 
 export class RunCompactor {
@@ -45,11 +50,11 @@ export class RunCompactor {
 
   /**
    * Compacts the next group of due runs among `finished` (oldest first, as FlowEngine keeps
-   * them); returns how many runs it compacted, 0 when none is due. A failure is logged and
-   * counts as none: the same runs are tried again later.
+   * them, with `finishedTasks` tasks in all); returns how many runs it compacted, 0 when none
+   * is due. A failure is logged and counts as none: the same runs are tried again later.
    */
-  async compactNext(finished: Iterable<RunState>): Promise<number> {
-    const group = this.nextGroup(finished);
+  async compactNext(finished: Iterable<RunState>, finishedTasks: number): Promise<number> {
+    const group = this.nextGroup(finished, finishedTasks);
     if (group.length === 0) return 0;
     try {
       await this.compact(group);
@@ -60,19 +65,27 @@ export class RunCompactor {
     }
   }
 
-  /** The oldest due runs, as many as share one object and one write of the store's limits. */
-  private nextGroup(finished: Iterable<RunState>): RunState[] {
+  /**
+   * The oldest due runs (finished `compactAfterMs` ago, or taking memory past
+   * `maxFinishedTasks`), as many as share one object and one write of the store's limits.
+   */
+  private nextGroup(finished: Iterable<RunState>, finishedTasks: number): RunState[] {
     const due = this.now() - this.opts.compactAfterMs;
     const maxRuns = Math.max(1, Math.floor(this.opts.store.limits.maxOpsPerCommit / 2));
+    let excess = finishedTasks - this.opts.maxFinishedTasks;
     const group: RunState[] = [];
     let tasks = 0;
     for (const run of finished) {
-      if (run.record.tasksObject) continue; // loaded back after compaction: only to be dropped
-      if ((run.record.finishedAtMs ?? Infinity) > due) break;
       const n = taskCount(run);
+      if (run.record.tasksObject) { // loaded back after compaction: only to be dropped
+        excess -= n;
+        continue;
+      }
+      if (excess <= 0 && (run.record.finishedAtMs ?? Infinity) > due) break;
       if (group.length > 0 && (group.length === maxRuns || tasks + n > this.groupTasks)) break;
       group.push(run);
       tasks += n;
+      excess -= n;
     }
     return group;
   }
@@ -96,12 +109,6 @@ export class RunCompactor {
     }
     this.opts.logger.debug({ runs: group.length, tasks: records.length, tasksObject }, 'runs compacted');
   }
-}
-
-function taskCount(run: RunState): number {
-  let n = 0;
-  for (const step of run.steps.values()) n += step.tasks?.length ?? 0;
-  return n;
 }
 
 /** Whole runs' operations packed into as few writes as the store's limits allow. */

@@ -23,7 +23,7 @@ import type { WriteOp } from '../state/state-store.js';
 import { stepShared, taskAssignment, type StepShared } from './assignment.js';
 import {
   allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, parentsSettled, reusable, reusableTasks,
-  setTaskState, summarize, tasksOf,
+  setTaskState, summarize, taskCount, tasksOf,
   type RunState, type RunSummary, type TaskState,
 } from './run-state.js';
 import { TaskLogs } from './task-logs.js';
@@ -89,6 +89,7 @@ export class FlowEngine {
    * takes, not every run in memory.
    */
   private readonly finished = new Map<string, RunState>();
+  private finishedTaskCount = 0;
   /** Finished runs dropped from memory once compacted (see dropCompacted); `load` brings one back. */
   private readonly dropped = new Map<string, RunSummary>();
   private readonly loading = new Map<string, Promise<RunState>>();
@@ -193,7 +194,6 @@ export class FlowEngine {
     const earlier = record.resumedFrom ? this.runs.get(record.resumedFrom) : undefined;
     if (earlier) run.reuse = reusableTasks(earlier, run.job, record.resumeFromStep);
     this.runs.set(record.id, run);
-    if (record.state !== 'running') this.finished.set(record.id, run);
     const byStep = new Map<string, TaskRecord[]>();
     for (const r of taskRecords) byStep.set(r.step, [...(byStep.get(r.step) ?? []), r]);
     for (const name of run.order) {
@@ -215,6 +215,7 @@ export class FlowEngine {
       }
       for (const t of tasks) this.tasks.set(t.id, t);
     }
+    if (record.state !== 'running') this.addFinished(run);
   }
 
   /** Enters or leaves the window in which agents report their running tasks before queueing. */
@@ -429,6 +430,16 @@ export class FlowEngine {
     return this.finished.values();
   }
 
+  /** Tasks of the finished runs in memory: past a bound, compaction takes the oldest early. */
+  get finishedTasks(): number {
+    return this.finishedTaskCount;
+  }
+
+  private addFinished(run: RunState): void {
+    this.finished.set(run.record.id, run);
+    this.finishedTaskCount += taskCount(run);
+  }
+
   /**
    * Drops from memory the oldest finished runs whose task records are compacted into the chunk
    * store, up to the first that is not, keeping a summary: the leader's memory then follows the
@@ -442,6 +453,7 @@ export class FlowEngine {
     for (const run of this.finished.values()) {
       if (!run.record.tasksObject) break;
       this.finished.delete(run.record.id);
+      this.finishedTaskCount -= taskCount(run);
       this.dropped.set(run.record.id, summarize(run));
       this.runs.delete(run.record.id);
       for (const task of tasksOf(run)) {
@@ -700,7 +712,7 @@ export class FlowEngine {
     if (run.record.state !== 'running') return;
     run.record.state = state;
     run.record.finishedAtMs = this.now();
-    this.finished.set(run.record.id, run);
+    this.addFinished(run);
     if (error) run.record.error = error;
     for (const task of tasksOf(run)) {
       if (isTerminal(task.state)) continue;

@@ -265,6 +265,13 @@ export function* tasksOf(run: RunState): Iterable<TaskState> {
   for (const step of run.steps.values()) if (step.tasks) yield* step.tasks;
 }
 
+/** How many tasks the run has expanded so far. */
+export function taskCount(run: RunState): number {
+  let n = 0;
+  for (const step of run.steps.values()) n += step.tasks?.length ?? 0;
+  return n;
+}
+
 /** The run is done when every step is expanded and every task terminal. */
 export function allDone(run: RunState): boolean {
   return run.unexpanded === 0 && run.open === 0;

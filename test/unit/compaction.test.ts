@@ -34,12 +34,12 @@ function withLimits(store: MemoryStateStore, limits: CommitLimits): StateStore {
   return { limits, get: (k) => store.get(k), list: (p) => store.list(p), commit: (ops, f) => store.commit(ops, f), close: () => store.close() };
 }
 
-function compactor(store: StateStore, chunks: MemoryBackend, writes: WriteOp[][]): RunCompactor {
+function compactor(store: StateStore, chunks: MemoryBackend, writes: WriteOp[][], maxFinishedTasks = 1_000_000): RunCompactor {
   const persist = async (ops: WriteOp[]) => {
     writes.push(ops);
     await store.commit(ops);
   };
-  return new RunCompactor({ store, chunks, persist, compactAfterMs: 10_000, logger: silentLogger, now: () => now, groupTasks: 1_000 });
+  return new RunCompactor({ store, chunks, persist, compactAfterMs: 10_000, logger: silentLogger, now: () => now, groupTasks: 1_000, maxFinishedTasks });
 }
 
 describe('run compaction', () => {
@@ -55,7 +55,7 @@ describe('run compaction', () => {
     const c = compactor(store, chunks, writes);
 
     const sizes = [];
-    for (let n = await c.compactNext(runs); n > 0; n = await c.compactNext(runs)) sizes.push(n);
+    for (let n = await c.compactNext(runs, 0); n > 0; n = await c.compactNext(runs, 0)) sizes.push(n);
     expect(sizes).toEqual([64, 36, 1, 1]);
     expect(writes.map((w) => w.length)).toEqual([128, 72, 2, 2]);
     expect(runs.at(-1)!.record.tasksObject).toBeUndefined();
@@ -75,6 +75,18 @@ describe('run compaction', () => {
   it('compacts nothing while the oldest finished run is not due', async () => {
     const store = new MemoryStateStore();
     const runs = [await finishedRun(store, 'recent', 1, 1_000), await finishedRun(store, 'old', 1)];
-    expect(await compactor(store, new MemoryBackend(), []).compactNext(runs)).toBe(0);
+    expect(await compactor(store, new MemoryBackend(), []).compactNext(runs, 2)).toBe(0);
+  });
+
+  it('compacts the oldest runs before they are due while finished tasks in memory pass the bound', async () => {
+    const store = new MemoryStateStore();
+    const runs = [];
+    for (let i = 0; i < 6; i++) runs.push(await finishedRun(store, `recent-${i}`, 10, 1_000));
+    // 60 finished tasks, 25 allowed: the four oldest runs (40 tasks) go, though none is due.
+    const c = compactor(store, new MemoryBackend(), [], 25);
+    expect(await c.compactNext(runs, 60)).toBe(4);
+    expect(runs.map((r) => r.record.tasksObject !== undefined)).toEqual([true, true, true, true, false, false]);
+    // Until they are dropped they still count, as the memory dropping them frees: nothing more.
+    expect(await c.compactNext(runs, 60)).toBe(0);
   });
 });
