@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClient } from '../../cli/client.js';
-import { clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { clusterctlJson, eventually, freePort, startAgent, startDaemon, type Daemon } from '../support/cli-cluster.js';
 
 const runs = 200;
 const bound = 50;
@@ -18,8 +18,7 @@ describe('finished tasks kept in memory', () => {
     addr = `127.0.0.1:${await freePort()}`;
     scheduler = startDaemon(['scheduler', '--listen', addr, '--compact-after', '1h', '--max-finished-tasks', String(bound)]);
     await scheduler.waitFor(/scheduler listening/);
-    agent = startDaemon(['agent', '--scheduler', addr, '--id', 'bounded-agent', '--cpu', '2', '--memory', '2Gi']);
-    await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 20_000, 'the agent');
+    agent = await startAgent(addr, 'bounded-agent');
   }, 60_000);
 
   afterAll(async () => {

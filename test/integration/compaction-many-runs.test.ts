@@ -10,7 +10,7 @@ import { ClusterClient } from '../../cli/client.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { MemoryStateStore } from '../../scheduler/state/memory-store.js';
 import { decodeRecord, type RunRecord } from '../../scheduler/state/records.js';
-import { clusterctl, clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { clusterctl, clusterctlJson, eventually, freePort, startAgent, startDaemon, type Daemon } from '../support/cli-cluster.js';
 import { startEtcd, type EtcdServer } from '../support/etcd.js';
 import { requireProgram } from '../support/processes.js';
 import { tempDir, type TempDir } from '../support/temp.js';
@@ -93,8 +93,7 @@ describe.each([embedded(), onEtcd()])('compaction of many small runs on $name', 
     await subject.setup(dir.path);
     addr = `127.0.0.1:${await freePort()}`;
     await startScheduler();
-    agent = startDaemon(['agent', '--scheduler', addr, '--id', 'many-agent', '--cpu', '2', '--memory', '2Gi']);
-    await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 20_000, 'the agent');
+    agent = await startAgent(addr, 'many-agent');
   }, 60_000);
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClient } from '../../cli/client.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { decodeRecord, type RunRecord } from '../../scheduler/state/records.js';
-import { clusterctl, clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { clusterctl, clusterctlJson, eventually, freePort, startAgent, startDaemon, type Daemon } from '../support/cli-cluster.js';
 import { startEtcd, type EtcdServer } from '../support/etcd.js';
 import { requireProgram } from '../support/processes.js';
 import { tempDir, type TempDir } from '../support/temp.js';
@@ -57,8 +57,7 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
     storeDir = await tempDir('clusterd-compaction');
     addr = `127.0.0.1:${await freePort()}`;
     await startScheduler();
-    agent = startDaemon(['agent', '--scheduler', addr, '--id', 'compaction-agent', '--cpu', '2', '--memory', '2Gi']);
-    await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 20_000, 'the agent');
+    agent = await startAgent(addr, 'compaction-agent');
   }, 60_000);
 
   afterAll(async () => {

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../scheduler/state/memory-store.js';
-import { clusterctl, clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { clusterctl, clusterctlJson, freePort, startAgent, startDaemon, type Daemon } from '../support/cli-cluster.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
 interface StoreStats { objects: number }
@@ -21,8 +21,7 @@ describe('retention of finished runs', () => {
     scheduler = startDaemon(['scheduler', '--listen', addr, '--state', path.join(dir.path, 'state.log'), '--store', path.join(dir.path, 'store'),
       '--compact-after', '1s', '--retain', '4s', '--gc-grace', '0s']);
     await scheduler.waitFor(/scheduler listening/);
-    agent = startDaemon(['agent', '--scheduler', addr, '--id', 'retention-agent', '--cpu', '2', '--memory', '2Gi']);
-    await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 20_000, 'the agent');
+    agent = await startAgent(addr, 'retention-agent');
   }, 60_000);
 
   afterAll(async () => {

@@ -86,6 +86,13 @@ export function startDaemon(args: string[], env: Record<string, string> = {}): D
   return new Daemon(spawn(process.execPath, [cliEntry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
 }
 
+/** A thread agent of 2 CPUs and 2 GiB for the scheduler at `addr`; resolves once it is the only agent listed. */
+export async function startAgent(addr: string, id: string): Promise<Daemon> {
+  const agent = startDaemon(['agent', '--scheduler', addr, '--id', id, '--cpu', '2', '--memory', '2Gi']);
+  await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 20_000, `agent ${id}`);
+  return agent;
+}
+
 export interface DevCluster {
   addr: string;
   daemon: Daemon;
