@@ -4,7 +4,7 @@
  * is the run record alone: its task records already live in a tasks object. Once no record
  * refers to that object and to the results, artifacts and logs inside it, store gc collects
  * them. Without --retain nothing is deleted, and the leader keeps a summary of every run ever
- * finished (~1.4 KB of heap each, measured) and the state store its record.
+ * finished (~1.3 KB of heap each, measured) and the state store its record.
  */
 import type { RunSummary } from './run-state.js';
 import { keys } from '../state/records.js';

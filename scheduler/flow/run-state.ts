@@ -296,8 +296,9 @@ export interface RunSummary {
   steps: StepSummary[];
 }
 
+/** What a dropped run keeps; a compacted run's record has its step counts already. */
 export function summarize(run: RunState): RunSummary {
-  return { record: run.record, name: run.job.name, project: run.job.project, steps: stepSummaries(run) };
+  return { record: run.record, name: run.job.name, project: run.job.project, steps: run.record.steps ?? stepSummaries(run) };
 }
 
 export function stepSummaries(run: RunState): StepSummary[] {
