@@ -176,7 +176,7 @@ export function summary(report: BenchReport): string {
     lines.push('throughput (no-op tasks/s, end to end)');
     for (const r of t.rows) {
       const cpu = r.sweepCpuUsPerTask ? ` (CPU per sweep task: scheduler ${r.sweepCpuUsPerTask.scheduler} µs, agents ${r.sweepCpuUsPerTask.agents} µs)` : '';
-      lines.push(`  ${r.agents} agent(s), ${r.state}: sweep ${r.sweepTasksPerSec}, small runs ${r.smallRunsTasksPerSec}${cpu}`);
+      lines.push(`  ${r.agents} agent(s), ${r.state}: sweep ${r.sweepTasksPerSec}, small runs ${r.smallRunsTasksPerSec} (cold ${r.smallRunsColdTasksPerSec})${cpu}`);
     }
     if (t.etcdToEmbedded !== null) lines.push(`  3 replicas on etcd / embedded, same agents: ${t.etcdToEmbedded}x the sweep throughput`);
     if (t.etcdNote) lines.push(`  ${t.etcdNote}`);

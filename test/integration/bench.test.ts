@@ -12,11 +12,12 @@ describe('clusterctl bench', () => {
   it('measures every benchmark on clusters it starts, and writes JSON and HTML', async () => {
     const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--latency-steady-after', '100', '--container-tasks', '3', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 240_000 });
     expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; smallRunsTasksPerSec: number; sweepCpuUsPerTask?: { scheduler: number; agents: number } }>; etcdToEmbedded: number }; latency: { tasks: number; steadyAfterRuns: number; roundTripMs: { p50: number }; coldRoundTripMs: { p50: number }; floorMs: { roundTrips: number; p50: number; p99: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; failover: { failoverMs: { samples: number[] } }; containerLatency: { tasks: number; clusterd: { submitToResultMs: { p50: number } }; raw: { runMs: { p50: number } } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
+    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; smallRunsTasksPerSec: number; smallRunsColdTasksPerSec: number; sweepCpuUsPerTask?: { scheduler: number; agents: number } }>; etcdToEmbedded: number }; latency: { tasks: number; steadyAfterRuns: number; roundTripMs: { p50: number }; coldRoundTripMs: { p50: number }; floorMs: { roundTrips: number; p50: number; p99: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; failover: { failoverMs: { samples: number[] } }; containerLatency: { tasks: number; clusterd: { submitToResultMs: { p50: number } }; raw: { runMs: { p50: number } } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
     const [row] = report.results.throughput.rows;
     expect(row!.agents).toBe(1);
     expect(row!.sweepTasksPerSec).toBeGreaterThan(0);
     expect(row!.smallRunsTasksPerSec).toBeGreaterThan(0);
+    expect(row!.smallRunsColdTasksPerSec).toBeGreaterThan(0);
     // CPU per task is read from /proc for the processes the benchmark started itself.
     expect(row!.sweepCpuUsPerTask).toEqual({ scheduler: expect.any(Number), agents: expect.any(Number) });
     expect(row!.sweepCpuUsPerTask!.scheduler + row!.sweepCpuUsPerTask!.agents).toBeGreaterThan(0);
