@@ -5,7 +5,7 @@
  * Commits run one at a time in call order: the fence is checked against the state every earlier
  * commit left, the batch is appended and fsynced, and only then applied, so readers never see
  * data that a crash could take back. Throughput comes from GroupCommitter batching many writes
- * into each commit, not from overlapping commits here.
+ * into each commit, not from overlapping commits here. Without a log a commit is applied at once.
  */
 import { ClusterError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
@@ -73,8 +73,16 @@ export class MemoryStateStore implements StateStore {
   async commit(ops: readonly WriteOp[], fence?: Fence): Promise<void> {
     if (this.closing) throw new ClusterError('UNAVAILABLE', 'state store is closed');
     checkLimits(ops, this.limits);
-    // Copy now: the caller may reuse its buffers while the commit waits its turn.
+    // Copy now: the caller may reuse its buffers while the commit waits its turn, and a view
+    // into a larger buffer (msgpackr packs into shared slabs) would keep all of it alive.
     const owned = ops.map((op) => (op.op === 'put' ? { op: 'put' as const, key: op.key, value: new Uint8Array(op.value) } : op));
+    if (!this.log) {
+      // Nothing to wait for: applied now, so in call order by construction, without a turn in
+      // the queue (three of them per run, on the way to the agent and to the client).
+      this.checkFence(fence);
+      this.apply(owned);
+      return;
+    }
     const done = this.tail.then(() => this.commitInOrder(owned, fence));
     this.tail = done.catch(() => undefined);
     await done;
@@ -85,10 +93,14 @@ export class MemoryStateStore implements StateStore {
     return this.closing;
   }
 
-  private async commitInOrder(ops: WriteOp[], fence: Fence | undefined): Promise<void> {
+  private checkFence(fence: Fence | undefined): void {
     if (fence && Buffer.from(this.data.get(fence.key) ?? []).toString() !== fence.value) {
       throw new ClusterError('LEASE_LOST', `write refused: ${fence.key} no longer holds this leader's claim`);
     }
+  }
+
+  private async commitInOrder(ops: WriteOp[], fence: Fence | undefined): Promise<void> {
+    this.checkFence(fence);
     if (ops.length === 0) return;
     await this.log?.append(ops);
     this.apply(ops);
