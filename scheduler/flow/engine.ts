@@ -453,7 +453,6 @@ export class FlowEngine {
     for (const run of this.finished.values()) {
       if (!run.record.tasksObject) break;
       this.finished.delete(run.record.id);
-      this.finishedTaskCount -= taskCount(run);
       this.dropped.set(run.record.id, summarize(run));
       this.runs.delete(run.record.id);
       for (const task of tasksOf(run)) {
@@ -464,6 +463,7 @@ export class FlowEngine {
       if (runIds.length < 20) runIds.push(run.record.id);
       runs++;
     }
+    this.finishedTaskCount -= tasks;
     return { runs, tasks, runIds };
   }
 
