@@ -157,13 +157,13 @@ async function run(task) {
         if (typeof name !== 'string' || !/^[\w.-][\w./-]*$/.test(name) || name.includes('..')) {
           throw new Error(`ctx.save: "${name}" is not a valid artifact name (letters, digits, ".", "_", "-", "/")`);
         }
-        const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        const bytes = ownBytes(typeof data === 'string' ? Buffer.from(data) : data);
         port.postMessage({ type: 'artifact', id, name, bytes });
       },
     };
     const value = await fn(ctx);
     if (running.abortedWith) throw running.abortedWith;
-    const result = packr.pack(value === undefined ? null : value);
+    const result = ownBytes(packr.pack(value === undefined ? null : value));
     port.postMessage({ type: 'done', id, ok: true, result, ms: performance.now() - startedAt });
   } catch (err) {
     const e = /** @type {any} */ (err);
@@ -203,6 +203,17 @@ async function exported(url, name) {
     throw Object.assign(new Error(`${url} has no exported function "${name}" (it exports: ${functions.join(', ') || 'no functions'})`), { code: 'INVALID_ARGUMENT' });
   }
   return fn;
+}
+
+/**
+ * `bytes` in a buffer of their own. Posting a view clones its whole underlying buffer, and
+ * packr.pack (like Buffer.from of a short string) returns a view into a shared slab of 8 KiB or
+ * more: a no-op task's 1-byte result cost a slab's copy on both threads.
+ *
+ * @param {Uint8Array} bytes
+ */
+function ownBytes(bytes) {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 /** @param {Uint8Array | undefined} bytes */

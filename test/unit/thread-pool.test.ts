@@ -13,7 +13,7 @@ import { tempDir, type TempDir } from '../support/temp.js';
 
 const moduleUrl = pathToFileURL(join(import.meta.dirname, '../fixtures/pool/tasks.mjs')).href;
 
-interface Item { op: 'quick' | 'sleep' | 'sleep-deaf' | 'block' | 'spin' | 'exit' | 'mark'; ms?: number; file?: string }
+interface Item { op: 'quick' | 'sleep' | 'sleep-deaf' | 'block' | 'spin' | 'exit' | 'mark' | 'save-view'; ms?: number; file?: string }
 
 function taskRun(item: Item, opts: { timeoutMs?: number; cancellation?: Cancellation } = {}): TaskRun {
   return {
@@ -76,6 +76,19 @@ describe('thread pool', () => {
     const outcomes = await Promise.all(Array.from({ length: 500 }, () => p.run(taskRun({ op: 'quick' }))));
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(new Set(outcomes.map(threadOf)).size).toBe(2);
+  });
+
+  it('hands back a result and artifacts each in a buffer of its own size, not a view of a larger one', async () => {
+    // Posting a view between threads copies its whole underlying buffer: a 1-byte result
+    // packed into a shared slab cost a slab's copy, and kept it alive, per task.
+    const { pool: p } = await warmPool(1);
+    const outcome = await p.run(taskRun({ op: 'save-view' }));
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    expect(outcome.result.buffer.byteLength).toBe(outcome.result.byteLength);
+    const artifacts = Object.fromEntries((outcome.artifacts ?? []).map((a) => [a.name, a.bytes]));
+    expect([...artifacts.view!]).toEqual([7, 7, 7]);
+    expect(Buffer.from(artifacts.text!).toString()).toBe('hi');
+    for (const bytes of Object.values(artifacts)) expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
   });
 
   it('does not keep short tasks waiting behind a long one handed over with them', async () => {
