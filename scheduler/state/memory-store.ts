@@ -26,11 +26,14 @@ export class MemoryStateStore implements StateStore {
   readonly limits: CommitLimits = { maxOpsPerCommit: 10_000, maxBytesPerCommit: 64 * 1024 * 1024 };
   private readonly data = new Map<string, Uint8Array>();
   /**
-   * Keys by each prefix of theirs that ends in "/" ("tasks/", "tasks/RUN/", ...): listing or
-   * deleting such a prefix touches its keys only, not every key in the store. Compaction reads
-   * and deletes one run's `tasks/RUN/` among millions of keys.
+   * Keys by their second-level folder ("tasks/RUN/" for "tasks/RUN/STEP/0"): listing or deleting
+   * a prefix at or below one touches its keys only, not every key in the store. Compaction reads
+   * and deletes one run's `tasks/RUN/` among millions of keys. A top-level prefix ("runs/") is
+   * listed by scanning every key: only a new leader's load and the store's gc do that, and they
+   * read most keys anyway; indexing every key under it too tripled the index's cost per put
+   * (a Set insert and a sliced string to hash per level, on every task's record).
    */
-  private readonly byDir = new Map<string, Set<string>>();
+  private readonly byFolder = new Map<string, Set<string>>();
   private liveBytes = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
@@ -136,26 +139,26 @@ export class MemoryStateStore implements StateStore {
     if (old === undefined) return;
     this.liveBytes -= key.length + old.byteLength;
     this.data.delete(key);
-    for (const dir of dirsOf(key)) {
-      const keys = this.byDir.get(dir)!;
-      keys.delete(key);
-      if (keys.size === 0) this.byDir.delete(dir);
-    }
+    const folder = folderOf(key);
+    if (folder === undefined) return;
+    const keys = this.byFolder.get(folder)!;
+    keys.delete(key);
+    if (keys.size === 0) this.byFolder.delete(folder);
   }
 
   private index(key: string): void {
-    for (const dir of dirsOf(key)) {
-      const keys = this.byDir.get(dir);
-      if (keys) keys.add(key);
-      else this.byDir.set(dir, new Set([key]));
-    }
+    const folder = folderOf(key);
+    if (folder === undefined) return;
+    const keys = this.byFolder.get(folder);
+    if (keys) keys.add(key);
+    else this.byFolder.set(folder, new Set([key]));
   }
 
-  /** The keys starting with `prefix`, found through the index of its longest part ending in "/". */
+  /** The keys starting with `prefix`: those of its second-level folder, or every key for a shorter prefix. */
   private keysUnder(prefix: string): Iterable<string> {
-    const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-    const candidates = dir === '' ? this.data.keys() : this.byDir.get(dir) ?? [];
-    if (dir === prefix) return candidates;
+    const folder = folderOf(prefix);
+    const candidates = folder === undefined ? this.data.keys() : this.byFolder.get(folder) ?? [];
+    if (folder === prefix) return candidates;
     return [...candidates].filter((key) => key.startsWith(prefix));
   }
 
@@ -175,9 +178,9 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
-/** The prefixes of `key` that end in "/": "tasks/r/s/0" has "tasks/", "tasks/r/" and "tasks/r/s/". */
-function dirsOf(key: string): string[] {
-  const dirs: string[] = [];
-  for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) dirs.push(key.slice(0, i + 1));
-  return dirs;
+/** The second-level folder of `key` ("tasks/r/" for "tasks/r/s/0"), or undefined for "runs/r" or "meta/". */
+function folderOf(key: string): string | undefined {
+  const first = key.indexOf('/');
+  const second = first < 0 ? -1 : key.indexOf('/', first + 1);
+  return second < 0 ? undefined : key.slice(0, second + 1);
 }
