@@ -24,6 +24,11 @@ export function singleTaskJob(): object {
   return { name: 'bench-one', steps: { start: { run: noop, resources } } };
 }
 
+/** One no-op task that returns when it started (wall clock, fractional ms). */
+export function startedAtJob(): object {
+  return { name: 'bench-one', steps: { start: { run: { ...noop, export: 'started' }, resources } } };
+}
+
 export async function submit(client: ClusterClient, job: object): Promise<string> {
   const { run_id: runId } = await client.call('Submit', submitRequest(job));
   return runId;

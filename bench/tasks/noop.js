@@ -3,6 +3,11 @@ export async function noop() {
   return 1;
 }
 
+/** When it started, on the wall clock in fractional ms: the latency benchmark's submit-to-start. */
+export async function started() {
+  return performance.timeOrigin + performance.now();
+}
+
 /** @param {{ input: unknown }} ctx */
 export async function count(ctx) {
   return Array.isArray(ctx.input) ? ctx.input.length : 0;

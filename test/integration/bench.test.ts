@@ -12,7 +12,7 @@ describe('clusterctl bench', () => {
   it('measures every benchmark on clusters it starts, and writes JSON and HTML', async () => {
     const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--latency-steady-after', '100', '--container-tasks', '3', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 240_000 });
     expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; smallRunsTasksPerSec: number; smallRunsColdTasksPerSec: number; sweepCpuUsPerTask?: { scheduler: number; agents: number } }>; etcdToEmbedded: number }; latency: { tasks: number; steadyAfterRuns: number; roundTripMs: { p50: number }; coldRoundTripMs: { p50: number }; floorMs: { roundTrips: number; p50: number; p99: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; failover: { failoverMs: { samples: number[] } }; containerLatency: { tasks: number; clusterd: { submitToResultMs: { p50: number } }; raw: { runMs: { p50: number } } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
+    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; smallRunsTasksPerSec: number; smallRunsColdTasksPerSec: number; sweepCpuUsPerTask?: { scheduler: number; agents: number } }>; etcdToEmbedded: number }; latency: { tasks: number; steadyAfterRuns: number; roundTripMs: { p50: number }; submitToStartMs: { p50: number }; coldRoundTripMs: { p50: number }; floorMs: { roundTrips: number; p50: number; p99: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; failover: { failoverMs: { samples: number[] } }; containerLatency: { tasks: number; clusterd: { submitToResultMs: { p50: number } }; raw: { runMs: { p50: number } } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
     const [row] = report.results.throughput.rows;
     expect(row!.agents).toBe(1);
     expect(row!.sweepTasksPerSec).toBeGreaterThan(0);
@@ -28,6 +28,11 @@ describe('clusterctl bench', () => {
     expect(report.results.latency.roundTripMs.p50).toBeGreaterThan(0);
     expect(report.results.latency.steadyAfterRuns).toBe(100);
     expect(report.results.latency.coldRoundTripMs.p50).toBeGreaterThan(0);
+    // Measured below a millisecond (the recorded start times have whole ms), and a task starts
+    // before its run's result is back.
+    const { submitToStartMs, roundTripMs } = report.results.latency;
+    expect(submitToStartMs.p50).toBeGreaterThan(0);
+    expect(submitToStartMs.p50).toBeLessThan(roundTripMs.p50);
     // The bare path is no slower than clusterd's round trip over it.
     const floor = report.results.latency.floorMs;
     expect(floor.roundTrips).toBe(3_000);
