@@ -69,22 +69,40 @@ export class GroupCommitter {
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 10_000;
   }
 
-  async write(ops: readonly WriteOp[], signal?: AbortSignal): Promise<void> {
-    this.checkAccepting();
-    checkLimits(ops, this.store.limits);
-    if (this.waiting.size > 0 || !this.hasRoom(ops.length)) {
-      await this.waitForRoom(ops.length, signal);
-      if (this.closing) {
-        this.queuedOps -= ops.length;
-        this.checkAccepting();
-      }
-    } else {
-      this.queuedOps += ops.length;
+  /**
+   * Resolves once `ops` are committed. Not an async function: a write that finds room (nearly
+   * every one) is queued in the call, with one promise rather than three.
+   */
+  write(ops: readonly WriteOp[], signal?: AbortSignal): Promise<void> {
+    try {
+      this.checkAccepting();
+      checkLimits(ops, this.store.limits);
+    } catch (err) {
+      return Promise.reject(err);
     }
+    if (this.waiting.size > 0 || !this.hasRoom(ops.length)) return this.writeAfterWaiting(ops, signal);
+    this.queuedOps += ops.length;
+    return this.enqueue(ops);
+  }
+
+  private async writeAfterWaiting(ops: readonly WriteOp[], signal?: AbortSignal): Promise<void> {
+    await this.waitForRoom(ops.length, signal);
+    if (this.closing) {
+      this.queuedOps -= ops.length;
+      this.checkAccepting();
+    }
+    return this.enqueue(ops);
+  }
+
+  private enqueue(ops: readonly WriteOp[]): Promise<void> {
     let bytes = 0;
-    for (const op of ops) bytes += opBytes(op);
+    let deletesPrefix = false;
+    for (const op of ops) {
+      bytes += opBytes(op);
+      if (op.op === 'deletePrefix') deletesPrefix = true;
+    }
     const done = new Promise<void>((resolve, reject) => {
-      this.queue.push({ ops, bytes, deletesPrefix: ops.some((op) => op.op === 'deletePrefix'), resolve, reject });
+      this.queue.push({ ops, bytes, deletesPrefix, resolve, reject });
     });
     this.kick();
     return done;
@@ -162,7 +180,7 @@ export class GroupCommitter {
   /** The one commit loop: takes the next batch, commits it, settles its writers; never throws. */
   private async drain(): Promise<void> {
     for (let batch = this.nextBatch(); batch.length > 0; batch = this.nextBatch()) {
-      const ops = batch.flatMap((p) => p.ops);
+      const ops = batch.length === 1 ? batch[0]!.ops : batch.flatMap((p) => p.ops);
       try {
         if (this.failedFence) throw this.failedFence;
         await this.store.commit(ops, this.fence);
@@ -194,8 +212,7 @@ export class GroupCommitter {
       taken++;
       if (p.deletesPrefix) break;
     }
-    const batch = this.queue.slice(0, taken);
-    this.queue = this.queue.slice(taken);
+    const batch = this.queue.splice(0, taken);
     this.queuedOps -= ops;
     this.admitWaiting();
     return batch;

@@ -76,16 +76,14 @@ export class MemoryStateStore implements StateStore {
   async commit(ops: readonly WriteOp[], fence?: Fence): Promise<void> {
     if (this.closing) throw new ClusterError('UNAVAILABLE', 'state store is closed');
     checkLimits(ops, this.limits);
-    // Copy now: the caller may reuse its buffers while the commit waits its turn, and a view
-    // into a larger buffer (msgpackr packs into shared slabs) would keep all of it alive.
-    const owned = ops.map((op) => (op.op === 'put' ? { op: 'put' as const, key: op.key, value: new Uint8Array(op.value) } : op));
     if (!this.log) {
       // Nothing to wait for: applied now, so in call order by construction, without a turn in
       // the queue (three of them per run, on the way to the agent and to the client).
       this.checkFence(fence);
-      this.apply(owned);
+      this.apply(ops, true);
       return;
     }
+    const owned = ops.map((op) => (op.op === 'put' ? { op: 'put' as const, key: op.key, value: ownCopy(op.value) } : op));
     const done = this.tail.then(() => this.commitInOrder(owned, fence));
     this.tail = done.catch(() => undefined);
     await done;
@@ -118,13 +116,15 @@ export class MemoryStateStore implements StateStore {
     }
   }
 
-  private apply(ops: readonly WriteOp[]): void {
+  /** `copy`: the values are the caller's, copied as they are stored (see ownCopy). */
+  private apply(ops: readonly WriteOp[], copy = false): void {
     for (const op of ops) {
       if (op.op === 'put') {
         const old = this.data.get(op.key);
         if (old !== undefined) this.liveBytes -= op.key.length + old.byteLength;
         else this.index(op.key);
-        this.data.set(op.key, op.value); // replaced in place: a delete first would re-insert it
+        // Replaced in place: a delete first would re-insert it.
+        this.data.set(op.key, copy ? ownCopy(op.value) : op.value);
         this.liveBytes += op.key.length + op.value.byteLength;
       } else if (op.op === 'delete') {
         this.remove(op.key);
@@ -176,6 +176,15 @@ export class MemoryStateStore implements StateStore {
     }
     if (batch.length > 0) yield batch;
   }
+}
+
+/**
+ * A value in memory of its own: the caller may reuse its buffer once the commit returns (or while
+ * it waits its turn), and a view into a larger buffer (msgpackr packs into shared slabs) would
+ * keep all of it alive.
+ */
+function ownCopy(value: Uint8Array): Uint8Array {
+  return new Uint8Array(value);
 }
 
 /** The second-level folder of `key` ("tasks/r/" for "tasks/r/s/0"), or undefined for "runs/r" or "meta/". */
