@@ -219,11 +219,15 @@ export class AgentDaemon {
 
   private onMessage(msg: SchedulerMessage__Output): void {
     switch (msg.body) {
-      case 'assign': {
-        const versions = new Map<string, string>();
-        for (const step of msg.assign?.steps ?? []) for (const a of step.tasks) this.runAssignment(step, a, versions);
+      case 'assign':
+        for (const step of msg.assign?.steps ?? []) {
+          // Once per step of the message, not per task: a sweep's tasks share their step.
+          const moduleUrl = step.thread ? this.moduleUrl(step) : undefined;
+          // Each task that awaits it reports a failure; if none does (all duplicates), it is not unhandled.
+          moduleUrl?.catch(() => undefined);
+          for (const a of step.tasks) this.runAssignment(step, a, moduleUrl);
+        }
         break;
-      }
       case 'cancel':
         for (const ref of msg.cancel?.tasks ?? []) this.cancel(ref, msg.cancel?.reason ?? 'cancelled');
         break;
@@ -267,8 +271,8 @@ export class AgentDaemon {
     if (task && task.attempt === ref.attempt) task.cancellation.cancel(new Error(reason));
   }
 
-  /** `a` is one task of `step`; `moduleUrls` memoizes module URLs within one batch of assignments. */
-  private runAssignment(step: StepAssignment__Output, a: TaskAssignment__Output, moduleUrls: Map<string, string>): void {
+  /** `a` is one task of `step`; `moduleUrl` is where a thread task's function is, once known. */
+  private runAssignment(step: StepAssignment__Output, a: TaskAssignment__Output, moduleUrl: Promise<string> | undefined): void {
     if (this.running.has(a.task_id)) return; // a duplicate assignment of what already runs
     if (this.state !== 'running') {
       // Placed before the scheduler heard this agent is leaving.
@@ -283,9 +287,9 @@ export class AgentDaemon {
     const run = async (): Promise<TaskOutcome> => {
       if (!executor) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `agent ${this.opts.id} has no ${step.executor} executor` } };
       let url = '';
-      if (step.thread) {
+      if (moduleUrl) {
         try {
-          url = await this.moduleUrl(step, moduleUrls);
+          url = await moduleUrl;
         } catch (err) {
           return { ok: false, error: { code: 'TASK_FAILED', message: `agent ${this.opts.id} cannot fetch code package ${step.code_package}: ${(err as Error).message}` } };
         }
@@ -337,12 +341,12 @@ export class AgentDaemon {
    * The URL of a thread task's module: inside its code package when the run has one, else on
    * this machine's filesystem (relative to the job's folder, for a folder every agent mounts).
    */
-  private async moduleUrl(step: StepAssignment__Output, memo: Map<string, string>): Promise<string> {
+  private async moduleUrl(step: StepAssignment__Output): Promise<string> {
     if (step.code_package) {
       const folder = await this.opts.codeCache.folder(step.code_package);
       return pathToFileURL(path.resolve(folder, step.thread!.module)).href;
     }
-    return versionedFileUrl(path.resolve(step.code_dir || process.cwd(), step.thread!.module), memo);
+    return versionedFileUrl(path.resolve(step.code_dir || process.cwd(), step.thread!.module));
   }
 
   private log(task: RunningTask, stream: string, text: string): void {
@@ -382,16 +386,12 @@ function finishedUpdate(taskId: string, attempt: number, finished: Omit<TaskFini
  * a resumed run must load the fixed code, not the cached one. (Code packages need no version:
  * changed code is a new package in a new folder.)
  */
-function versionedFileUrl(file: string, memo: Map<string, string>): string {
-  let url = memo.get(file);
-  if (url) return url;
+function versionedFileUrl(file: string): string {
   let version = 0;
   try {
     version = statSync(file).mtimeMs;
   } catch {
     // missing: the import fails with the path in its message
   }
-  url = `${pathToFileURL(file).href}?v=${version}`;
-  memo.set(file, url);
-  return url;
+  return `${pathToFileURL(file).href}?v=${version}`;
 }

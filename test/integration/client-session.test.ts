@@ -154,6 +154,22 @@ describe('submitAndWatch on a Session (real scheduler)', () => {
     expect(good.state).toBe('succeeded');
   }, 30_000);
 
+  it('fails every task of a run whose code package the store does not have, saying so, and the agent goes on', async () => {
+    const sweep = JSON.stringify({ name: 'no-package', steps: { start: { run: { module: './hello.mjs', export: 'start' }, foreach: [1, 2, 3], resources: { cpu: '10m', memory: '16Mi' }, catch: true, next: 'join' }, join: { run: { module: './hello.mjs', export: 'finish' }, join: true } } });
+    const missing = 'f'.repeat(64);
+    const run = await client.submitAndWatch({ job_json: sweep, params_json: '{}', code_dir: '', code_package: missing, source: 'test', request_id: '' });
+    expect(run.state).toBe('failed');
+    // Caught, so every task of the sweep runs and reports; then the join fails the same way.
+    const tasks = run.steps.flatMap((s) => s.tasks);
+    expect(tasks).toHaveLength(4);
+    for (const t of tasks) {
+      expect(t.state).toBe('failed');
+      expect(t.error?.message).toContain(`cannot fetch code package ${missing}`);
+    }
+    const after = await client.submitAndWatch({ job_json: job('after-no-package'), params_json: '{}', code_dir: codeDir, code_package: '', source: 'test', request_id: '' });
+    expect(after.state).toBe('succeeded');
+  }, 30_000);
+
   it('submitting the same request id twice follows one run', async () => {
     const req = { job_json: job('twice'), params_json: '{}', code_dir: codeDir, code_package: '', source: 'test', request_id: 'twice-1' };
     const [a, b] = await Promise.all([client.submitAndWatch(req), client.submitAndWatch(req)]);
