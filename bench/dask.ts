@@ -9,7 +9,7 @@ const script = fileURLToPath(new URL('../../bench/dask_peer.py', import.meta.url
 const python = '/usr/bin/python3';
 
 export type DaskResult =
-  | { available: true; workers: number; tasks: number; tasksPerSec: number; roundTripMs: Percentiles; coldRoundTripMs: Percentiles }
+  | { available: true; workers: number; tasks: number; tasksPerSec: number; coldTasksPerSec: number; roundTripMs: Percentiles; coldRoundTripMs: Percentiles }
   | { available: false; note: string };
 
 interface Percentiles {

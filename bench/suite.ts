@@ -176,11 +176,11 @@ export function summary(report: BenchReport): string {
     lines.push('throughput (no-op tasks/s, end to end)');
     for (const r of t.rows) {
       const cpu = r.sweepCpuUsPerTask ? ` (CPU per sweep task: scheduler ${r.sweepCpuUsPerTask.scheduler} µs, agents ${r.sweepCpuUsPerTask.agents} µs)` : '';
-      lines.push(`  ${r.agents} agent(s), ${r.state}: sweep ${r.sweepTasksPerSec}, small runs ${r.smallRunsTasksPerSec} (cold ${r.smallRunsColdTasksPerSec})${cpu}`);
+      lines.push(`  ${r.agents} agent(s), ${r.state}: sweep ${r.sweepTasksPerSec} (cold ${r.sweepColdTasksPerSec}), small runs ${r.smallRunsTasksPerSec} (cold ${r.smallRunsColdTasksPerSec})${cpu}`);
     }
     if (t.etcdToEmbedded !== null) lines.push(`  3 replicas on etcd / embedded, same agents: ${t.etcdToEmbedded}x the sweep throughput`);
     if (t.etcdNote) lines.push(`  ${t.etcdNote}`);
-    lines.push(t.dask.available ? `  Dask (${t.dask.workers} workers): ${t.dask.tasksPerSec}; clusterd/Dask ${t.ratioToDask}x` : `  Dask: ${t.dask.note}`);
+    lines.push(t.dask.available ? `  Dask (${t.dask.workers} workers): ${t.dask.tasksPerSec} (cold ${t.dask.coldTasksPerSec}); clusterd/Dask ${t.ratioToDask}x` : `  Dask: ${t.dask.note}`);
   }
   const l = report.results.latency as (Omit<LatencyResult, 'samplesMs'> & { dask: DaskResult; ratioToDask: number | null }) | undefined;
   if (l) {

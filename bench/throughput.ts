@@ -29,7 +29,10 @@ export interface ThroughputRow {
   agents: number;
   /** Where the state lives: one scheduler on the embedded store, or 3 replicas on etcd. */
   state: 'embedded' | 'etcd, 3 replicas';
+  /** Sweeps after `sweepWarmupPerAgent` tasks per agent: what a cluster that has been up a while does. */
   sweepTasksPerSec: number;
+  /** The first full sweep of the cluster, before the code of a task's path is optimised. */
+  sweepColdTasksPerSec: number;
   /** Single-task runs after `smallRunsWarmup` of them: what a cluster that has been up a while does. */
   smallRunsTasksPerSec: number;
   /** The first single-task runs of the cluster, before the code of a run's path is optimised. */
@@ -42,6 +45,13 @@ export interface ThroughputRow {
   sweepCpuUsPerTask?: { scheduler: number; agents: number };
 }
 
+/**
+ * No-op tasks per agent run between the cold sweep and the measured ones. Each agent is its own
+ * process whose code V8 optimises only after many calls: on 2 cores, 4 agents went from ~13,000
+ * tasks/s in the first 10,000-task sweep to ~19,000-25,000 after about 10,000 tasks per agent;
+ * 1 agent from ~15,000-19,000 to ~18,000-21,000.
+ */
+const sweepWarmupPerAgent = 10_000;
 const smallRunsInFlight = 64;
 /** Single-task runs in each small-runs sample. */
 const smallRunsSample = 2_000;
@@ -83,7 +93,10 @@ async function measure(opts: ThroughputOptions, addrs: string[], agents: number,
   const client = new ClusterClient(addrs);
   try {
     say(`throughput: ${opts.addr ? `cluster at ${opts.addr}` : `${agents} agent(s), ${state} state`}, ${opts.tasks} no-op tasks, ${opts.repeats} repeat(s)`);
-    await sweep(client, 200); // warm the worker pools and the module caches
+    const label = opts.addr ? (await client.call('ListAgents', {})).agents.length : agents;
+    await sweep(client, 200); // the worker pools started, the task module imported
+    const sweepColdMs = await sweep(client, opts.tasks);
+    await sweep(client, sweepWarmupPerAgent * Math.max(1, label));
     const sweepMs: number[] = [];
     const schedulerUs: number[] = [];
     const agentsUs: number[] = [];
@@ -100,11 +113,11 @@ async function measure(opts: ThroughputOptions, addrs: string[], agents: number,
     const smallColdMs = await smallRuns(client, small);
     await smallRuns(client, smallRunsWarmup);
     const smallMs = await smallRuns(client, small);
-    const label = opts.addr ? (await client.call('ListAgents', {})).agents.length : agents;
     return {
       agents: label,
       state,
       sweepTasksPerSec: round(opts.tasks / (median(sweepMs) / 1000), 0),
+      sweepColdTasksPerSec: round(opts.tasks / (sweepColdMs / 1000), 0),
       smallRunsTasksPerSec: round(small / (smallMs / 1000), 0),
       smallRunsColdTasksPerSec: round(small / (smallColdMs / 1000), 0),
       sweepRunsMs: sweepMs.map((v) => round(v, 1)),
