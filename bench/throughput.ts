@@ -46,10 +46,12 @@ export interface ThroughputRow {
 }
 
 /**
- * No-op tasks per agent run between the cold sweep and the measured ones. Each agent is its own
- * process whose code V8 optimises only after many calls: on 2 cores, 4 agents went from ~13,000
- * tasks/s in the first 10,000-task sweep to ~19,000-25,000 after about 10,000 tasks per agent;
- * 1 agent from ~15,000-19,000 to ~18,000-21,000.
+ * No-op tasks per agent run between the cold sweep and the measured ones, on a cluster this
+ * benchmark started. Each agent is its own process whose code V8 optimises only after many
+ * calls: on 2 cores, 4 agents went from ~13,000 tasks/s in the first 10,000-task sweep to
+ * ~19,000-25,000 after about 10,000 tasks per agent; 1 agent from ~15,000-19,000 to
+ * ~18,000-21,000. A live cluster (--addr) has been up a while: one more sweep of --tasks there,
+ * not 10,000 per agent of a cluster of any size.
  */
 const sweepWarmupPerAgent = 10_000;
 const smallRunsInFlight = 64;
@@ -96,7 +98,7 @@ async function measure(opts: ThroughputOptions, addrs: string[], agents: number,
     const label = opts.addr ? (await client.call('ListAgents', {})).agents.length : agents;
     await sweep(client, 200); // the worker pools started, the task module imported
     const sweepColdMs = await sweep(client, opts.tasks);
-    await sweep(client, sweepWarmupPerAgent * Math.max(1, label));
+    await sweep(client, opts.addr ? opts.tasks : sweepWarmupPerAgent * agents);
     const sweepMs: number[] = [];
     const schedulerUs: number[] = [];
     const agentsUs: number[] = [];

@@ -57,6 +57,24 @@ describe('clusterctl bench', () => {
     expect(html).toContain('Failover');
   }, 260_000);
 
+  it('measures the throughput of a live cluster with --addr, its agents counted from the cluster', async () => {
+    const dev = await startDev(2);
+    try {
+      const res = await clusterctl(['bench', 'throughput', '--tasks', '300', '--repeats', '1', '--no-peer', '--out', path.join(out, 'live'), '-o', 'json'], { addr: dev.addr, timeoutMs: 120_000 });
+      expect(res.code, res.stderr).toBe(0);
+      const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; sweepColdTasksPerSec: number; smallRunsTasksPerSec: number; sweepCpuUsPerTask?: unknown }> } } };
+      const { rows } = report.results.throughput;
+      expect(rows).toHaveLength(1); // no clusters of its own, so no etcd row either
+      expect(rows[0]).toMatchObject({ agents: 2, state: 'embedded' });
+      expect(rows[0]!.sweepTasksPerSec).toBeGreaterThan(0);
+      expect(rows[0]!.sweepColdTasksPerSec).toBeGreaterThan(0);
+      expect(rows[0]!.smallRunsTasksPerSec).toBeGreaterThan(0);
+      expect(rows[0]!.sweepCpuUsPerTask).toBeUndefined(); // not its processes: no /proc figures
+    } finally {
+      await dev.stop();
+    }
+  }, 150_000);
+
   it('plans capacity from figures it measures on a live cluster, showing the arithmetic', async () => {
     const dev = await startDev(2, ['--agent-cpu', '2', '--agent-memory', '4Gi']);
     try {
