@@ -208,7 +208,8 @@ async function exported(url, name) {
 /**
  * `bytes` in a buffer of their own. Posting a view clones its whole underlying buffer, and
  * packr.pack (like Buffer.from of a short string) returns a view into a shared slab of 8 KiB or
- * more: a no-op task's 1-byte result cost a slab's copy on both threads.
+ * more: a no-op task's 1-byte result cost a slab's copy on both threads. The same as ownBytes in
+ * core/codec.ts, which this plain-JavaScript file cannot import when it runs from the sources.
  *
  * @param {Uint8Array} bytes
  */
