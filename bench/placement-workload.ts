@@ -8,18 +8,6 @@ import type { AgentNode, TaskDemand } from '../scheduler/placement/types.js';
 
 const GI = 2 ** 30;
 
-/** mulberry32: a small, fast, seeded generator; returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T extends { weight: number }>(items: readonly T[], random: () => number): T {
   const total = items.reduce((sum, item) => sum + item.weight, 0);
   let x = random() * total;

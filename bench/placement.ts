@@ -18,7 +18,8 @@ import { Placer } from '../scheduler/placement/placer.js';
 import type { AgentNode, Placement, TaskDemand } from '../scheduler/placement/types.js';
 import { firstFitDecreasing } from './placement-first-fit.js';
 import { packingOf, type AgentUse, type PackingFigures } from './placement-packing.js';
-import { benchAgents, benchTasks, seededRandom } from './placement-workload.js';
+import { benchAgents, benchTasks } from './placement-workload.js';
+import { seededRandom } from './seeded-random.js';
 import { percentile, round } from './stats.js';
 
 export interface PlacementBenchResult {

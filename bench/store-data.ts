@@ -4,24 +4,13 @@
  * so runs compare.
  */
 import { createCipheriv } from 'node:crypto';
+import { seededRandom } from './seeded-random.js';
 
 /** Fast seeded pseudo-random bytes: AES-CTR over zeros (~1 GB/s, far faster than a JS PRNG). */
 export function seededBytes(sizeBytes: number, seed: number): Buffer {
   const key = Buffer.alloc(16);
   key.writeUInt32LE(seed >>> 0, 0);
   return createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(sizeBytes));
-}
-
-/** A small seeded generator for positions and lengths (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Log-like text: lz4 shrinks it 3-5x, and no two lines are equal. */

@@ -10,7 +10,7 @@ import type { StoreClient } from '../store/client.js';
 import { packageFiles, packFiles } from '../store/code-package.js';
 import type { LoadedJob } from './job-file.js';
 
-export interface PackagedJob {
+interface PackagedJob {
   request: SubmitRequest;
   /** What went into the package, and what of it the store did not hold yet. */
   files: number;
@@ -18,8 +18,22 @@ export interface PackagedJob {
   sentBytes: number;
 }
 
-/** `params` undefined leaves them to the scheduler (resume keeps the earlier run's). */
-export async function packageJob(job: LoadedJob, params: Record<string, unknown> | undefined, store: StoreClient): Promise<PackagedJob> {
+/**
+ * The request for `job`, its folder uploaded through `store`, which is closed after. Unless
+ * `quiet` (JSON output), one line on stderr says what went up; stdout stays the command's own.
+ * `params` undefined leaves them to the scheduler (resume keeps the earlier run's).
+ */
+export async function submitRequest(job: LoadedJob, params: Record<string, unknown> | undefined, store: StoreClient, quiet: boolean): Promise<SubmitRequest> {
+  try {
+    const packaged = await packageJob(job, params, store);
+    if (!quiet) process.stderr.write(describePackage(packaged));
+    return packaged.request;
+  } finally {
+    await store.close();
+  }
+}
+
+async function packageJob(job: LoadedJob, params: Record<string, unknown> | undefined, store: StoreClient): Promise<PackagedJob> {
   const files = await packageFiles(job.dir);
   const upload = await store.upload(packFiles(files), 'tar');
   return {
@@ -37,7 +51,6 @@ export async function packageJob(job: LoadedJob, params: Record<string, unknown>
   };
 }
 
-/** One line on stderr, so the user sees what a submit uploaded (stdout stays the run id). */
-export function describePackage(p: PackagedJob): string {
+function describePackage(p: PackagedJob): string {
   return `code package ${(p.request.code_package ?? '').slice(0, 12)}: ${p.files} files, ${formatBytes(p.bytes)}, ${formatBytes(p.sentBytes)} uploaded\n`;
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
 import { clientFor, fail, storeFor } from '../context.js';
-import { describePackage, packageJob } from '../job-request.js';
+import { submitRequest } from '../job-request.js';
 import { loadJobFile } from '../job-file.js';
 import { parseFormat, printJson } from '../output.js';
 
@@ -27,11 +27,8 @@ export function resumeCommand(program: Command): void {
         const earlier = await client.call('GetRun', { run_id: runId });
         const job = loadJobFile(earlier.source);
         const params = flags.param.length ? applyParamOverrides(job.spec.params, flags.param, earlier.source) : undefined;
-        const store = storeFor(cmd);
-        const packaged = await packageJob(job, params, store);
-        await store.close();
-        if (format !== 'json') process.stderr.write(describePackage(packaged));
-        const { run_id: newRunId } = await client.call('Resume', { run_id: runId, from_step: flags.from ?? '', job: packaged.request });
+        const request = await submitRequest(job, params, storeFor(cmd), format === 'json');
+        const { run_id: newRunId } = await client.call('Resume', { run_id: runId, from_step: flags.from ?? '', job: request });
         client.close();
         if (format === 'json') printJson({ run_id: newRunId, resumed_from: runId });
         else process.stdout.write(`${newRunId}\n`);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
 import type { ScheduleInfo__Output } from '../../proto/types.js';
 import { clientFor, fail, storeFor } from '../context.js';
-import { describePackage, packageJob } from '../job-request.js';
+import { submitRequest } from '../job-request.js';
 import { loadJobFile } from '../job-file.js';
 import { parseFormat, printJson, table } from '../output.js';
 
@@ -23,12 +23,9 @@ export function scheduleCommand(program: Command): void {
         const format = parseFormat(flags.output);
         const job = loadJobFile(file);
         const params = applyParamOverrides(job.spec.params, flags.param, file);
-        const store = storeFor(cmd);
-        const packaged = await packageJob(job, params, store);
-        await store.close();
-        if (format !== 'json') process.stderr.write(describePackage(packaged));
+        const request = await submitRequest(job, params, storeFor(cmd), format === 'json');
         const client = clientFor(cmd);
-        const info = await client.call('AddSchedule', { name, cron: flags.cron, job: packaged.request });
+        const info = await client.call('AddSchedule', { name, cron: flags.cron, job: request });
         client.close();
         if (format === 'json') printJson(info);
         else process.stdout.write(`schedule ${info.name} added; next run at ${new Date(Number(info.next_tick_ms)).toISOString()}\n`);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
 import { clientFor, fail, storeFor } from '../context.js';
-import { describePackage, packageJob } from '../job-request.js';
+import { submitRequest } from '../job-request.js';
 import { loadJobFile } from '../job-file.js';
 import { parseFormat, printJson } from '../output.js';
 import { printRun } from './status.js';
@@ -26,11 +26,7 @@ export function submitCommand(program: Command): void {
         const format = parseFormat(flags.output);
         const job = loadJobFile(file);
         const params = applyParamOverrides(job.spec.params, flags.param, file);
-        const store = storeFor(cmd);
-        const packaged = await packageJob(job, params, store);
-        await store.close();
-        if (format !== 'json') process.stderr.write(describePackage(packaged));
-        const { request } = packaged;
+        const request = await submitRequest(job, params, storeFor(cmd), format === 'json');
         const client = clientFor(cmd);
         if (!flags.wait) {
           const { run_id: runId } = await client.call('Submit', request);
