@@ -126,6 +126,9 @@ export function setTaskState(run: RunState, task: TaskState, next: TaskStateName
   run.open -= Number(isTerminal(next)) - Number(wasTerminal);
 }
 
+/** The item of a task outside any foreach: one for all, as a finished run stays in memory a while. */
+const noItem = new Uint8Array(0);
+
 /**
  * Expands a step whose item count is known: the start step and steps with settled parents.
  * Returns the new tasks, or null when the step cannot be expanded yet.
@@ -152,7 +155,7 @@ export function expandStep(run: RunState, name: string): TaskState[] | null {
     if (!scopeTasks) return null;
     items = scopeTasks.map((t) => t.item);
   } else {
-    items = [new Uint8Array(0)];
+    items = [noItem];
   }
   step.tasks = items.map((item, index) => ({
     id: taskId(run.record.id, name, index),
