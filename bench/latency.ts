@@ -9,10 +9,12 @@
  *
  * Two samples of `tasks` runs each. Cold: the first runs of a cluster this benchmark started,
  * what a freshly started scheduler shows. Steady: the runs after `steadyAfterRuns` in all
- * (default 3,000), what a cluster that has been up a while shows. They differ by 2x because V8
- * optimises a function only after many calls, and one run calls most of the scheduler's and the
- * agent's code once: on 2 cores the p50 fell from 2.2 ms over runs 1-500 to 1.1 ms at 2,000 and
- * settled at 0.8-0.9 ms from about 3,000 on.
+ * (default 12,000), what a cluster that has been up a while shows. V8 optimises a function only
+ * after many calls, and one run calls most of the scheduler's and the agent's code once: the p50
+ * settles within ~3,000 runs (2.2 ms over runs 1-500, 0.8-0.9 ms from 3,000 on, 2 cores), but
+ * TurboFan keeps compiling on V8's helper threads for longer, and on 2 cores those compiles
+ * delay the runs they overlap: the p99 of 2,000-run windows (median of six clusters) was 3.8 ms
+ * over runs 2,001-4,000, 2.0 over 6,001-8,000 and 1.3-1.9 from 12,000 on (bench/README.md).
  *
  * Next to its own cluster it measures the machine's transport floor (transport-floor.ts): the
  * same path with nothing on it, which clusterd's figures can be read against.

@@ -64,7 +64,7 @@ export function benchCommand(program: Command): void {
     .option('--agents <n,...>', 'agent counts to measure (a cluster of real processes each)', '1,2,4')
     .option('--tasks <n>', 'no-op tasks per throughput sweep', '10000')
     .option('--latency-tasks <n>', 'sequential single-task runs for latency', '300')
-    .option('--latency-steady-after <n>', 'latency: runs, counted from the first, before the steady-state sample (the first ones are the cold sample)', '3000')
+    .option('--latency-steady-after <n>', 'latency: runs, counted from the first, before the steady-state sample (the first ones are the cold sample)', '12000')
     .option('--container-tasks <n>', 'sequential container tasks for container start latency (and as many raw docker runs)', '30')
     .option('--repeats <n>', 'sweeps per agent count (the median is reported)', '3')
     .option('--placement-agents <n>', 'simulated agents for the placement benchmark', '10000')
