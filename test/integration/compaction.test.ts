@@ -43,7 +43,7 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
     return eventually(async () => {
       const r = await clusterctlJson<RunJson>(['status', resumed.stdout.trim()], addr);
       return r.state !== 'running' ? r : undefined;
-    }, 30_000, 'the resumed run');
+    }, 90_000, 'the resumed run');
   };
   /** Keys and bytes (keys + values) under a prefix of this cluster. */
   const usage = async (sub: string) => {
@@ -80,7 +80,7 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
       const value = await etcd.get(runKey).buffer();
       const record = value ? decodeRecord<RunRecord>(value) : undefined;
       return record?.tasksObject ? record : undefined;
-    }, 30_000, 'the run to be compacted');
+    }, 90_000, 'the run to be compacted');
     expect((await usage(`tasks/${runId}/`)).keys).toBe(0);
     const run = await usage(`runs/${runId}`);
     console.log(`etcd per 1,000 finished tasks: ${before.bytes + run.bytes} B of keys and values before compaction, ${run.bytes} B after (the run record alone)`);
@@ -90,10 +90,10 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
     // it reads them back from the chunk store when asked. gc keeps what they refer to.
     await scheduler.stop();
     await startScheduler();
-    await scheduler.waitFor(/"runs":1,"dropped":1,"msg":"state loaded/);
+    await scheduler.waitFor(/"runs":1,"dropped":1,"msg":"state loaded/, 60_000);
     const listed = await clusterctlJson<Array<{ run_id: string; steps: Array<{ total: number; succeeded: number }> }>>(['status'], addr);
     expect(listed.find((r) => r.run_id === runId)?.steps.map((s) => [s.total, s.succeeded])).toEqual([[1, 1], [1_000, 1_000], [1, 1]]);
-    await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 20_000, 'the agent to come back');
+    await eventually(async () => (await clusterctlJson<unknown[]>(['agents'], addr)).length === 1, 60_000, 'the agent to come back');
     const gc = await clusterctl(['store', 'gc'], { addr });
     expect(gc.code, gc.stderr).toBe(0);
     const status = await clusterctlJson<RunJson>(['status', runId], addr);
@@ -108,7 +108,7 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
     const tasks = again.steps.flatMap((s) => s.tasks);
     expect(tasks).toHaveLength(1_002);
     expect(tasks.filter((t) => t.reused_from !== runId)).toEqual([]);
-  }, 180_000);
+  }, 360_000);
 
   it('drops a compacted run from the leader\'s memory and loads it back for status, results, resume and its request id', async () => {
     const dropped = (runId: string) => new RegExp(`"runIds":\\[[^\\]]*"${runId}"[^\\]]*\\],"msg":"finished runs dropped from memory`);
@@ -123,7 +123,7 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
       const first = await client.submitAndWatch(request);
       expect(first.state).toBe('succeeded');
       // Compacted after 2 s, then dropped in the same maintenance pass.
-      await scheduler.waitFor(dropped(first.run_id), 30_000);
+      await scheduler.waitFor(dropped(first.run_id), 90_000);
 
       const listed = (await clusterctlJson<Array<{ run_id: string; state: string; steps: Array<{ total: number; succeeded: number; tasks: unknown[] }> }>>(['status'], addr))
         .find((r) => r.run_id === first.run_id);
@@ -136,14 +136,14 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
 
       // Loaded back, it is dropped again by a later pass; its request id still names it.
       scheduler.output = '';
-      await scheduler.waitFor(dropped(first.run_id), 30_000);
+      await scheduler.waitFor(dropped(first.run_id), 90_000);
       const again = await client.submitAndWatch(request);
       expect(again.run_id).toBe(first.run_id);
       expect(again.steps.flatMap((s) => s.tasks)).toHaveLength(4);
       expect((await clusterctlJson<Array<{ run_id: string }>>(['status', '--limit', '100'], addr)).filter((r) => r.run_id.startsWith('crash-drop-me'))).toHaveLength(1);
 
       scheduler.output = '';
-      await scheduler.waitFor(dropped(first.run_id), 30_000);
+      await scheduler.waitFor(dropped(first.run_id), 90_000);
       const resumedRun = await resumeAndWait(first.run_id);
       expect(resumedRun.state).toBe('succeeded');
       const reused = resumedRun.steps.flatMap((s) => s.tasks);
@@ -151,5 +151,5 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
     } finally {
       client.close();
     }
-  }, 120_000);
+  }, 360_000);
 });

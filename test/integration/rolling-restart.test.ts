@@ -3,6 +3,8 @@
 // every agent is stopped with SIGTERM, waited for, and started again with `clusterctl up`, one at
 // a time, as an operator upgrading the cluster would. The sweep must complete with every task
 // recorded as succeeded exactly once (etcd's own history is the witness) and no attempt failed.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterProcess } from '../../cli/local-cluster.js';
 import { clusterctlJson, eventually } from '../support/cli-cluster.js';
@@ -44,8 +46,10 @@ describe.skipIf(requireProgram('etcd') === undefined)('rolling restart while a s
   it('SIGTERM and up, one process at a time: the sweep completes, every result recorded once, no attempt failed', async () => {
     const started = Date.now();
     const steps: string[] = [];
-    // 1,200 tasks of 100 ms on 4 worker threads: about 30 s of work, longer than the restarts.
-    const runId = await cluster.submit(job, { items: 1_200, ms: 100 });
+    // 10,000 tasks of 100 ms on 4 worker threads: over 4 minutes of work, so the sweep runs
+    // through the whole sequence on any machine; then the gate opens and the rest finish at once.
+    const gate = path.join(cluster.dir, 'gate');
+    const runId = await cluster.submit(job, { items: 10_000, ms: 100, gate });
     await eventually(async () => (await cluster.doneTasks([runId])) >= 50, 60_000, 'tasks to be done');
 
     const leader = (await cluster.leader())!;
@@ -77,18 +81,19 @@ describe.skipIf(requireProgram('etcd') === undefined)('rolling restart while a s
     const sequenceMs = Date.now() - started;
     // Otherwise the restarts did not happen while the sweep ran and the test proves nothing.
     expect((await cluster.status(runId)).state).toBe('running');
+    writeFileSync(gate, '');
 
-    const [run] = await cluster.allFinished([runId]);
+    const [run] = await cluster.allFinished([runId], 240_000);
     // Every attempt that did not succeed; asserted below to be tasks the stopping agents gave back.
     const givenBack = (await cluster.recordProblems([runId], () => false)).length;
     console.log(`rolling restart: ${steps.join('; ')}; sequence ${sequenceMs} ms, sweep done ${Date.now() - started} ms after submit; ${givenBack} tasks given back`);
     expect(run!.state).toBe('succeeded');
-    expect(run!.steps[1]!.tasks.length).toBe(1_200);
+    expect(run!.steps[1]!.tasks.length).toBe(10_000);
     expect(run!.steps.every((s) => s.tasks.every((t) => t.state === 'succeeded'))).toBe(true);
     const total = await clusterctlJson<{ result: unknown }>(['result', runId, 'total'], cluster.addr);
-    expect(total.result).toBe(1_200);
+    expect(total.result).toBe(10_000);
     // Nothing lost with an agent, nothing failed: the only attempts that did not succeed are the
     // ones a stopping agent gave back before they started (or at its drain deadline).
     expect(await cluster.recordProblems([runId], (a) => a.error?.code === 'RETURNED')).toEqual([]);
-  }, 180_000);
+  }, 480_000);
 });
