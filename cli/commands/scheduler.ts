@@ -88,7 +88,7 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     leadership,
     logger,
     agentTtlMs,
-    heartbeatIntervalMs: parseDurationMs(flags.heartbeat),
+    heartbeatIntervalMs: heartbeatIntervalMs(parseDurationMs(flags.heartbeat), agentTtlMs),
     recoveryWindowMs: agentTtlMs,
   });
   await daemon.start();
@@ -99,6 +99,14 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
       etcd?.close();
     },
   };
+}
+
+/**
+ * The heartbeat agents are asked for: as configured, but at most a third of the agent TTL, so
+ * two late heartbeats in a row (a busy agent, timer drift) never make a healthy agent lost.
+ */
+export function heartbeatIntervalMs(configuredMs: number, agentTtlMs: number): number {
+  return Math.max(50, Math.min(configuredMs, Math.floor(agentTtlMs / 3)));
 }
 
 export function schedulerCommand(program: Command): void {
@@ -117,7 +125,7 @@ export function schedulerCommand(program: Command): void {
     .option('--retain <duration>', 'a run finished this long ago is deleted, and store gc then collects its results, artifacts and logs (default: runs are kept)', durationArg)
     .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', durationArg, '5s')
-    .option('--heartbeat <duration>', 'how often agents send a heartbeat', durationArg, '1s')
+    .option('--heartbeat <duration>', 'how often agents send a heartbeat (at most a third of --agent-ttl)', durationArg, '1s')
     .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP', hostPortArg);
   withConfigFile(command)
     .action(async (flags: SchedulerFlags, cmd: Command) => {

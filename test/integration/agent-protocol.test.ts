@@ -5,20 +5,28 @@ import { channelOptions, proto } from '../../proto/load.js';
 import type { AgentMessage, AgentServiceClient, SchedulerMessage__Output } from '../../proto/types.js';
 import { clusterctl, clusterctlJson, startDev, type DevCluster } from '../support/cli-cluster.js';
 
-/** Sends `messages` on a fresh agent stream; resolves with what came back and how it ended. */
-function converse(addr: string, messages: AgentMessage[]): Promise<{ received: SchedulerMessage__Output[]; status: grpc.StatusObject }> {
+/**
+ * Sends `messages` on a fresh agent stream; resolves with what came back and how it ended. The
+ * stream ends when the scheduler ends it, or is cancelled once a message `until` wants arrives
+ * (after 10 s at the latest).
+ */
+function converse(addr: string, messages: AgentMessage[], until: (m: SchedulerMessage__Output) => boolean = () => false): Promise<{ received: SchedulerMessage__Output[]; status: grpc.StatusObject }> {
   const client = new proto.AgentService(addr, grpc.credentials.createInsecure(), channelOptions) as unknown as AgentServiceClient;
   return new Promise((resolve) => {
     const received: SchedulerMessage__Output[] = [];
     const stream = client.Connect();
-    stream.on('data', (m: SchedulerMessage__Output) => received.push(m));
+    const safety = setTimeout(() => stream.cancel(), 10_000);
+    stream.on('data', (m: SchedulerMessage__Output) => {
+      received.push(m);
+      if (until(m)) stream.cancel();
+    });
     stream.on('error', () => {});
     stream.on('status', (status: grpc.StatusObject) => {
+      clearTimeout(safety);
       client.close();
       resolve({ received, status });
     });
     for (const m of messages) stream.write(m);
-    setTimeout(() => stream.cancel(), 1_500);
   });
 }
 
@@ -51,7 +59,7 @@ describe('agent protocol', () => {
     const { received } = await converse(dev.addr, [
       { register: { agent_id: 'stray', capacity, executors: ['thread'] } },
       { updates: { updates: [{ task_id: 'no-run/start/0', attempt: 1, finished: { ok: true, result: Buffer.from([0xc0]) } }] } },
-    ]);
+    ], (m) => m.body === 'ack');
     expect(received[0]?.body).toBe('registered');
     expect(received.find((m) => m.body === 'ack')?.ack?.tasks).toEqual([{ task_id: 'no-run/start/0', attempt: 1, gpu_indices: [] }]);
   });

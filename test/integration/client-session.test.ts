@@ -9,6 +9,7 @@ import { decodeValue } from '../../core/codec.js';
 import { proto, serverOptions } from '../../proto/load.js';
 import type { ClientServiceClient, RunStatus, SessionEvent, SessionEvent__Output, SessionRequest__Output } from '../../proto/types.js';
 import { eventually, startDev, type DevCluster } from '../support/cli-cluster.js';
+import { gate } from '../support/gate.js';
 
 type SessionCall = grpc.ServerDuplexStream<SessionRequest__Output, SessionEvent>;
 
@@ -179,12 +180,14 @@ describe('submitAndWatch on a Session (real scheduler)', () => {
 
   it('shows a long task as started while it runs, and a short one with its start time once done', async () => {
     const haDir = fileURLToPath(new URL('../fixtures/ha/', import.meta.url));
-    const sleeper = (ms: number) => ({
+    const sleeper = (ms: number, gatePath = '') => ({
       job_json: JSON.stringify({ name: `sleep-${ms}`, steps: { start: { run: { module: './tasks.mjs', export: 'work' }, resources: { cpu: '10m', memory: '16Mi' } } } }),
-      params_json: JSON.stringify({ ms }), code_dir: haDir, code_package: '', source: 'test', request_id: '',
+      params_json: JSON.stringify({ ms, gate: gatePath }), code_dir: haDir, code_package: '', source: 'test', request_id: '',
     });
+    // The long task runs until the test opens its gate.
+    const sleep = gate();
     let runId = '';
-    const long = client.submitAndWatch(sleeper(1_500), (s) => {
+    const long = client.submitAndWatch(sleeper(120_000, sleep.path), (s) => {
       runId = s.run_id;
     });
     // The start is reported once the task has run a little while, long before it ends.
@@ -192,9 +195,11 @@ describe('submitAndWatch on a Session (real scheduler)', () => {
       if (!runId) return undefined;
       const task = (await client.call('GetRun', { run_id: runId })).steps[0]!.tasks[0];
       return task && task.state === 'running' && Number(task.started_at_ms) > 0 ? task : undefined;
-    }, 1_200, 'the long task to show as started');
+    }, 30_000, 'the long task to show as started');
     expect(Number(started.started_at_ms)).toBeGreaterThanOrEqual(Number((await client.call('GetRun', { run_id: runId })).created_at_ms));
+    sleep.open();
     expect((await long).state).toBe('succeeded');
+    sleep.remove();
     const short = (await client.submitAndWatch(sleeper(0))).steps[0]!.tasks[0]!;
     expect(Number(short.started_at_ms)).toBeGreaterThan(0);
     expect(Number(short.finished_at_ms)).toBeGreaterThanOrEqual(Number(short.started_at_ms));

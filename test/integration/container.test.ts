@@ -62,7 +62,7 @@ describe('container tasks', () => {
     const run = JSON.parse(res.stdout) as RunJson;
     const errors = run.steps[0]!.tasks.map((t) => t.error);
     expect(errors[0]).toMatchObject({ code: 'OUT_OF_MEMORY', message: expect.stringContaining('out of memory (limit 32MiB)') });
-    expect(errors[1]).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('timed out after 2000 ms') });
+    expect(errors[1]).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('timed out after 8000 ms') });
     expect(errors[2]).toMatchObject({ code: 'TASK_FAILED', message: 'the container exited with code 7' });
     expect(await containersLeft()).toBe('');
   });

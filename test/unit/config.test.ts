@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { agentCommand } from '../../cli/commands/agent.js';
-import { schedulerCommand } from '../../cli/commands/scheduler.js';
+import { heartbeatIntervalMs, schedulerCommand } from '../../cli/commands/scheduler.js';
 import { configKeyOf, configurableOptions, envVarOf, loadConfigFile, withConfigFile } from '../../cli/config.js';
 import { durationArg, hostPortArg, keyValueListArg, wholeNumberArg } from '../../cli/option-args.js';
 import { withTempDir } from '../support/temp.js';
@@ -175,5 +175,16 @@ describe.each([
       const values = loadConfigFile(cmd, file);
       expect(values.size).toBe(configurableOptions(cmd).length);
     });
+  });
+});
+
+describe('the heartbeat agents are asked for', () => {
+  it('is the configured one, at most a third of the agent TTL', () => {
+    // --heartbeat 1s with --agent-ttl 5s: 1000 <= 5000 / 3, as configured.
+    expect(heartbeatIntervalMs(1_000, 5_000)).toBe(1_000);
+    // --agent-ttl 1s: a 1 s heartbeat would make every slightly late one a lost agent; 1000 / 3.
+    expect(heartbeatIntervalMs(1_000, 1_000)).toBe(333);
+    // Never below 50 ms, however short the TTL.
+    expect(heartbeatIntervalMs(1_000, 90)).toBe(50);
   });
 });
