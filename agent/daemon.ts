@@ -13,8 +13,14 @@
  * Draining (a graceful stop, SIGTERM) is what makes a rolling restart cost nothing: the
  * scheduler hears the agent is leaving and places nothing more here; tasks not started yet are
  * given back at once; started ones finish and have their results acknowledged; what still runs
- * at the deadline is stopped and given back. Given-back tasks are re-queued at once as lost
- * (RETURNED), never failed, and no result is left for the scheduler to wait for.
+ * at the deadline is stopped and given back. Given-back tasks are re-queued at once: those that
+ * had not started as they were (TaskReturned), those stopped at the deadline as lost (RETURNED),
+ * never failed, and no result is left for the scheduler to wait for.
+ *
+ * Tasks the scheduler prefetched wait in the executor's queue until the agent's capacity lets
+ * them start (see scheduler/placement/prefetch.ts). The scheduler may revoke them: what has not
+ * started is given back. Whenever the link (re)connects, what has not started is dropped, and the
+ * registration reports only what runs: the scheduler queues the rest again.
  */
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
@@ -145,26 +151,41 @@ export class AgentDaemon {
 
   private async drain(): Promise<void> {
     this.setState('draining');
-    this.giveBack((t) => !t.started);
+    this.returnUnstarted(() => true);
+    this.link.leave([]);
     if (await this.whenIdle(AbortSignal.timeout(this.opts.drainTimeoutMs))) return;
     this.opts.logger.warn({ running: this.running.size, unacknowledged: this.unacknowledged.size, drainTimeoutMs: this.opts.drainTimeoutMs }, 'drain deadline passed; giving back what still runs');
-    this.giveBack(() => true);
+    this.stopAndGiveBack();
     await this.whenIdle(AbortSignal.timeout(ackGraceMs));
   }
 
-  /** Stops the running tasks `which` selects and tells the scheduler they come back (and that this agent is leaving). */
-  private giveBack(which: (t: RunningTask) => boolean): void {
+  /** Gives back the tasks `which` selects that have not started: nothing ran, they go elsewhere as they are. */
+  private returnUnstarted(which: (taskId: string, t: RunningTask) => boolean): void {
+    for (const [taskId, t] of this.running) {
+      if (t.started || !which(taskId, t)) continue;
+      this.forget(taskId, t);
+      this.link.send({ task_id: taskId, attempt: t.attempt, returned: {} });
+    }
+    this.checkIdle();
+  }
+
+  /** At the drain deadline: stops what still runs and tells the scheduler, as this agent leaves, that it comes back. */
+  private stopAndGiveBack(): void {
     const refs: TaskRef[] = [];
     for (const [taskId, t] of this.running) {
-      if (!which(t)) continue;
-      t.returned = true;
-      this.running.delete(taskId);
-      t.cancellation.cancel(new Error('given back: the agent is shutting down'));
+      this.forget(taskId, t);
       refs.push({ task_id: taskId, attempt: t.attempt });
     }
     this.returned.push(...refs);
     this.link.leave(refs);
     this.checkIdle();
+  }
+
+  /** Stops a task whose outcome, whatever it is, will not be reported. */
+  private forget(taskId: string, t: RunningTask): void {
+    t.returned = true;
+    this.running.delete(taskId);
+    t.cancellation.cancel(new Error('given back'));
   }
 
   /** True once nothing runs and every result is acknowledged; false if `signal` fires first. */
@@ -196,6 +217,10 @@ export class AgentDaemon {
 
   private registration() {
     this.registeredWith.clear();
+    // What waits in the queue is dropped, not reported: the scheduler queues it again, so a new
+    // leader never adopts more than this agent can run.
+    for (const [taskId, t] of this.running) if (!t.started) this.forget(taskId, t);
+    this.checkIdle();
     const { capacity } = this.opts;
     return {
       agent_id: this.opts.id,
@@ -234,6 +259,11 @@ export class AgentDaemon {
       case 'ack':
         for (const ref of msg.ack?.tasks ?? []) this.acknowledged(ref.task_id, ref.attempt);
         break;
+      case 'revoke': {
+        const revoked = new Set((msg.revoke?.tasks ?? []).map((r) => key(r.task_id, r.attempt)));
+        this.returnUnstarted((taskId, t) => revoked.has(key(taskId, t.attempt)));
+        break;
+      }
       case 'registered':
         for (const ref of msg.registered?.stop ?? []) this.cancel(ref, 'the scheduler no longer wants it');
         break;
@@ -276,8 +306,7 @@ export class AgentDaemon {
     if (this.running.has(a.task_id)) return; // a duplicate assignment of what already runs
     if (this.state !== 'running') {
       // Placed before the scheduler heard this agent is leaving.
-      this.returned.push({ task_id: a.task_id, attempt: a.attempt });
-      this.link.leave([{ task_id: a.task_id, attempt: a.attempt }]);
+      this.link.send({ task_id: a.task_id, attempt: a.attempt, returned: {} });
       return;
     }
     const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, cancellation: new Cancellation(), started: false, returned: false, logs: [], fullLog: [] };

@@ -34,10 +34,11 @@ export class TaskOutputs {
       artifacts.push({ name: a.name, object_id: await this.retrying(taskId, `artifact ${a.name}`, () => this.putArtifact(a)), size_bytes: await sizeOf(a) });
     }
     const logObject = log.length ? await this.retrying(taskId, 'log', () => this.store.putValue(log, { signal: this.closing })) : '';
-    if (!outcome.ok) return { ok: false, error: outcome.error, artifacts, log_object: logObject };
-    if (outcome.result.byteLength <= inlineResultMaxBytes) return { ok: true, result: outcome.result, artifacts, log_object: logObject };
+    const runMs = outcome.runMs ?? 0;
+    if (!outcome.ok) return { ok: false, error: outcome.error, artifacts, log_object: logObject, run_ms: runMs };
+    if (outcome.result.byteLength <= inlineResultMaxBytes) return { ok: true, result: outcome.result, artifacts, log_object: logObject, run_ms: runMs };
     const resultObject = await this.retrying(taskId, 'result', () => this.store.putObject(outcome.result, 'value', { signal: this.closing }));
-    return { ok: true, result_object: resultObject, artifacts, log_object: logObject };
+    return { ok: true, result_object: resultObject, artifacts, log_object: logObject, run_ms: runMs };
   }
 
   private putArtifact(a: ArtifactSource): Promise<string> {

@@ -183,6 +183,7 @@ export class LeaderTerm {
       if (term.aborted) return;
       this.registry.sweep();
       this.engine.sweepTimeouts();
+      this.engine.revisePrefetch();
       await this.schedules.fire();
     }
   }

@@ -36,10 +36,14 @@ export interface TaskRun {
 /** A named artifact a task produced: bytes it saved (thread), or a file it wrote (container). */
 export type ArtifactSource = { name: string } & ({ bytes: Uint8Array } | { file: string });
 
-/** Artifacts are kept whether or not the task succeeded: a failed run's checkpoints help debug it. */
+/**
+ * Artifacts are kept whether or not the task succeeded: a failed run's checkpoints help debug it.
+ * `runMs`: how long the task's own code ran, where the executor measures it more finely than the
+ * agent's start and end times (a thread task's function, without the agent's queueing).
+ */
 export type TaskOutcome =
-  | { ok: true; result: Uint8Array; artifacts?: ArtifactSource[] }
-  | { ok: false; error: ErrorInfo; artifacts?: ArtifactSource[] };
+  | { ok: true; result: Uint8Array; artifacts?: ArtifactSource[]; runMs?: number }
+  | { ok: false; error: ErrorInfo; artifacts?: ArtifactSource[]; runMs?: number };
 
 /** An outcome an executor found after an agent restart (a container that finished meanwhile). */
 export interface RecoveredOutcome {

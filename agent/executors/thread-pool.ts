@@ -14,6 +14,12 @@
  * A batch still unfinished well after its budget gives back the tasks it has not started, so
  * one unexpectedly long task holds up the rest for at most its own duration.
  *
+ * The pool's queue is also where the tasks the scheduler prefetched for this agent wait (see
+ * scheduler/placement/prefetch.ts): a worker is handed a task only while the tasks running
+ * (the head of each worker's backlog) leave room for its CPU and memory in the agent's capacity,
+ * in queue order. A batch holds tasks of one size, so the task at its head always counts as the
+ * batch's one.
+ *
  * A task counts as started, and its timeout runs, from when its worker reports the one before
  * it done (or from the hand-off, for the first of a batch). A task that throws fails alone.
  * One that overruns its timeout or is cancelled gets its ctx.signal aborted (or is dropped, if
@@ -24,6 +30,7 @@
 import { Worker } from 'node:worker_threads';
 import { ClusterError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { Resources } from '../../core/resources.js';
 import type { ArtifactSource, Executor, TaskOutcome, TaskRun } from './executor.js';
 
 const workerUrl = new URL('./thread-worker.js', import.meta.url);
@@ -46,6 +53,8 @@ export interface ThreadPoolOptions {
   abortGraceMs: number;
   /** Tasks waiting for a worker, at most. */
   maxQueue: number;
+  /** The CPU and memory the tasks running at once may take together; unset: no limit but the workers. */
+  capacity?: Pick<Resources, 'cpuMilli' | 'memoryBytes'>;
   logger: Logger;
 }
 
@@ -73,6 +82,8 @@ interface PooledWorker {
   limitMb: number;
   /** Tasks handed over and not yet reported back, in run order: the head is running. */
   backlog: Slot[];
+  /** The task running now holds this much of the agent's capacity (every task of a batch the same). */
+  holds: { cpuMilli: number; memoryBytes: number } | undefined;
   reclaim?: NodeJS.Timeout;
 }
 
@@ -84,6 +95,8 @@ export class ThreadPool implements Executor {
   private readonly estimates = new Map<string, number>();
   private nextId = 1;
   private closed = false;
+  /** What the tasks running now hold together (see PooledWorker.holds). */
+  private readonly inUse = { cpuMilli: 0, memoryBytes: 0 };
 
   constructor(private readonly opts: ThreadPoolOptions) {
     const warm = limitMbOf(opts.warmLimitBytes);
@@ -121,16 +134,31 @@ export class ThreadPool implements Executor {
   }
 
   private dispatch(): void {
-    while (this.queue.length && !this.closed) {
+    while (this.queue.length && !this.closed && this.hasRoomFor(this.queue[0]!.task)) {
       const worker = this.idleWorker(this.queue[0]!.limitMb);
       if (!worker) return;
       this.handOver(worker, this.takeBatch());
     }
   }
 
+  /** Whether the task's CPU and memory fit beside what runs now (anything fits an idle pool). */
+  private hasRoomFor(task: TaskRun): boolean {
+    const capacity = this.opts.capacity;
+    if (!capacity || (this.inUse.cpuMilli === 0 && this.inUse.memoryBytes === 0)) return true;
+    return this.inUse.cpuMilli + task.cpuMilli <= capacity.cpuMilli && this.inUse.memoryBytes + task.memoryBytes <= capacity.memoryBytes;
+  }
+
+  /** A worker's backlog is empty: what its batch held is free. */
+  private idle(w: PooledWorker): void {
+    if (!w.holds) return;
+    this.inUse.cpuMilli -= w.holds.cpuMilli;
+    this.inUse.memoryBytes -= w.holds.memoryBytes;
+    w.holds = undefined;
+  }
+
   /**
-   * Queued tasks from the front for one worker: of one memory limit, of functions known to be
-   * short, within the time budget and the worker's fair share of the queue. The first always.
+   * Queued tasks from the front for one worker: of one size (CPU and memory), of functions known
+   * to be short, within the time budget and the worker's fair share of the queue. The first always.
    */
   private takeBatch(): Slot[] {
     const first = this.queue[0]!;
@@ -144,7 +172,8 @@ export class ThreadPool implements Executor {
     while (n < share && n < this.queue.length) {
       const next = this.queue[n]!;
       const estimate = this.estimates.get(next.fn);
-      if (next.limitMb !== first.limitMb || estimate === undefined || estimate > budget) break;
+      const sameSize = next.task.cpuMilli === first.task.cpuMilli && next.task.memoryBytes === first.task.memoryBytes;
+      if (!sameSize || estimate === undefined || estimate > budget) break;
       budget -= estimate;
       n++;
     }
@@ -166,6 +195,10 @@ export class ThreadPool implements Executor {
   }
 
   private handOver(w: PooledWorker, batch: Slot[]): void {
+    const { cpuMilli, memoryBytes } = batch[0]!.task;
+    w.holds = { cpuMilli, memoryBytes };
+    this.inUse.cpuMilli += cpuMilli;
+    this.inUse.memoryBytes += memoryBytes;
     w.backlog.push(...batch);
     const message = runMessage(batch);
     w.worker.postMessage(message, [message.bytes]);
@@ -232,7 +265,7 @@ export class ThreadPool implements Executor {
 
   private spawn(limitMb: number): PooledWorker {
     const worker = new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: limitMb }, stdout: false, stderr: false });
-    const w: PooledWorker = { worker, limitMb, backlog: [] };
+    const w: PooledWorker = { worker, limitMb, backlog: [], holds: undefined };
     this.workers.add(w);
     worker.unref();
     worker.on('message', (msg: WorkerMessage) => this.onMessage(w, msg));
@@ -256,6 +289,7 @@ export class ThreadPool implements Executor {
    */
   private vacate(w: PooledWorker, outcome: TaskOutcome): void {
     clearTimeout(w.reclaim);
+    this.idle(w);
     const [head, ...rest] = w.backlog.splice(0);
     if (head && !head.finished) this.finish(head, head.stopReason ? stoppedOutcome(head) : outcome);
     this.queue.unshift(...rest.filter((s) => !s.finished));
@@ -272,6 +306,7 @@ export class ThreadPool implements Executor {
         slot.timeout = undefined;
       }
       this.queue.unshift(...back);
+      if (!w.backlog.length) this.idle(w);
       this.headStarted(w);
       this.dispatch();
       return;
@@ -285,11 +320,12 @@ export class ThreadPool implements Executor {
       if (msg.ms !== undefined) this.estimate(slot.fn, msg.ms);
       if (!slot.finished) {
         this.finish(slot, slot.stopReason ? stoppedOutcome(slot)
-          : msg.ok ? { ok: true, result: msg.result } : { ok: false, error: msg.error });
+          : msg.ok ? { ok: true, result: msg.result, runMs: msg.ms } : { ok: false, error: msg.error, runMs: msg.ms });
       }
       this.headStarted(w);
       if (!w.backlog.length) {
         clearTimeout(w.reclaim);
+        this.idle(w);
         this.dispatch();
       }
     }

@@ -70,6 +70,8 @@ export function agentCommand(program: Command): void {
           warmLimitBytes: 256 * 2 ** 20,
           abortGraceMs: parseDurationMs(flags.abortGrace),
           maxQueue: 100_000,
+          // Prefetched tasks wait in the pool's queue: it starts them as the agent's capacity allows.
+          capacity: { cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes },
           logger: logger.child({ component: 'threads' }),
         });
         const agentId = flags.id ?? os.hostname();

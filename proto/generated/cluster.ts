@@ -35,6 +35,7 @@ import type { Register as _clusterd_v1_Register, Register__Output as _clusterd_v
 import type { Registered as _clusterd_v1_Registered, Registered__Output as _clusterd_v1_Registered__Output } from './clusterd/v1/Registered.js';
 import type { Resources as _clusterd_v1_Resources, Resources__Output as _clusterd_v1_Resources__Output } from './clusterd/v1/Resources.js';
 import type { ResumeRequest as _clusterd_v1_ResumeRequest, ResumeRequest__Output as _clusterd_v1_ResumeRequest__Output } from './clusterd/v1/ResumeRequest.js';
+import type { Revokes as _clusterd_v1_Revokes, Revokes__Output as _clusterd_v1_Revokes__Output } from './clusterd/v1/Revokes.js';
 import type { RunList as _clusterd_v1_RunList, RunList__Output as _clusterd_v1_RunList__Output } from './clusterd/v1/RunList.js';
 import type { RunRef as _clusterd_v1_RunRef, RunRef__Output as _clusterd_v1_RunRef__Output } from './clusterd/v1/RunRef.js';
 import type { RunStatus as _clusterd_v1_RunStatus, RunStatus__Output as _clusterd_v1_RunStatus__Output } from './clusterd/v1/RunStatus.js';
@@ -58,6 +59,7 @@ import type { TaskFinished as _clusterd_v1_TaskFinished, TaskFinished__Output as
 import type { TaskLog as _clusterd_v1_TaskLog, TaskLog__Output as _clusterd_v1_TaskLog__Output } from './clusterd/v1/TaskLog.js';
 import type { TaskRef as _clusterd_v1_TaskRef, TaskRef__Output as _clusterd_v1_TaskRef__Output } from './clusterd/v1/TaskRef.js';
 import type { TaskResult as _clusterd_v1_TaskResult, TaskResult__Output as _clusterd_v1_TaskResult__Output } from './clusterd/v1/TaskResult.js';
+import type { TaskReturned as _clusterd_v1_TaskReturned, TaskReturned__Output as _clusterd_v1_TaskReturned__Output } from './clusterd/v1/TaskReturned.js';
 import type { TaskSelector as _clusterd_v1_TaskSelector, TaskSelector__Output as _clusterd_v1_TaskSelector__Output } from './clusterd/v1/TaskSelector.js';
 import type { TaskStarted as _clusterd_v1_TaskStarted, TaskStarted__Output as _clusterd_v1_TaskStarted__Output } from './clusterd/v1/TaskStarted.js';
 import type { TaskStatus as _clusterd_v1_TaskStatus, TaskStatus__Output as _clusterd_v1_TaskStatus__Output } from './clusterd/v1/TaskStatus.js';
@@ -106,6 +108,7 @@ export interface ProtoGrpcType {
       Registered: MessageTypeDefinition<_clusterd_v1_Registered, _clusterd_v1_Registered__Output>
       Resources: MessageTypeDefinition<_clusterd_v1_Resources, _clusterd_v1_Resources__Output>
       ResumeRequest: MessageTypeDefinition<_clusterd_v1_ResumeRequest, _clusterd_v1_ResumeRequest__Output>
+      Revokes: MessageTypeDefinition<_clusterd_v1_Revokes, _clusterd_v1_Revokes__Output>
       RunList: MessageTypeDefinition<_clusterd_v1_RunList, _clusterd_v1_RunList__Output>
       RunRef: MessageTypeDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunRef__Output>
       RunStatus: MessageTypeDefinition<_clusterd_v1_RunStatus, _clusterd_v1_RunStatus__Output>
@@ -129,6 +132,7 @@ export interface ProtoGrpcType {
       TaskLog: MessageTypeDefinition<_clusterd_v1_TaskLog, _clusterd_v1_TaskLog__Output>
       TaskRef: MessageTypeDefinition<_clusterd_v1_TaskRef, _clusterd_v1_TaskRef__Output>
       TaskResult: MessageTypeDefinition<_clusterd_v1_TaskResult, _clusterd_v1_TaskResult__Output>
+      TaskReturned: MessageTypeDefinition<_clusterd_v1_TaskReturned, _clusterd_v1_TaskReturned__Output>
       TaskSelector: MessageTypeDefinition<_clusterd_v1_TaskSelector, _clusterd_v1_TaskSelector__Output>
       TaskStarted: MessageTypeDefinition<_clusterd_v1_TaskStarted, _clusterd_v1_TaskStarted__Output>
       TaskStatus: MessageTypeDefinition<_clusterd_v1_TaskStatus, _clusterd_v1_TaskStatus__Output>

@@ -38,12 +38,15 @@ export function validateRefs<T extends TaskRef__Output>(refs: readonly T[], fiel
   return refs;
 }
 
-export function validateUpdates(updates: readonly TaskUpdate__Output[]): Array<TaskUpdate__Output & { kind: 'started' | 'log' | 'finished' }> {
+type UpdateKind = NonNullable<TaskUpdate__Output['kind']>;
+const updateKinds = new Set<string>(['started', 'log', 'finished', 'returned'] satisfies UpdateKind[]);
+
+export function validateUpdates(updates: readonly TaskUpdate__Output[]): Array<TaskUpdate__Output & { kind: UpdateKind }> {
   return updates.map((u, i) => {
     if (!u.task_id || u.attempt < 1) throw new ClusterError('INVALID_ARGUMENT', `updates[${i}]: needs a task_id and an attempt >= 1`);
-    if (u.kind !== 'started' && u.kind !== 'log' && u.kind !== 'finished') {
-      throw new ClusterError('INVALID_ARGUMENT', `updates[${i}]: must be started, log or finished`);
+    if (!u.kind || !updateKinds.has(u.kind)) {
+      throw new ClusterError('INVALID_ARGUMENT', `updates[${i}]: must be started, log, finished or returned`);
     }
-    return u as TaskUpdate__Output & { kind: 'started' | 'log' | 'finished' };
+    return u as TaskUpdate__Output & { kind: UpdateKind };
   });
 }

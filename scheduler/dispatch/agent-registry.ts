@@ -36,9 +36,10 @@ interface Outbox {
   assign: Map<StepShared, TaskAssignment[]>;
   cancel: Array<{ ref: TaskRef; reason: string }>;
   ack: TaskRef[];
+  revoke: TaskRef[];
 }
 
-const emptyOutbox = (): Outbox => ({ assign: new Map(), cancel: [], ack: [] });
+const emptyOutbox = (): Outbox => ({ assign: new Map(), cancel: [], ack: [], revoke: [] });
 
 interface AgentSession {
   id: string;
@@ -144,6 +145,10 @@ export class AgentRegistry implements Dispatcher {
     this.enqueue(agentId, (o) => o.ack.push({ task_id: ref.task_id, attempt: ref.attempt }));
   }
 
+  revoke(agentId: string, refs: TaskRef[]): void {
+    this.enqueue(agentId, (o) => o.revoke.push(...refs));
+  }
+
   /** Declares agents lost whose stream has been gone, or silent, longer than the TTL. */
   sweep(): void {
     const now = this.now();
@@ -194,7 +199,8 @@ export class AgentRegistry implements Dispatcher {
     if (session.state === 'ready' || session.state === 'draining') session.state = draining ? 'draining' : 'ready';
     this.opts.placer.upsertAgent(this.node(session));
     this.opts.logger.info({ agentId }, draining ? 'agent draining' : 'agent drain undone');
-    if (!draining) this.engine?.schedulePass();
+    // A pass places on an undrained agent again, or has a drained one give back what waits on it.
+    this.engine?.schedulePass();
     return this.info(session);
   }
 
@@ -231,19 +237,20 @@ export class AgentRegistry implements Dispatcher {
       state: draining ? 'draining' : 'ready',
       lastSeenMs: this.now(),
       stream,
-      outbox: existing?.outbox ?? emptyOutbox(),
+      // What was not sent before the reconnect is moot: the registration says what the agent
+      // runs and has finished, and reconcile() queues again what it did not receive.
+      outbox: emptyOutbox(),
     };
-    if (existing && existing.instanceId !== reg.instance_id) {
-      // The same agent id restarted: what the old process ran is gone unless it reports it again.
-      this.engine?.agentLost(reg.agent_id);
-      session.outbox = emptyOutbox();
-    }
+    const restarted = existing !== undefined && existing.instanceId !== reg.instance_id;
+    // The same agent id restarted: what the old process ran is gone unless it reports it again.
+    if (restarted) this.engine?.agentLost(reg.agent_id);
     existing?.stream?.end();
     this.sessions.set(session.id, session);
     if (session.leaving) session.state = 'leaving';
     this.opts.members?.registered(session.id, reg.hostname, this.now());
     this.opts.placer.upsertAgent(this.node(session));
     const stop = this.engine?.adopt(session.id, reg.running) ?? [];
+    if (existing && !restarted) this.engine?.reconcile(session.id, reg.running, reg.unacknowledged);
     stream.write({ registered: { heartbeat_interval_ms: this.opts.heartbeatIntervalMs, scheduler_id: this.opts.schedulerId, stop } });
     this.opts.logger.info({ agentId: session.id, hostname: reg.hostname, running: reg.running.length, unacknowledged: reg.unacknowledged.length }, 'agent registered');
     this.applyUpdates(session, reg.unacknowledged);
@@ -258,6 +265,7 @@ export class AgentRegistry implements Dispatcher {
     for (const u of validateUpdates(raw)) {
       if (u.kind === 'started') engine.taskStarted(u.task_id, u.attempt, Number(u.started!.at_ms));
       else if (u.kind === 'log') engine.taskLog(u.task_id, u.attempt, u.log!.lines);
+      else if (u.kind === 'returned') engine.taskReturned(session.id, u);
       else if (u.kind === 'finished') {
         engine.taskFinished(session.id, u, u.finished!).catch((err) => {
           this.opts.logger.error({ err, taskId: u.task_id }, 'recording a finished task failed; the agent will resend it');
@@ -297,9 +305,10 @@ export class AgentRegistry implements Dispatcher {
   private write(session: AgentSession): void {
     const stream = session.stream;
     if (!stream) return; // kept in the outbox until the agent is back
-    const { assign, cancel, ack } = session.outbox;
+    const { assign, cancel, ack, revoke } = session.outbox;
     session.outbox = emptyOutbox();
     if (assign.size) stream.write({ assign: { steps: Array.from(assign, ([step, tasks]) => ({ ...step, tasks })) } });
+    if (revoke.length) stream.write({ revoke: { tasks: revoke } });
     for (const reason of new Set(cancel.map((c) => c.reason))) {
       stream.write({ cancel: { tasks: cancel.filter((c) => c.reason === reason).map((c) => c.ref), reason } });
     }

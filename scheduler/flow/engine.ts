@@ -15,7 +15,7 @@ import type { Logger } from '../../core/logger.js';
 import { addResources, zeroResources, type Resources } from '../../core/resources.js';
 import type { LogLine, TaskAssignment, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 import type { Placer } from '../placement/placer.js';
-import type { TaskDemand } from '../placement/types.js';
+import type { StepTiming, TaskDemand } from '../placement/types.js';
 import {
   decodeTaskRecords, keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type StepSummary, type TaskEnd, type TaskRecord,
 } from '../state/records.js';
@@ -33,6 +33,8 @@ export interface Dispatcher {
   assign(agentId: string, step: StepShared, task: TaskAssignment): void;
   cancel(agentId: string, ref: { task_id: string; attempt: number }, reason: string): void;
   ack(agentId: string, ref: { task_id: string; attempt: number }): void;
+  /** Asks the agent to give these attempts back if it has not started them (see placement/prefetch.ts). */
+  revoke(agentId: string, refs: Array<{ task_id: string; attempt: number }>): void;
   /** Sends what is queued now rather than at the end of this turn of the event loop. */
   flush(): void;
 }
@@ -47,6 +49,12 @@ export interface SubmitInput {
   codeDir: string;
   codePackage: string;
   source: string;
+}
+
+/** One attempt of a task, as agents name it. */
+export interface AttemptRef {
+  task_id: string;
+  attempt: number;
 }
 
 /** Reads chunk store objects: results too big to travel inline. */
@@ -100,8 +108,10 @@ export class FlowEngine {
    */
   private readonly idBySeq = new Map<number, string>();
   private readonly tasks = new Map<string, TaskState>();
-  /** Tasks in state running: what agent loss and the timeout sweep look at. */
+  /** Tasks in state running: what the timeout sweep looks at. */
   private readonly running = new Set<TaskState>();
+  /** The running tasks of each agent: what its loss, its reconnect and its usage look at. */
+  private readonly runningOn = new Map<string, Set<TaskState>>();
   private readonly listeners = new Set<(runId: string) => void>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly now: () => number;
@@ -109,6 +119,8 @@ export class FlowEngine {
   private seq = 0;
   private taskSeq = 0;
   private passScheduled = false;
+  /** Step timings whose longestRunningMs is set (see revisePrefetch). */
+  private timings = new Set<StepTiming>();
   /** While recovering, tasks are not queued: agents first report what they run. */
   private recovering = false;
 
@@ -240,24 +252,47 @@ export class FlowEngine {
         continue;
       }
       const step = run.steps.get(task.step)!.spec;
-      if (!this.opts.placer.allocate(task.id, agentId, step.resources, ref.gpu_indices, run.job.project)) {
-        if (task.agentId !== agentId) stop.push(ref);
+      if (task.state === 'running') {
+        // Already this agent's: if it was waiting in the agent's queue, it has started since.
+        this.opts.placer.started(task.id);
         continue;
       }
-      this.transition(run, task, 'running');
-      task.agentId = agentId;
+      if (!this.opts.placer.allocate(task.id, agentId, step.resources, ref.gpu_indices, run.job.project)) {
+        stop.push(ref);
+        continue;
+      }
+      this.startOn(run, task, agentId, ref.gpu_indices);
       task.attempt = Math.max(ref.attempt, task.attempt);
-      task.gpuIndices = ref.gpu_indices;
-      task.assignedAtMs = this.now();
     }
     return stop;
+  }
+
+  /**
+   * After an agent re-registered: the attempts this scheduler gave it that it neither runs nor
+   * has finished never started there (they were lost with a broken stream, or waited in its
+   * queue, which it drops when it reconnects). They are queued again at once, as they were.
+   */
+  reconcile(agentId: string, running: readonly AttemptRef[], finished: readonly AttemptRef[]): void {
+    const held = this.runningOn.get(agentId);
+    if (!held || held.size === 0) return;
+    const reported = new Set([...running, ...finished].map((r) => `${r.task_id}#${r.attempt}`));
+    let requeued = 0;
+    for (const task of [...held]) {
+      if (task.finishing || reported.has(`${task.id}#${task.attempt}`)) continue;
+      this.opts.placer.release(task.id);
+      this.queue(task);
+      requeued++;
+    }
+    if (requeued === 0) return;
+    this.opts.logger.info({ agentId, requeued }, 'tasks the agent did not have when it reconnected queued again');
+    this.schedulePass();
   }
 
   /** An agent is gone: its running tasks go back to the queue, as lost, not failed. */
   agentLost(agentId: string): void {
     this.opts.placer.removeAgent(agentId);
-    for (const task of [...this.running]) {
-      if (task.agentId !== agentId || task.finishing) continue;
+    for (const task of [...(this.runningOn.get(agentId) ?? [])]) {
+      if (task.finishing) continue;
       this.opts.logger.warn({ taskId: task.id, attempt: task.attempt, agentId }, 'task lost with its agent; re-queued');
       this.requeueLost(task, { code: 'LOST', message: `agent ${agentId} was lost` }, `lost with agent ${agentId}`);
     }
@@ -276,6 +311,18 @@ export class FlowEngine {
       this.opts.placer.release(task.id);
       this.requeueLost(task, { code: 'RETURNED', message: `agent ${agentId} gave it back as it shut down` }, `given back by agent ${agentId} as it shut down`);
     }
+    this.schedulePass();
+  }
+
+  /**
+   * The agent gave back an attempt it had not started (it waited in the agent's queue): it is
+   * queued again with the same attempt number, as nothing ran.
+   */
+  taskReturned(agentId: string, ref: AttemptRef): void {
+    const task = this.tasks.get(ref.task_id);
+    if (!task || task.state !== 'running' || task.agentId !== agentId || task.attempt !== ref.attempt || task.finishing) return;
+    this.opts.placer.release(task.id);
+    this.queue(task);
     this.schedulePass();
   }
 
@@ -309,9 +356,13 @@ export class FlowEngine {
       this.opts.dispatcher.ack(agentId, ref);
       return;
     }
-    task.startedAtMs ||= Number(finished.started_at_ms) || task.assignedAtMs || this.now();
+    const startedAtMs = Number(finished.started_at_ms);
+    const finishedAtMs = Number(finished.finished_at_ms);
+    const runMs = Number(finished.run_ms) || (startedAtMs > 0 && finishedAtMs >= startedAtMs ? finishedAtMs - startedAtMs : undefined);
+    if (runMs !== undefined) learnRunTime(run.steps.get(task.step)!.timing, runMs);
+    task.startedAtMs ||= startedAtMs || task.assignedAtMs || this.now();
     // Built field by field, not by spreads: this runs once per finished task.
-    const out: SettledOutputs = { finishedAtMs: Number(finished.finished_at_ms) || this.now() };
+    const out: SettledOutputs = { finishedAtMs: finishedAtMs || this.now() };
     if (finished.result_object) out.resultObject = finished.result_object;
     if (finished.artifacts.length) out.artifacts = finished.artifacts.map((a) => ({ name: a.name, objectId: a.object_id, sizeBytes: Number(a.size_bytes) }));
     if (finished.log_object) out.logObject = finished.log_object;
@@ -476,16 +527,43 @@ export class FlowEngine {
     return task;
   }
 
-  /** What an agent's running tasks hold, for `clusterctl agents`. */
-  agentUsage(agentId: string): { resources: Resources; gpuIndices: number[]; tasks: number } {
-    const usage = { resources: { ...zeroResources }, gpuIndices: [] as number[], tasks: 0 };
-    for (const task of this.running) {
-      if (task.agentId !== agentId) continue;
+  /**
+   * What an agent's tasks hold, for `clusterctl agents`: the ones it runs, and how many more wait
+   * in its queue (prefetched).
+   */
+  agentUsage(agentId: string): { resources: Resources; gpuIndices: number[]; tasks: number; waiting: number } {
+    const usage = { resources: { ...zeroResources }, gpuIndices: [] as number[], tasks: 0, waiting: this.opts.placer.waitingCount(agentId) };
+    for (const task of this.runningOn.get(agentId) ?? []) {
+      if (this.opts.placer.waitingOn(task.id) !== undefined) continue;
       usage.resources = addResources(usage.resources, this.runs.get(task.runId)!.steps.get(task.step)!.spec.resources);
       usage.gpuIndices.push(...task.gpuIndices);
       usage.tasks++;
     }
     return usage;
+  }
+
+  /**
+   * Raises each step's expected run time to the age of its longest-running unfinished task (a
+   * task that runs far longer than its step's recent average is seen before it ends), then asks
+   * agents to give back what waits beyond their prefetch window.
+   */
+  revisePrefetch(): void {
+    const now = this.now();
+    const longest = new Map<StepTiming, number>();
+    for (const task of this.running) {
+      if (!task.startedAtMs) continue;
+      const timing = this.runs.get(task.runId)!.steps.get(task.step)!.timing;
+      longest.set(timing, Math.max(longest.get(timing) ?? 0, now - task.startedAtMs));
+    }
+    for (const timing of this.timings) timing.longestRunningMs = longest.get(timing) ?? 0;
+    this.timings = new Set(longest.keys());
+    this.sendRevocations(true);
+  }
+
+  private sendRevocations(excess: boolean): void {
+    for (const [agentId, taskIds] of this.opts.placer.revocations(excess)) {
+      this.opts.dispatcher.revoke(agentId, taskIds.map((id) => ({ task_id: id, attempt: this.tasks.get(id)!.attempt })));
+    }
   }
 
   /** Fails running tasks that overran their timeout and whose agent did not report it. */
@@ -528,15 +606,28 @@ export class FlowEngine {
         this.opts.placer.release(p.taskId);
         continue;
       }
-      this.transition(run, task, 'running');
-      task.agentId = p.agentId;
-      task.gpuIndices = p.gpuIndices;
-      task.assignedAtMs = this.now();
+      this.startOn(run, task, p.agentId, p.gpuIndices);
       task.startedAtMs = undefined;
       this.opts.dispatcher.assign(p.agentId, stepShared(run, task), taskAssignment(run, task));
       this.notify(run.record.id);
     }
+    // Agents reserved for a starving task in this pass give back what waits on them.
+    this.sendRevocations(false);
     this.opts.dispatcher.flush();
+  }
+
+  /** The task runs (or waits in the queue of) `agentId` from now. */
+  private startOn(run: RunState, task: TaskState, agentId: string, gpuIndices: number[]): void {
+    this.transition(run, task, 'running');
+    task.agentId = agentId;
+    task.gpuIndices = gpuIndices;
+    task.assignedAtMs = this.now();
+    let held = this.runningOn.get(agentId);
+    if (!held) {
+      held = new Set();
+      this.runningOn.set(agentId, held);
+    }
+    held.add(task);
   }
 
   /**
@@ -635,6 +726,7 @@ export class FlowEngine {
       executor: step.executor,
       constraints: step.constraints,
       spread: step.spread,
+      timing: run.steps.get(task.step)!.timing,
     };
     this.opts.placer.enqueue(demand);
   }
@@ -746,9 +838,14 @@ export class FlowEngine {
   }
 
   private transition(run: RunState, task: TaskState, next: TaskState['state']): void {
+    if (task.state === 'running' && next !== 'running') {
+      this.running.delete(task);
+      const held = this.runningOn.get(task.agentId!);
+      held?.delete(task);
+      if (held?.size === 0) this.runningOn.delete(task.agentId!);
+    }
     setTaskState(run, task, next);
     if (next === 'running') this.running.add(task);
-    else this.running.delete(task);
   }
 
   private notify(runId: string): void {
@@ -772,6 +869,11 @@ function setResultFields(record: TaskRecord, from: Pick<TaskState, 'result' | 'r
   if (from.resultObject) record.resultObject = from.resultObject;
   else if (from.result) record.result = from.result;
   if (from.artifacts?.length) record.artifacts = from.artifacts;
+}
+
+/** A finished task's run time into its step's moving average (the last ~5 count most). */
+function learnRunTime(timing: StepTiming, ms: number): void {
+  timing.runMs = timing.runMs === undefined ? ms : timing.runMs * 0.8 + ms * 0.2;
 }
 
 function errorInfo(error: TaskFinished__Output['error']): ErrorInfo {

@@ -11,6 +11,7 @@
 import { decodeValue, encodeValue, encodedNil, ownBytes, spliceArray, spliceMap } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
 import type { ArtifactRef, AttemptRecord, ErrorInfo, RunRecord, StepSummary } from '../state/records.js';
+import type { StepTiming } from '../placement/types.js';
 import type { StepShared } from './assignment.js';
 
 export type TaskStateName = 'pending' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
@@ -58,6 +59,8 @@ export interface StepRun {
   count: Record<TaskStateName, number>;
   /** What its tasks' assignments share; built at its first placement (see assignment.ts). */
   shared?: StepShared;
+  /** How long its tasks run, for prefetching (see placement/prefetch.ts); shared with its queued tasks. */
+  timing: StepTiming;
 }
 
 export interface RunState {
@@ -109,7 +112,7 @@ export function newRunState(record: RunRecord, job: JobSpec): RunState {
   const { order, scope, parents } = shape(job);
   const steps = new Map<string, StepRun>();
   for (const name of order) {
-    steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0, count: noTasks() });
+    steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0, count: noTasks(), timing: { runMs: undefined, longestRunningMs: 0 } });
   }
   return { record, job, steps, order, paramsEncoded: ownBytes(encodeValue(record.params)), unexpanded: order.length, open: 0 };
 }

@@ -45,6 +45,8 @@ export class AgentDirectory {
     const existing = this.agents.get(node.id);
     const taskIds = existing?.taskIds ?? new Set<string>();
     const reservedFor = existing?.reservedFor;
+    const waiting = existing?.waiting ?? [];
+    const waitingMs = existing?.waitingMs ?? 0;
     if (existing) this.remove(node.id);
     const used = held(taskIds);
     const usedGpus = new Set(used.gpuIndices);
@@ -59,10 +61,14 @@ export class AgentDirectory {
       freeGpus: node.gpuIndices.filter((g) => !usedGpus.has(g)).sort((a, b) => a - b),
       taskIds,
       reservedFor,
+      waiting,
+      waitingMs,
+      refilling: false,
       pool,
       row: -1,
       column: 0,
       slot: 0,
+      heapIndex: -1,
     };
     this.agents.set(node.id, agent);
     pool.members.add(agent);

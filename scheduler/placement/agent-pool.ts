@@ -9,7 +9,7 @@
  * memory are skipped by later searches instead of re-read.
  */
 import type { Resources } from '../../core/resources.js';
-import type { AgentNode } from './types.js';
+import type { AgentNode, StepTiming } from './types.js';
 import { fitsNow } from './feasibility.js';
 
 export interface AgentState {
@@ -21,11 +21,35 @@ export interface AgentState {
   taskIds: Set<string>;
   /** The starving task this agent is held for (see reservations.ts). */
   reservedFor: string | undefined;
+  /**
+   * Tasks prefetched onto the agent (see prefetch.ts): sent to it beyond its free capacity, in
+   * its queue in the order sent. Their resources are taken from `free` when they are promoted:
+   * when an allocation ahead of them is released and they fit, as the agent starts them itself.
+   */
+  waiting: WaitingTask[];
+  /** The expected run time of `waiting`, by each task's estimate when it was prefetched. */
+  waitingMs: number;
+  /** Its queue is being filled up to the window (see prefetch.ts hasWaitingRoom). */
+  refilling: boolean;
   pool: AgentPool;
   /** Position in the pool's index; row is -1 while the agent is not schedulable. */
   row: number;
   column: number;
   slot: number;
+  /** Position in the pool's heap by waiting work; -1 while the agent is not schedulable. */
+  heapIndex: number;
+}
+
+/** A task prefetched onto an agent, waiting there for room. */
+export interface WaitingTask {
+  taskId: string;
+  resources: Resources;
+  /** Its step's expected run time when it was prefetched. */
+  estimateMs: number;
+  /** Its step's run times as they are now (see types.ts). */
+  timing: StepTiming | undefined;
+  /** The scheduler has asked the agent to give it back; it is not asked twice. */
+  revoked: boolean;
 }
 
 interface Bucket {
@@ -56,6 +80,8 @@ export class AgentPool {
   readonly executors: readonly string[];
   /** Every agent of the class, schedulable or not. */
   readonly members = new Set<AgentState>();
+  /** Schedulable agents by the work waiting on them, least first: where a task is prefetched. */
+  private readonly byWaiting: AgentState[] = [];
   private readonly rows: Array<Array<Bucket | undefined>> = [];
   /** Per row, one bit per column that holds at least one agent. */
   private readonly occupied: Uint32Array[] = [];
@@ -92,10 +118,16 @@ export class AgentPool {
     agent.slot = bucket.agents.length;
     bucket.agents.push(agent);
     this.occupied[row]![column >>> 5]! |= 1 << (column & 31);
+    if (agent.heapIndex < 0) {
+      agent.heapIndex = this.byWaiting.length;
+      this.byWaiting.push(agent);
+      this.siftUp(agent.heapIndex);
+    }
   }
 
   unindex(agent: AgentState): void {
     if (agent.row < 0) return;
+    this.removeFromHeap(agent);
     const bucket = this.rows[agent.row]![agent.column]!;
     const last = bucket.agents.pop()!;
     if (last !== agent) {
@@ -121,6 +153,18 @@ export class AgentPool {
     }
     this.unindex(agent);
     this.index(agent);
+  }
+
+  /** The schedulable agent with the least work waiting on it (fewest waiting tasks on ties). */
+  leastWaiting(): AgentState | undefined {
+    return this.byWaiting[0];
+  }
+
+  /** Restores the heap order after the agent's waiting work changed. */
+  waitingChanged(agent: AgentState): void {
+    if (agent.heapIndex < 0) return;
+    this.siftUp(agent.heapIndex);
+    this.siftDown(agent.heapIndex);
   }
 
   /**
@@ -171,6 +215,56 @@ export class AgentPool {
     bucket.memoryBoundBytes = memoryBound;
     return out.length > found;
   }
+
+  private removeFromHeap(agent: AgentState): void {
+    const i = agent.heapIndex;
+    if (i < 0) return;
+    const last = this.byWaiting.pop()!;
+    agent.heapIndex = -1;
+    if (last === agent) return;
+    this.byWaiting[i] = last;
+    last.heapIndex = i;
+    this.siftUp(i);
+    this.siftDown(last.heapIndex);
+  }
+
+  private siftUp(i: number): void {
+    const heap = this.byWaiting;
+    while (i > 0) {
+      const parent = (i - 1) >>> 1;
+      if (!waitsLess(heap[i]!, heap[parent]!)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private siftDown(i: number): void {
+    const heap = this.byWaiting;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < heap.length && waitsLess(heap[left]!, heap[least]!)) least = left;
+      if (right < heap.length && waitsLess(heap[right]!, heap[least]!)) least = right;
+      if (least === i) return;
+      this.swap(i, least);
+      i = least;
+    }
+  }
+
+  private swap(i: number, j: number): void {
+    const heap = this.byWaiting;
+    const a = heap[i]!;
+    const b = heap[j]!;
+    heap[i] = b;
+    heap[j] = a;
+    a.heapIndex = j;
+    b.heapIndex = i;
+  }
+}
+
+function waitsLess(a: AgentState, b: AgentState): boolean {
+  return a.waitingMs !== b.waitingMs ? a.waitingMs < b.waitingMs : a.waiting.length < b.waiting.length;
 }
 
 function withGpuShares(demand: Resources, share: Resources, freeGpus: number): Resources {

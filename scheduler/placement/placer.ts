@@ -14,16 +14,19 @@
  *   4. scoring       (scorers.ts)  best fit, or spread on request
  *   5. selection     (selection.ts)  for CPU-only tasks, CPU agents and GPU agents' spare room
  *                    before GPU agents' GPU shares; then the best score
- * A task that does not fit blocks its lane (same project, priority and shape) for the rest of
- * the pass, as does any bigger task with the same constraints; `why()` explains it from that.
+ *   6. prefetch      (prefetch.ts)  a task that fits nowhere now may wait in the queue of the
+ *                    agent that will start it soonest, within that agent's prefetch window
+ * A task that neither fits nor may wait blocks its lane (same project, priority and shape) for
+ * the rest of the pass, as does any bigger task with the same constraints; `why()` explains it.
  * No stage walks every agent or every queued task: agents are searched through a free-capacity
  * index per agent class (agent-pool.ts), tasks through their lanes.
  */
 import { addResources, subtractResources, type Resources } from '../../core/resources.js';
 import { AgentDirectory } from './agent-directory.js';
-import type { AgentState } from './agent-pool.js';
+import type { AgentState, WaitingTask } from './agent-pool.js';
 import { dominantShare, FairShareHeap } from './fair-share.js';
 import { everFeasible, fitsNow } from './feasibility.js';
+import { excessWaiting, prefetchEstimate, selectPrefetchAgent, type PrefetchRule } from './prefetch.js';
 import { ProjectQueues, type Lane, type ProjectQueue } from './project-queues.js';
 import { Reservations } from './reservations.js';
 import { selectAgent } from './selection.js';
@@ -36,6 +39,8 @@ interface Allocation {
   gpuIndices: number[];
   /** The fair-share group charged; undefined for a reported task whose project is unknown. */
   project: string | undefined;
+  /** Prefetched and not promoted yet: waiting in the agent's queue (see prefetch.ts). */
+  waiting?: WaitingTask;
 }
 
 interface Turn {
@@ -49,6 +54,9 @@ export class Placer {
   private readonly allocations = new Map<string, Allocation>();
   private readonly reservations: Reservations;
   private readonly maxPlacementsPerPass: number;
+  private readonly prefetch: PrefetchRule;
+  /** Ids of the agents with tasks waiting on them: what revocation looks at. */
+  private readonly agentsWithWaiting = new Set<string>();
   private pass = 0;
   private truncated = false;
   /** Wait reasons by lane key, valid until the next change of state. */
@@ -57,6 +65,7 @@ export class Placer {
 
   constructor(options: PlacerOptions = {}) {
     this.maxPlacementsPerPass = options.maxPlacementsPerPass ?? Infinity;
+    this.prefetch = { windowMs: options.prefetchWindowMs ?? 50, maxPerAgent: options.maxPrefetchPerAgent ?? 256 };
     this.reservations = new Reservations({
       reserveAfterPasses: options.reserveAfterPasses ?? 5,
       maxReservedAgents: options.maxReservedAgents ?? 16,
@@ -68,12 +77,15 @@ export class Placer {
     this.forgetReasons();
   }
 
-  /** Forgets an agent and every allocation on it; returns the ids of the tasks it held. */
+  /** Forgets an agent and every allocation on it, waiting ones too; returns the ids of the tasks it held. */
   removeAgent(agentId: string): string[] {
     const agent = this.directory.remove(agentId);
     if (!agent) return [];
     if (agent.reservedFor !== undefined) this.reservations.release(agent.reservedFor);
-    const released = [...agent.taskIds];
+    const released = [...agent.taskIds, ...agent.waiting.map((w) => w.taskId)];
+    agent.waiting = [];
+    agent.waitingMs = 0;
+    this.agentsWithWaiting.delete(agentId);
     for (const taskId of released) this.forgetAllocation(taskId);
     this.forgetReasons();
     return released;
@@ -108,14 +120,66 @@ export class Placer {
     return true;
   }
 
-  /** Frees a finished task's allocation. */
+  /**
+   * Frees a finished (or returned, or cancelled) task's allocation. The agent's tasks waiting
+   * behind it that now fit are promoted, as the agent starts them itself.
+   */
   release(taskId: string): void {
     const alloc = this.allocations.get(taskId);
     if (!alloc) return;
     const agent = this.directory.agents.get(alloc.agentId);
-    if (agent) this.directory.giveBack(agent, taskId, alloc.resources, alloc.gpuIndices);
+    if (agent && alloc.waiting) this.dropWaiting(agent, alloc.waiting);
+    else if (agent) this.directory.giveBack(agent, taskId, alloc.resources, alloc.gpuIndices);
     this.forgetAllocation(taskId);
+    if (agent) this.promote(agent);
     this.forgetReasons();
+  }
+
+  /**
+   * The agent says it runs this task: if it was waiting in the agent's queue, it takes its room
+   * now, even past the agent's free capacity (the agent admits by its own count; placement's
+   * catches up when the finished tasks ahead of it are released).
+   */
+  started(taskId: string): void {
+    const alloc = this.allocations.get(taskId);
+    const agent = alloc?.waiting && this.directory.agents.get(alloc.agentId);
+    if (!alloc?.waiting || !agent) return;
+    this.dropWaiting(agent, alloc.waiting);
+    alloc.waiting = undefined;
+    this.directory.take(agent, taskId, alloc.resources);
+    this.forgetReasons();
+  }
+
+  /** The agent a task was prefetched onto and waits on, not started there yet as far as placement knows. */
+  waitingOn(taskId: string): string | undefined {
+    const alloc = this.allocations.get(taskId);
+    return alloc?.waiting ? alloc.agentId : undefined;
+  }
+
+  /** How many tasks wait in an agent's queue. */
+  waitingCount(agentId: string): number {
+    return this.directory.agents.get(agentId)?.waiting.length ?? 0;
+  }
+
+  /**
+   * Waiting tasks agents should give back, by agent: all of those waiting on agents that no
+   * longer take work (drained, reserved for a starving task); with `excess`, also what waits
+   * beyond the prefetch window of agents whose steps turned out slower than expected (see
+   * excessWaiting). Each task is returned once; it stays allocated until the agent gives it
+   * back, or starts it.
+   */
+  revocations(excess: boolean): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const agentId of this.agentsWithWaiting) {
+      const agent = this.directory.agents.get(agentId)!;
+      const schedulable = !agent.node.draining && agent.reservedFor === undefined;
+      if (schedulable && !excess) continue;
+      const taskIds = schedulable ? excessWaiting(agent, this.prefetch) : agent.waiting.filter((w) => !w.revoked).map((w) => w.taskId);
+      if (taskIds.length === 0) continue;
+      for (const taskId of taskIds) this.allocations.get(taskId)!.waiting!.revoked = true;
+      out.set(agent.node.id, taskIds);
+    }
+    return out;
   }
 
   get queuedCount(): number {
@@ -166,9 +230,14 @@ export class Placer {
       const { project, lane } = turns.pop()!;
       const task = lane.peek()!;
       const blockedBefore = noRoom.get(lane.constraintKey)?.some((small) => fitsNow(small, task.resources));
-      const agent = blockedBefore ? undefined : selectAgent(task, this.directory.poolsFor(task, lane.constraintKey), this.scratch);
+      const pools = this.directory.poolsFor(task, lane.constraintKey);
+      const agent = blockedBefore ? undefined : selectAgent(task, pools, this.scratch);
+      const estimateMs = agent ? undefined : prefetchEstimate(task, this.prefetch);
+      const waitOn = estimateMs === undefined ? undefined : selectPrefetchAgent(task, estimateMs, pools, this.prefetch);
       if (agent) {
         placed.push(this.place(task, agent));
+      } else if (waitOn) {
+        placed.push(this.placeWaiting(task, waitOn, estimateMs!));
       } else {
         lane.blockedInPass = pass;
         if (!blockedBefore) noRoom.set(lane.constraintKey, [...(noRoom.get(lane.constraintKey) ?? []), task.resources]);
@@ -191,7 +260,52 @@ export class Placer {
     // Charge the project before dequeuing, so it is not dropped as idle in between.
     this.charge(task.project, task.resources);
     this.queues.remove(task.id);
-    return { taskId: task.id, agentId: agent.node.id, gpuIndices };
+    return { taskId: task.id, agentId: agent.node.id, gpuIndices, prefetched: false };
+  }
+
+  /** Sends a task to wait in an agent's queue; it counts against that agent (and its project) from now. */
+  private placeWaiting(task: TaskDemand, agent: AgentState, estimateMs: number): Placement {
+    const waiting: WaitingTask = { taskId: task.id, resources: task.resources, estimateMs, timing: task.timing, revoked: false };
+    agent.waiting.push(waiting);
+    agent.waitingMs += estimateMs;
+    agent.pool.waitingChanged(agent);
+    this.agentsWithWaiting.add(agent.node.id);
+    this.allocations.set(task.id, { agentId: agent.node.id, resources: task.resources, gpuIndices: [], project: task.project, waiting });
+    this.charge(task.project, task.resources);
+    this.queues.remove(task.id);
+    return { taskId: task.id, agentId: agent.node.id, gpuIndices: [], prefetched: true };
+  }
+
+  /** Takes the room of the agent's waiting tasks, in order, while the next one fits: as the agent starts them. */
+  private promote(agent: AgentState): void {
+    let promoted = 0;
+    while (promoted < agent.waiting.length) {
+      const next = agent.waiting[promoted]!;
+      if (!fitsNow(next.resources, agent.free)) break;
+      this.directory.take(agent, next.taskId, next.resources);
+      this.allocations.get(next.taskId)!.waiting = undefined;
+      agent.waitingMs -= next.estimateMs;
+      promoted++;
+    }
+    if (promoted === 0) return;
+    agent.waiting.splice(0, promoted);
+    this.waitingChanged(agent);
+  }
+
+  private dropWaiting(agent: AgentState, waiting: WaitingTask): void {
+    const i = agent.waiting.indexOf(waiting);
+    if (i < 0) return;
+    agent.waiting.splice(i, 1);
+    agent.waitingMs -= waiting.estimateMs;
+    this.waitingChanged(agent);
+  }
+
+  private waitingChanged(agent: AgentState): void {
+    if (agent.waiting.length === 0) {
+      agent.waitingMs = 0; // no drift from adding and subtracting fractions
+      this.agentsWithWaiting.delete(agent.node.id);
+    }
+    agent.pool.waitingChanged(agent);
   }
 
   /** Places reserved tasks whose agent now has room; ends reservations that no longer apply. */

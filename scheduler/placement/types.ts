@@ -32,6 +32,19 @@ export interface TaskDemand {
   constraints: Record<string, string>;
   /** Prefer the emptiest agent instead of the fullest (best fit is the default). */
   spread: boolean;
+  /**
+   * How long tasks of its step run, as the engine learns it from finished tasks; shared by the
+   * step's tasks and updated in place. Without it the task is not prefetched (see prefetch.ts).
+   */
+  timing?: StepTiming;
+}
+
+/** What placement knows of a step's run time: the basis of its prefetch window. */
+export interface StepTiming {
+  /** Recent run time of the step's finished tasks (a moving average); undefined until one ends. */
+  runMs: number | undefined;
+  /** The longest time one of its tasks has been running and is not done yet (0: none). */
+  longestRunningMs: number;
 }
 
 export interface Placement {
@@ -39,6 +52,8 @@ export interface Placement {
   agentId: string;
   /** The GPU device indices given to the task; never shared with another task. */
   gpuIndices: number[];
+  /** Sent to wait in the agent's queue beyond its free capacity (see prefetch.ts). */
+  prefetched: boolean;
 }
 
 /** Why a task is not placed: answered from data, shown by `clusterctl status`. */
@@ -71,4 +86,11 @@ export interface PlacerOptions {
   reserveAfterPasses?: number;
   /** Most agents held for starving tasks at once. Default 16. */
   maxReservedAgents?: number;
+  /**
+   * Work an agent may hold waiting beyond what it runs, per task it runs at once, by expected run
+   * time (see prefetch.ts). 0 turns prefetching off. Default 50 ms.
+   */
+  prefetchWindowMs?: number;
+  /** Most tasks waiting on one agent. Default 256. */
+  maxPrefetchPerAgent?: number;
 }

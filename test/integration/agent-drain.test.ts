@@ -21,8 +21,13 @@ class Session {
   readonly received: AgentMessage__Output[] = [];
   endedByAgent = false;
   constructor(readonly stream: Stream) {}
-  /** `task#attempt` of every task given back so far. */
+  /** `task#attempt` of every task given back so far: not started (TaskReturned), or stopped as the agent left. */
   returned(): string[] {
+    const unstarted = this.received.flatMap((m) => m.updates?.updates ?? []).filter((u) => u.returned);
+    return [...unstarted, ...this.received.flatMap((m) => m.leaving?.returned ?? [])].map((r) => `${r.task_id}#${r.attempt}`);
+  }
+  /** `task#attempt` of the tasks given back as they ran, with Leaving (recorded as a lost attempt). */
+  stoppedAsItLeft(): string[] {
     return this.received.flatMap((m) => m.leaving?.returned ?? []).map((r) => `${r.task_id}#${r.attempt}`);
   }
   /** Ids of the tasks reported finished, in the registration or as updates. */
@@ -153,6 +158,7 @@ describe('an agent stopping gracefully', () => {
     await closing;
     expect(session.finished().sort()).toEqual(['t1', 't2']);
     expect(session.returned().sort()).toEqual(['t3#1', 't4#1']);
+    expect(session.stoppedAsItLeft()).toEqual([]); // neither had started: nothing ran, nothing to record
     expect(executor.aborted('t1') || executor.aborted('t2')).toBe(false);
     await eventually(async () => session.endedByAgent, 2_000, 'the agent to end its stream');
   });
@@ -166,6 +172,7 @@ describe('an agent stopping gracefully', () => {
     await agent!.close();
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(scheduler.last.returned()).toEqual(['slow#1']);
+    expect(scheduler.last.stoppedAsItLeft()).toEqual(['slow#1']);
     expect(scheduler.last.finished()).toEqual([]);
     expect(executor.aborted('slow')).toBe(true);
   });

@@ -6,7 +6,7 @@
  */
 import { parseBytes } from '../../core/units.js';
 import { Placer } from '../../scheduler/placement/placer.js';
-import type { AgentNode, PlacerOptions, TaskDemand } from '../../scheduler/placement/types.js';
+import type { AgentNode, PlacerOptions, StepTiming, TaskDemand } from '../../scheduler/placement/types.js';
 
 let nextSeq = 0;
 
@@ -107,9 +107,19 @@ export class TaskBuilder {
     return this;
   }
 
-  build(): TaskDemand {
-    return structuredClone(this.demand);
+  /** Its step's run time: a number, or a StepTiming object the test shares between tasks and changes. */
+  timing(t: number | StepTiming): this {
+    this.timingOf = typeof t === 'number' ? { runMs: t, longestRunningMs: 0 } : t;
+    return this;
   }
+
+  build(): TaskDemand {
+    const built = structuredClone(this.demand);
+    if (this.timingOf) built.timing = this.timingOf; // shared, not cloned: the engine updates it in place
+    return built;
+  }
+
+  private timingOf: StepTiming | undefined;
 }
 
 export const agent = (id: string): AgentBuilder => new AgentBuilder(id);

@@ -41,7 +41,7 @@ describe('release, removeAgent, upsertAgent', () => {
     expect(placer.schedule()).toEqual([]);
     placer.release('a');
     placer.release('a');
-    expect(placer.schedule()).toEqual([{ taskId: 'b', agentId: 'g', gpuIndices: [0, 1] }]);
+    expect(placer.schedule()).toEqual([{ taskId: 'b', agentId: 'g', gpuIndices: [0, 1], prefetched: false }]);
   });
 
   it('removeAgent returns the tasks it held and forgets their room', () => {

@@ -71,6 +71,26 @@ describe('thread pool', () => {
     return { order, outcomes };
   }
 
+  it('runs at once only what fits the agent\'s capacity: prefetched tasks wait in its queue', async () => {
+    // 4 workers, 2 CPUs: two 1-CPU tasks at a time, then a 2-CPU task alone, then two more.
+    pool = new ThreadPool({ size: 4, warmLimitBytes: 64 * 2 ** 20, abortGraceMs: 2000, maxQueue: 1000, capacity: { cpuMilli: 2000, memoryBytes: 2 ** 30 }, logger: silentLogger });
+    const intervals: Array<{ label: string; cpu: number; start: number; end: number }> = [];
+    const run = async (label: string, cpuMilli: number) => {
+      const interval = { label, cpu: cpuMilli, start: 0, end: 0 };
+      intervals.push(interval);
+      const outcome = await pool!.run({ ...taskRun({ op: 'sleep', ms: 150 }), taskId: label, cpuMilli, onStarted: (at) => { interval.start = at; } });
+      interval.end = Date.now();
+      expect(outcome.ok).toBe(true);
+    };
+    await Promise.all([run('a', 1000), run('b', 1000), run('big', 2000), run('c', 1000), run('d', 1000)]);
+    // The CPU held at each start (a task that ended within 20 ms of it is counted as ended).
+    for (const i of intervals) {
+      const held = intervals.filter((j) => j.start <= i.start && j.end > i.start + 20).reduce((n, j) => n + j.cpu, 0);
+      expect(held, `CPU running when ${i.label} started`).toBeLessThanOrEqual(2000);
+    }
+    expect(intervals.map((i) => i.label).sort((x, y) => intervals.find((i) => i.label === x)!.start - intervals.find((i) => i.label === y)!.start)).toEqual(['a', 'b', 'big', 'c', 'd']);
+  });
+
   it('runs many short tasks and returns each its own result', async () => {
     const { pool: p } = await warmPool(2);
     const outcomes = await Promise.all(Array.from({ length: 500 }, () => p.run(taskRun({ op: 'quick' }))));

@@ -6,6 +6,7 @@ import type { Cancels as _clusterd_v1_Cancels, Cancels__Output as _clusterd_v1_C
 import type { Acks as _clusterd_v1_Acks, Acks__Output as _clusterd_v1_Acks__Output } from '../../clusterd/v1/Acks.js';
 import type { NotLeader as _clusterd_v1_NotLeader, NotLeader__Output as _clusterd_v1_NotLeader__Output } from '../../clusterd/v1/NotLeader.js';
 import type { Heartbeat as _clusterd_v1_Heartbeat, Heartbeat__Output as _clusterd_v1_Heartbeat__Output } from '../../clusterd/v1/Heartbeat.js';
+import type { Revokes as _clusterd_v1_Revokes, Revokes__Output as _clusterd_v1_Revokes__Output } from '../../clusterd/v1/Revokes.js';
 
 export interface SchedulerMessage {
   'registered'?: (_clusterd_v1_Registered | null);
@@ -14,7 +15,8 @@ export interface SchedulerMessage {
   'ack'?: (_clusterd_v1_Acks | null);
   'not_leader'?: (_clusterd_v1_NotLeader | null);
   'heartbeat'?: (_clusterd_v1_Heartbeat | null);
-  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader"|"heartbeat";
+  'revoke'?: (_clusterd_v1_Revokes | null);
+  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader"|"heartbeat"|"revoke";
 }
 
 export interface SchedulerMessage__Output {
@@ -24,5 +26,6 @@ export interface SchedulerMessage__Output {
   'ack'?: (_clusterd_v1_Acks__Output | null);
   'not_leader'?: (_clusterd_v1_NotLeader__Output | null);
   'heartbeat'?: (_clusterd_v1_Heartbeat__Output | null);
-  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader"|"heartbeat";
+  'revoke'?: (_clusterd_v1_Revokes__Output | null);
+  'body'?: "registered"|"assign"|"cancel"|"ack"|"not_leader"|"heartbeat"|"revoke";
 }

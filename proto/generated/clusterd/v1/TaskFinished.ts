@@ -13,6 +13,7 @@ export interface TaskFinished {
   'artifacts'?: (_clusterd_v1_Artifact)[];
   'log_object'?: (string);
   'result_object'?: (string);
+  'run_ms'?: (number | string);
 }
 
 export interface TaskFinished__Output {
@@ -24,4 +25,5 @@ export interface TaskFinished__Output {
   'artifacts': (_clusterd_v1_Artifact__Output)[];
   'log_object': (string);
   'result_object': (string);
+  'run_ms': (number);
 }

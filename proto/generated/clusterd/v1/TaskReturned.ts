@@ -1,0 +1,8 @@
+// Original file: proto/cluster.proto
+
+
+export interface TaskReturned {
+}
+
+export interface TaskReturned__Output {
+}
