@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Cancellation } from '../core/cancellation.js';
+import { errorCode, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { LogLine, SchedulerMessage__Output, StepAssignment__Output, TaskAssignment__Output, TaskFinished, TaskRef, TaskUpdate } from '../proto/types.js';
 import type { AgentCapacity } from './fingerprint/capacity.js';
@@ -35,6 +36,7 @@ import type { CodeCache } from './code-cache.js';
 import type { Executor, TaskOutcome } from './executors/executor.js';
 import { SchedulerLink } from './link/scheduler-link.js';
 import { StartReports } from './start-reports.js';
+import { TaskInputs } from './task-inputs.js';
 import type { TaskOutputs } from './task-outputs.js';
 
 export interface AgentOptions {
@@ -87,6 +89,7 @@ export class AgentDaemon {
   private readonly idleWaiters = new Set<() => void>();
   /** The unacknowledged results the latest registration carried. */
   private readonly registeredWith = new Set<string>();
+  private readonly inputs: TaskInputs;
   private readonly startReports = new StartReports(
     startReportDelayMs,
     (taskId, attempt) => this.running.get(taskId)?.attempt === attempt,
@@ -104,6 +107,7 @@ export class AgentDaemon {
       onMessage: (msg) => this.onMessage(msg),
       onRegistered: () => this.onRegistered(),
     }, opts.logger.child({ component: 'link' }));
+    this.inputs = new TaskInputs((ref) => this.link.fetchInput(ref, this.closingController.signal));
   }
 
   /** Collects what executors left finished before a restart, then connects. */
@@ -313,6 +317,8 @@ export class AgentDaemon {
     this.running.set(a.task_id, task);
     const executor = this.executors.get(step.executor);
     let startedAtMs = Date.now();
+    const inputOf = this.inputs.of(step, a);
+    if (inputOf instanceof Promise) inputOf.catch(() => undefined); // reported by run(), or moot
     const run = async (): Promise<TaskOutcome> => {
       if (!executor) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `agent ${this.opts.id} has no ${step.executor} executor` } };
       let url = '';
@@ -323,13 +329,24 @@ export class AgentDaemon {
           return { ok: false, error: { code: 'TASK_FAILED', message: `agent ${this.opts.id} cannot fetch code package ${step.code_package}: ${(err as Error).message}` } };
         }
       }
+      let input: Uint8Array;
+      try {
+        input = await inputOf;
+      } catch (err) {
+        if (errorCode(err) === 'UNAVAILABLE' || errorCode(err) === 'NOT_LEADER') {
+          // The scheduler went away mid-fetch: nothing ran, it goes back as it is.
+          this.returnUnstarted((taskId) => taskId === a.task_id);
+          return { ok: false, error: { code: 'RETURNED', message: 'given back' } };
+        }
+        return { ok: false, error: { code: 'TASK_FAILED', message: `agent ${this.opts.id} cannot fetch the input of ${a.task_id}: ${errorMessage(err)}` } };
+      }
       return executor.run({
         taskId: a.task_id,
         attempt: a.attempt,
         ...(step.container ? { container: { image: step.container.image, command: step.container.command, env: step.container.env, network: step.container.network } } : {}),
         moduleUrl: url,
         exportName: step.thread?.export ?? 'default',
-        input: a.input,
+        input,
         params: step.params,
         item: a.item,
         memoryBytes: Number(step.resources?.memory_bytes ?? 0),

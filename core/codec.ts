@@ -12,7 +12,9 @@ export function encodeValue(value: unknown): Buffer {
 }
 
 export function decodeValue(bytes: Uint8Array): unknown {
-  return bytes.length === 0 ? undefined : packr.unpack(bytes);
+  if (bytes.length === 0) return undefined;
+  // Text decoding refuses views of shared memory (agents keep big inputs there): decode a copy.
+  return packr.unpack(bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes);
 }
 
 /**
@@ -27,22 +29,33 @@ export function ownBytes(bytes: Uint8Array): Uint8Array {
 /** Encoded `nil`, used where a value is absent. */
 export const encodedNil = Buffer.from([0xc0]);
 
-/** Splices already-encoded values into one encoded array. */
-export function spliceArray(items: readonly Uint8Array[]): Buffer {
-  const n = items.length;
-  const header = n < 16 ? Buffer.from([0x90 | n])
+/** The header of an encoded array of `n` items: their encodings follow it. */
+export function arrayHeader(n: number): Buffer {
+  return n < 16 ? Buffer.from([0x90 | n])
     : n < 0x10000 ? Buffer.from([0xdc, n >> 8, n & 0xff])
       : Buffer.from([0xdd, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
-  return Buffer.concat([header, ...items.map((b) => (b.length === 0 ? encodedNil : b))]);
+}
+
+/** The header of an encoded map of `n` entries: each key's encoding and its value's follow it. */
+export function mapHeader(n: number): Buffer {
+  return n < 16 ? Buffer.from([0x80 | n])
+    : n < 0x10000 ? Buffer.from([0xde, n >> 8, n & 0xff])
+      : Buffer.from([0xdf, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+}
+
+/** An encoded value, or nil for an absent one (empty bytes). */
+export function orNil(bytes: Uint8Array): Uint8Array {
+  return bytes.length === 0 ? encodedNil : bytes;
+}
+
+/** Splices already-encoded values into one encoded array. */
+export function spliceArray(items: readonly Uint8Array[]): Buffer {
+  return Buffer.concat([arrayHeader(items.length), ...items.map(orNil)]);
 }
 
 /** Splices already-encoded values into one encoded map keyed by the given strings. */
 export function spliceMap(entries: readonly (readonly [string, Uint8Array])[]): Buffer {
-  const n = entries.length;
-  const header = n < 16 ? Buffer.from([0x80 | n])
-    : n < 0x10000 ? Buffer.from([0xde, n >> 8, n & 0xff])
-      : Buffer.from([0xdf, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
-  const parts: Uint8Array[] = [header];
-  for (const [key, value] of entries) parts.push(packr.pack(key), value.length === 0 ? encodedNil : value);
+  const parts: Uint8Array[] = [mapHeader(entries.length)];
+  for (const [key, value] of entries) parts.push(packr.pack(key), orNil(value));
   return Buffer.concat(parts);
 }

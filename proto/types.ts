@@ -39,5 +39,7 @@ export type { ScheduleInfo__Output } from './generated/clusterd/v1/ScheduleInfo.
 export type { ScheduleList__Output } from './generated/clusterd/v1/ScheduleList.js';
 export type { ScheduleRef } from './generated/clusterd/v1/ScheduleRef.js';
 export type { ScheduleSpec } from './generated/clusterd/v1/ScheduleSpec.js';
+export type { InputRef, InputRef__Output } from './generated/clusterd/v1/InputRef.js';
+export type { InputChunk, InputChunk__Output } from './generated/clusterd/v1/InputChunk.js';
 export type { StepAssignment, StepAssignment__Output } from './generated/clusterd/v1/StepAssignment.js';
 export type { TaskAssignment, TaskAssignment__Output } from './generated/clusterd/v1/TaskAssignment.js';

@@ -83,7 +83,7 @@ export class SchedulerDaemon {
       const addr = this.leaderAddr();
       throw new ClusterError('NOT_LEADER', addr ? `scheduler ${this.id} does not lead; the leader is ${addr}` : 'no scheduler leads right now', { detail: addr });
     };
-    this.server.addService(proto.AgentService.service, agentServiceHandlers(() => leader().registry, () => this.leaderAddr()));
+    this.server.addService(proto.AgentService.service, agentServiceHandlers(() => leader().registry, () => this.leaderAddr(), () => leader().engine));
     this.server.addService(proto.ClientService.service, clientServiceHandlers({ leader, servers: async () => this.servers(), objects: this.objects }));
     addChunkStoreService(this.server, {
       backend: this.opts.chunks,

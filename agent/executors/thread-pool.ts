@@ -374,7 +374,12 @@ interface RunMessage {
   fns: string[];
   /** Every task's input, params and item, each distinct array once; transferred, not copied. */
   bytes: ArrayBuffer;
-  /** Nine numbers per task: id, function (index into fns / 2), attempt, and the start and end in `bytes` of its input, params and item. */
+  /** Inputs in memory shared with the workers (fetched big inputs): passed by reference, never copied. */
+  shared: SharedArrayBuffer[];
+  /**
+   * Ten numbers per task: id, function (index into fns / 2), attempt, the start and end of its
+   * input, params and item in `bytes`, and the index in `shared` its input is in (-1: in bytes).
+   */
   tasks: number[];
 }
 
@@ -383,14 +388,16 @@ interface RunMessage {
  * largest item of an agent's main thread in no-op sweeps (postMessage, ~17% of it): a batch goes
  * as one transferred buffer and numbers instead (in isolation, 64-task batches: ~3.4 against
  * ~1.1 µs a task, both threads).
- * Arrays shared by the batch's tasks (a step's params) go in once. The bytes are copied out of
- * the gRPC frame they are views of, so the worker never holds a frame.
+ * Arrays shared by the batch's tasks (a step's params, its shared input) go in once. The bytes
+ * are copied out of the gRPC frame they are views of, so the worker never holds a frame; an
+ * input in shared memory stays there.
  */
 function runMessage(batch: readonly Slot[]): RunMessage {
   const fns: string[] = [];
   const fnIndex = new Map<string, number>();
   const offsets = new Map<Uint8Array, number>();
   const parts: Uint8Array[] = [];
+  const shared: SharedArrayBuffer[] = [];
   let size = 0;
   const place = (b: Uint8Array): number => {
     let at = offsets.get(b);
@@ -410,10 +417,16 @@ function runMessage(batch: readonly Slot[]): RunMessage {
       fnIndex.set(fn, f);
       fns.push(task.moduleUrl, task.exportName);
     }
-    const input = place(task.input);
+    const inShared = task.input.buffer instanceof SharedArrayBuffer;
+    let sharedIndex = -1;
+    if (inShared) {
+      sharedIndex = shared.indexOf(task.input.buffer as SharedArrayBuffer);
+      if (sharedIndex < 0) sharedIndex = shared.push(task.input.buffer as SharedArrayBuffer) - 1;
+    }
+    const input = inShared ? task.input.byteOffset : place(task.input);
     const params = place(task.params);
     const item = place(task.item);
-    tasks.push(id, f, task.attempt, input, input + task.input.length, params, params + task.params.length, item, item + task.item.length);
+    tasks.push(id, f, task.attempt, input, input + task.input.length, params, params + task.params.length, item, item + task.item.length, sharedIndex);
   }
   const bytes = new Uint8Array(size);
   let at = 0;
@@ -421,7 +434,7 @@ function runMessage(batch: readonly Slot[]): RunMessage {
     bytes.set(part, at);
     at += part.length;
   }
-  return { type: 'run', fns, bytes: bytes.buffer, tasks };
+  return { type: 'run', fns, bytes: bytes.buffer, shared, tasks };
 }
 
 function limitMbOf(bytes: number): number {

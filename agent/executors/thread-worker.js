@@ -5,10 +5,12 @@
  * back logs, artifacts, and the msgpack-encoded result with how long the task took. Plain
  * JavaScript so the same file runs from the sources and from dist/ without a build step.
  *
- * parent → worker: { type: 'run', fns, bytes, tasks }  a batch, packed (see runMessage in
- *                    thread-pool.ts): fns lists [url, exportName] pairs flat; bytes holds every
- *                    task's input, params and item; tasks has 9 numbers per task: id, function
- *                    index, attempt, then start and end in bytes of input, params and item
+ * parent → worker: { type: 'run', fns, bytes, shared, tasks }  a batch, packed (see runMessage
+ *                    in thread-pool.ts): fns lists [url, exportName] pairs flat; bytes holds
+ *                    every task's input, params and item; shared holds big inputs in shared
+ *                    memory; tasks has 10 numbers per task: id, function index, attempt, start
+ *                    and end of input, params and item, and which shared buffer the input is in
+ *                    (-1: bytes)
  *                  { type: 'abort', id, reason }   aborts the running task, or drops a waiting one
  *                  { type: 'give-back' }           returns the tasks not yet started
  * worker → parent: { type: 'log', id, stream, text }
@@ -89,17 +91,20 @@ function onMessage(msg) {
   else if (msg.type === 'give-back') port.postMessage({ type: 'given-back', ids: waiting.splice(0).map((t) => t.id) });
 }
 
-/** @param {{ fns: string[], bytes: ArrayBuffer, tasks: number[] }} msg */
-function unpackRun({ fns, bytes, tasks }) {
+/** @param {{ fns: string[], bytes: ArrayBuffer, shared: SharedArrayBuffer[], tasks: number[] }} msg */
+function unpackRun({ fns, bytes, shared, tasks }) {
   const all = new Uint8Array(bytes);
-  for (let i = 0; i < tasks.length; i += 9) {
+  for (let i = 0; i < tasks.length; i += 10) {
     const fn = 2 * /** @type {number} */ (tasks[i + 1]);
+    const inShared = /** @type {number} */ (tasks[i + 9]);
+    const inputStart = /** @type {number} */ (tasks[i + 3]);
+    const inputEnd = /** @type {number} */ (tasks[i + 4]);
     waiting.push({
       id: /** @type {number} */ (tasks[i]),
       url: /** @type {string} */ (fns[fn]),
       exportName: /** @type {string} */ (fns[fn + 1]),
       attempt: /** @type {number} */ (tasks[i + 2]),
-      input: all.subarray(tasks[i + 3], tasks[i + 4]),
+      input: inShared < 0 ? all.subarray(inputStart, inputEnd) : new Uint8Array(/** @type {SharedArrayBuffer} */ (shared[inShared]), inputStart, inputEnd - inputStart),
       params: all.subarray(tasks[i + 5], tasks[i + 6]),
       item: all.subarray(tasks[i + 7], tasks[i + 8]),
     });
@@ -144,8 +149,15 @@ async function run(task) {
   try {
     const fn = await exported(task.url, task.exportName);
     startedAt = performance.now(); // a module's first import is no part of its function's run time
+    /** @type {{ value: unknown } | undefined} */
+    let input;
     const ctx = {
-      input: decode(task.input),
+      // Decoded when the task first reads it: in a foreach over a big computed list, each task
+      // gets that whole list as its input, and most never look at it.
+      get input() {
+        input ??= { value: decode(task.input) };
+        return input.value;
+      },
       item: decode(task.item),
       params: decode(task.params) ?? {},
       attempt: task.attempt,
@@ -219,5 +231,7 @@ function ownBytes(bytes) {
 
 /** @param {Uint8Array | undefined} bytes */
 function decode(bytes) {
-  return bytes && bytes.length ? packr.unpack(bytes) : undefined;
+  if (!bytes || !bytes.length) return undefined;
+  // Text decoding refuses views of shared memory: a big input is decoded from a copy of its own.
+  return packr.unpack(bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes);
 }

@@ -14,10 +14,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { sleep } from '../../core/abortable.js';
+import { ClusterError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { channelOptions, proto } from '../../proto/load.js';
+import { fromServiceError } from '../../proto/status.js';
 import type {
-  AgentMessage, AgentServiceClient, SchedulerMessage__Output, TaskRef, TaskUpdate,
+  AgentMessage, AgentServiceClient, InputChunk__Output, InputRef, SchedulerMessage__Output, TaskRef, TaskUpdate,
 } from '../../proto/types.js';
 
 type AgentMessageRegister = NonNullable<AgentMessage['register']>;
@@ -47,6 +49,8 @@ export class SchedulerLink {
   private loop: Promise<void> | undefined;
   private addrIndex = 0;
   private redirect: string | undefined;
+  /** The scheduler this link is registered with, while it is. */
+  private registeredAddr: string | undefined;
 
   constructor(
     private readonly addrs: string[],
@@ -80,6 +84,38 @@ export class SchedulerLink {
     if (this.state !== 'registered' || !this.stream) return;
     this.flush();
     this.stream.write({ leaving: { returned } });
+  }
+
+  /**
+   * A task input too big for its assignment, from the scheduler the link is registered with (the
+   * leader, which holds the results it is made of), read whole into memory shared with worker
+   * threads so that no copy of it is made per task.
+   */
+  async fetchInput(ref: InputRef, signal?: AbortSignal): Promise<Uint8Array> {
+    const addr = this.registeredAddr;
+    if (!addr) throw new ClusterError('UNAVAILABLE', 'not registered with a scheduler: the input cannot be fetched now');
+    const call = this.client(addr).GetInput(ref);
+    const cancel = () => call.cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of call as AsyncIterable<InputChunk__Output>) {
+        chunks.push(chunk.data);
+        size += chunk.data.length;
+      }
+    } catch (err) {
+      throw fromServiceError(err as grpc.ServiceError);
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    return bytes;
   }
 
   /**
@@ -155,6 +191,7 @@ export class SchedulerLink {
         clearInterval(heartbeat);
         clearInterval(watchdog);
         if (this.stream === stream) this.stream = null;
+        if (this.registeredAddr === addr) this.registeredAddr = undefined;
         this.pending = [];
         resolve({ registered, ...(redirect ? { redirect } : {}) });
       };
@@ -168,6 +205,7 @@ export class SchedulerLink {
         }
         if (msg.body === 'registered' && msg.registered) {
           registered = true;
+          this.registeredAddr = addr;
           this.setState('registered', addr);
           const interval = Math.max(100, Number(msg.registered.heartbeat_interval_ms) || 1000);
           heartbeat = setInterval(() => stream.write({ heartbeat: { sent_at_ms: Date.now() } }), interval);

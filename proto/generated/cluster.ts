@@ -22,6 +22,8 @@ import type { GcReply as _clusterd_v1_GcReply, GcReply__Output as _clusterd_v1_G
 import type { GcRequest as _clusterd_v1_GcRequest, GcRequest__Output as _clusterd_v1_GcRequest__Output } from './clusterd/v1/GcRequest.js';
 import type { Gpu as _clusterd_v1_Gpu, Gpu__Output as _clusterd_v1_Gpu__Output } from './clusterd/v1/Gpu.js';
 import type { Heartbeat as _clusterd_v1_Heartbeat, Heartbeat__Output as _clusterd_v1_Heartbeat__Output } from './clusterd/v1/Heartbeat.js';
+import type { InputChunk as _clusterd_v1_InputChunk, InputChunk__Output as _clusterd_v1_InputChunk__Output } from './clusterd/v1/InputChunk.js';
+import type { InputRef as _clusterd_v1_InputRef, InputRef__Output as _clusterd_v1_InputRef__Output } from './clusterd/v1/InputRef.js';
 import type { Leaving as _clusterd_v1_Leaving, Leaving__Output as _clusterd_v1_Leaving__Output } from './clusterd/v1/Leaving.js';
 import type { ListRunsRequest as _clusterd_v1_ListRunsRequest, ListRunsRequest__Output as _clusterd_v1_ListRunsRequest__Output } from './clusterd/v1/ListRunsRequest.js';
 import type { LogLine as _clusterd_v1_LogLine, LogLine__Output as _clusterd_v1_LogLine__Output } from './clusterd/v1/LogLine.js';
@@ -95,6 +97,8 @@ export interface ProtoGrpcType {
       GcRequest: MessageTypeDefinition<_clusterd_v1_GcRequest, _clusterd_v1_GcRequest__Output>
       Gpu: MessageTypeDefinition<_clusterd_v1_Gpu, _clusterd_v1_Gpu__Output>
       Heartbeat: MessageTypeDefinition<_clusterd_v1_Heartbeat, _clusterd_v1_Heartbeat__Output>
+      InputChunk: MessageTypeDefinition<_clusterd_v1_InputChunk, _clusterd_v1_InputChunk__Output>
+      InputRef: MessageTypeDefinition<_clusterd_v1_InputRef, _clusterd_v1_InputRef__Output>
       Leaving: MessageTypeDefinition<_clusterd_v1_Leaving, _clusterd_v1_Leaving__Output>
       ListRunsRequest: MessageTypeDefinition<_clusterd_v1_ListRunsRequest, _clusterd_v1_ListRunsRequest__Output>
       LogLine: MessageTypeDefinition<_clusterd_v1_LogLine, _clusterd_v1_LogLine__Output>

@@ -8,7 +8,7 @@
  *                       ▲          │  └──▶ failed (retries used up; caught or not)
  *                       └─retrying─┘      cancelled
  */
-import { decodeValue, encodeValue, encodedNil, ownBytes, spliceArray, spliceMap } from '../../core/codec.js';
+import { arrayHeader, decodeValue, encodeValue, encodedNil, mapHeader, ownBytes } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
 import type { ArtifactRef, AttemptRecord, ErrorInfo, RunRecord, StepSummary } from '../state/records.js';
 import type { StepTiming } from '../placement/types.js';
@@ -244,25 +244,52 @@ function sameScope(step: StepRun, parent: StepRun): boolean {
 /**
  * A task's input (ctx.input): nothing for start; the parent's result; in a join the array of
  * the foreach results in item order (a caught failure appears as { error, attempts }); with
- * several parents a map by step name. Built by splicing encoded results, never decoding them.
+ * several parents a map by step name. Spliced from the encoded results, never decoding them.
  */
 export function buildInput(run: RunState, task: TaskState): Uint8Array {
+  const pieces = [...inputPieces(run, task)];
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+}
+
+/**
+ * The encoded pieces a task's input is made of, in order, without copying them: a join of a
+ * million results is sent in slices (api/input-stream.ts) rather than built as one buffer.
+ */
+export function* inputPieces(run: RunState, task: TaskState): Generator<Uint8Array> {
   const step = run.steps.get(task.step)!;
-  const inputs = step.parents.map((p): [string, Uint8Array] => {
+  if (step.parents.length === 0) {
+    yield encodedNil;
+    return;
+  }
+  if (step.parents.length > 1) yield mapHeader(step.parents.length);
+  for (const p of step.parents) {
     const parent = run.steps.get(p)!;
     const tasks = parent.tasks ?? [];
-    if (sameScope(step, parent)) return [p, outcomeOf(tasks[task.index])];
-    if (step.spec.join || parent.scope !== null) return [p, spliceArray(tasks.map(outcomeOf))];
-    return [p, outcomeOf(tasks[0])];
-  });
-  if (inputs.length === 0) return encodedNil;
-  if (inputs.length === 1) return inputs[0]![1];
-  return spliceMap(inputs);
+    if (step.parents.length > 1) yield encodeValue(p);
+    if (sameScope(step, parent)) yield outcomeOf(tasks[task.index]);
+    else if (step.spec.join || parent.scope !== null) {
+      yield arrayHeader(tasks.length);
+      for (const t of tasks) yield outcomeOf(t);
+    } else yield outcomeOf(tasks[0]);
+  }
+}
+
+/** Whether the task's input is larger than `limitBytes` (it stops counting there). */
+export function inputExceeds(run: RunState, task: TaskState, limitBytes: number): boolean {
+  let size = 0;
+  for (const piece of inputPieces(run, task)) if ((size += piece.length) > limitBytes) return true;
+  return false;
+}
+
+/** Whether every task of the step gets the same input: none of its parents shares its foreach scope. */
+export function sharesInput(run: RunState, stepName: string): boolean {
+  const step = run.steps.get(stepName)!;
+  return step.parents.every((p) => !sameScope(step, run.steps.get(p)!));
 }
 
 function outcomeOf(task: TaskState | undefined): Uint8Array {
   if (!task) return encodedNil;
-  if (task.state === 'succeeded') return task.result ?? encodedNil;
+  if (task.state === 'succeeded') return task.result?.length ? task.result : encodedNil;
   return encodeValue({ error: task.error ?? { code: 'TASK_FAILED', message: 'failed' }, attempts: task.attempts.filter((a) => !a.lost).length });
 }
 

@@ -30,6 +30,16 @@ describe('flows', () => {
     expect(Object.keys(merged.input).sort()).toEqual(['left', 'right']);
   });
 
+  it('hands big inputs whole: a computed list of 100 KB to each of its 20,000 items, a 100 KB result to the next step, 20,000 results to the join', async () => {
+    const { code, run } = await submitWait('big-inputs.yaml');
+    expect(code).toBe(0);
+    const gathered = await result<{ count: number; first: unknown[]; sum: number }>(run.run_id, 'gather');
+    expect(gathered.count).toBe(20_000);
+    expect(gathered.first).toEqual([0, 1, 2].map((item) => ({ item, padLength: 100_000, items: 20_000 })));
+    // items 3 .. 19,999 returned themselves
+    expect(gathered.sum).toBe((19_999 * 20_000) / 2 - 3);
+  });
+
   it('fans a grid out, runs the next step per item, and joins in item order', async () => {
     const { code, run } = await submitWait('grid.yaml');
     expect(code).toBe(0);

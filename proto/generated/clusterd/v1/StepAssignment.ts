@@ -4,6 +4,7 @@ import type { ThreadSpec as _clusterd_v1_ThreadSpec, ThreadSpec__Output as _clus
 import type { ContainerSpec as _clusterd_v1_ContainerSpec, ContainerSpec__Output as _clusterd_v1_ContainerSpec__Output } from '../../clusterd/v1/ContainerSpec.js';
 import type { Resources as _clusterd_v1_Resources, Resources__Output as _clusterd_v1_Resources__Output } from '../../clusterd/v1/Resources.js';
 import type { TaskAssignment as _clusterd_v1_TaskAssignment, TaskAssignment__Output as _clusterd_v1_TaskAssignment__Output } from '../../clusterd/v1/TaskAssignment.js';
+import type { InputRef as _clusterd_v1_InputRef, InputRef__Output as _clusterd_v1_InputRef__Output } from '../../clusterd/v1/InputRef.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface StepAssignment {
@@ -18,6 +19,8 @@ export interface StepAssignment {
   'code_dir'?: (string);
   'code_package'?: (string);
   'tasks'?: (_clusterd_v1_TaskAssignment)[];
+  'input'?: (Buffer | Uint8Array | string);
+  'input_ref'?: (_clusterd_v1_InputRef | null);
 }
 
 export interface StepAssignment__Output {
@@ -32,4 +35,6 @@ export interface StepAssignment__Output {
   'code_dir': (string);
   'code_package': (string);
   'tasks': (_clusterd_v1_TaskAssignment__Output)[];
+  'input': (Buffer);
+  'input_ref': (_clusterd_v1_InputRef__Output | null);
 }

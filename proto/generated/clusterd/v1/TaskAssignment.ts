@@ -1,5 +1,6 @@
 // Original file: proto/cluster.proto
 
+import type { InputRef as _clusterd_v1_InputRef, InputRef__Output as _clusterd_v1_InputRef__Output } from '../../clusterd/v1/InputRef.js';
 
 export interface TaskAssignment {
   'task_id'?: (string);
@@ -8,6 +9,7 @@ export interface TaskAssignment {
   'gpu_indices'?: (number)[];
   'input'?: (Buffer | Uint8Array | string);
   'item'?: (Buffer | Uint8Array | string);
+  'input_ref'?: (_clusterd_v1_InputRef | null);
 }
 
 export interface TaskAssignment__Output {
@@ -17,4 +19,5 @@ export interface TaskAssignment__Output {
   'gpu_indices': (number)[];
   'input': (Buffer);
   'item': (Buffer);
+  'input_ref': (_clusterd_v1_InputRef__Output | null);
 }
