@@ -43,3 +43,5 @@ export type { InputRef, InputRef__Output } from './generated/clusterd/v1/InputRe
 export type { InputChunk, InputChunk__Output } from './generated/clusterd/v1/InputChunk.js';
 export type { StepAssignment, StepAssignment__Output } from './generated/clusterd/v1/StepAssignment.js';
 export type { TaskAssignment, TaskAssignment__Output } from './generated/clusterd/v1/TaskAssignment.js';
+export type { TaskPage, TaskPage__Output } from './generated/clusterd/v1/TaskPage.js';
+export type { RunRef__Output } from './generated/clusterd/v1/RunRef.js';

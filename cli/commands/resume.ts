@@ -24,7 +24,7 @@ export function resumeCommand(program: Command): void {
       try {
         const format = parseFormat(flags.output);
         const client = clientFor(cmd);
-        const earlier = await client.call('GetRun', { run_id: runId });
+        const earlier = await client.call('GetRun', { run_id: runId, tasks: { none: true } });
         const job = loadJobFile(earlier.source);
         const params = flags.param.length ? applyParamOverrides(job.spec.params, flags.param, earlier.source) : undefined;
         const request = await submitRequest(job, params, storeFor(cmd), format === 'json');

@@ -1,10 +1,21 @@
 // clusterctl status [RUN]: a run's steps and tasks, or the recent runs.
 import type { Command } from 'commander';
-import type { RunStatus__Output } from '../../proto/types.js';
+import { invalid } from '../../core/errors.js';
+import type { RunStatus__Output, TaskPage } from '../../proto/types.js';
 import { clientFor, fail } from '../context.js';
 import { age, parseFormat, printJson, table } from '../output.js';
 
 const maxWaitingShown = 10;
+const taskStates = ['pending', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'];
+
+interface StatusFlags {
+  output?: string;
+  limit: string;
+  tasks?: string;
+  page?: string;
+  state?: string;
+  step?: string;
+}
 
 export function statusCommand(program: Command): void {
   program
@@ -13,14 +24,19 @@ export function statusCommand(program: Command): void {
     .argument('[run]', 'run id')
     .option('-o, --output <format>', 'json: print one JSON document')
     .option('--limit <n>', 'how many recent runs to list', '20')
-    .action(async (runId: string | undefined, flags: { output?: string; limit: string }, cmd: Command) => {
+    .option('--tasks <n|all>', 'list this many tasks per step (default: every task of a run of up to 2,000, else each step\'s first 10 and failed ones)')
+    .option('--page <n>', 'with --tasks: which page of tasks, from 0', '0')
+    .option('--state <state>', `list only tasks in this state (${taskStates.join(', ')})`)
+    .option('--step <step>', 'list only this step\'s tasks')
+    .action(async (runId: string | undefined, flags: StatusFlags, cmd: Command) => {
       try {
         const format = parseFormat(flags.output);
         const client = clientFor(cmd);
         if (runId) {
-          const run = await client.call('GetRun', { run_id: runId });
+          const page = taskPage(flags);
+          const run = await client.call('GetRun', { run_id: runId, ...(page ? { tasks: page } : {}) });
           if (format === 'json') printJson(run);
-          else printRun(run);
+          else printRun(run, page !== undefined);
         } else {
           const { runs } = await client.call('ListRuns', { limit: Number(flags.limit) || 20 });
           if (format === 'json') printJson(runs);
@@ -33,21 +49,52 @@ export function statusCommand(program: Command): void {
     });
 }
 
-export function printRun(run: RunStatus__Output): void {
+/** The tasks the flags ask for; undefined: the scheduler's default listing. */
+function taskPage(flags: StatusFlags): TaskPage | undefined {
+  if (flags.state !== undefined && !taskStates.includes(flags.state)) throw invalid(`--state ${flags.state}: choose ${taskStates.join(', ')}`);
+  const page = Number(flags.page);
+  if (!Number.isInteger(page) || page < 0) throw invalid(`--page ${flags.page}: give a whole number >= 0`);
+  if (flags.tasks === undefined && !flags.state && !flags.step) {
+    if (page > 0) throw invalid('--page needs --tasks (tasks per page)');
+    return undefined;
+  }
+  const all = flags.tasks === 'all';
+  const limit = flags.tasks === undefined || all ? 0 : Number(flags.tasks);
+  if (!all && (!Number.isInteger(limit) || limit < 0)) throw invalid(`--tasks ${flags.tasks}: give a whole number or all`);
+  return { limit, page, all, state: flags.state ?? '', step: flags.step ?? '' };
+}
+
+/** A run for people: its steps in numbers, failures, why tasks wait; `listTasks`: the listed tasks too. */
+export function printRun(run: RunStatus__Output, listTasks = false): void {
   const took = run.finished_at_ms ? age(Number(run.created_at_ms), Number(run.finished_at_ms)) : `${age(Number(run.created_at_ms))} so far`;
   const lines = [`run ${run.run_id}  ${run.state}  (job ${run.name}, project ${run.project}, ${took})`];
   if (run.error) lines.push(`error: ${run.error.message}`);
   const rows = [['STEP', 'STATE', 'TASKS', 'DONE', 'RUNNING', 'WAITING', 'FAILED']];
   const waiting: string[] = [];
+  const partial: string[] = [];
   for (const step of run.steps) {
     rows.push([step.name, step.state, step.total, step.succeeded, step.running, step.waiting, step.failed].map(String));
     for (const t of step.tasks) {
       if (t.waiting && waiting.length < maxWaitingShown) waiting.push(`  ${step.name}/${t.index}: ${t.waiting}`);
-      if (t.state === 'failed' && t.error) lines.push(`failed: ${step.name}/${t.index} (attempt ${t.attempt}): ${t.error.code}: ${t.error.message}`);
+      if (!listTasks && t.state === 'failed' && t.error) lines.push(`failed: ${step.name}/${t.index} (attempt ${t.attempt}): ${t.error.code}: ${t.error.message}`);
     }
+    if (step.failed > step.tasks.filter((t) => t.state === 'failed').length && !listTasks) partial.push(`${step.failed} failed in ${step.name}: clusterctl status ${run.run_id} --step ${step.name} --state failed`);
   }
   process.stdout.write(`${lines.join('\n')}\n${table(rows)}\n`);
+  if (listTasks) printTasks(run);
   if (waiting.length) process.stdout.write(`waiting:\n${waiting.join('\n')}\n`);
+  if (partial.length) process.stdout.write(`more:\n${partial.map((p) => `  ${p}`).join('\n')}\n`);
+}
+
+function printTasks(run: RunStatus__Output): void {
+  const rows = [['TASK', 'STATE', 'ATTEMPT', 'AGENT', 'DETAIL']];
+  for (const step of run.steps) {
+    for (const t of step.tasks) {
+      const detail = t.error ? `${t.error.code}: ${t.error.message}` : t.waiting;
+      rows.push([`${step.name}/${t.index}`, t.state, String(t.attempt), t.agent_id || '-', detail]);
+    }
+  }
+  process.stdout.write(rows.length > 1 ? `${table(rows)}\n` : 'no tasks match\n');
 }
 
 function printRuns(runs: RunStatus__Output[]): void {

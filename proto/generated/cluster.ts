@@ -59,6 +59,7 @@ import type { TaskAssignment as _clusterd_v1_TaskAssignment, TaskAssignment__Out
 import type { TaskError as _clusterd_v1_TaskError, TaskError__Output as _clusterd_v1_TaskError__Output } from './clusterd/v1/TaskError.js';
 import type { TaskFinished as _clusterd_v1_TaskFinished, TaskFinished__Output as _clusterd_v1_TaskFinished__Output } from './clusterd/v1/TaskFinished.js';
 import type { TaskLog as _clusterd_v1_TaskLog, TaskLog__Output as _clusterd_v1_TaskLog__Output } from './clusterd/v1/TaskLog.js';
+import type { TaskPage as _clusterd_v1_TaskPage, TaskPage__Output as _clusterd_v1_TaskPage__Output } from './clusterd/v1/TaskPage.js';
 import type { TaskRef as _clusterd_v1_TaskRef, TaskRef__Output as _clusterd_v1_TaskRef__Output } from './clusterd/v1/TaskRef.js';
 import type { TaskResult as _clusterd_v1_TaskResult, TaskResult__Output as _clusterd_v1_TaskResult__Output } from './clusterd/v1/TaskResult.js';
 import type { TaskReturned as _clusterd_v1_TaskReturned, TaskReturned__Output as _clusterd_v1_TaskReturned__Output } from './clusterd/v1/TaskReturned.js';
@@ -134,6 +135,7 @@ export interface ProtoGrpcType {
       TaskError: MessageTypeDefinition<_clusterd_v1_TaskError, _clusterd_v1_TaskError__Output>
       TaskFinished: MessageTypeDefinition<_clusterd_v1_TaskFinished, _clusterd_v1_TaskFinished__Output>
       TaskLog: MessageTypeDefinition<_clusterd_v1_TaskLog, _clusterd_v1_TaskLog__Output>
+      TaskPage: MessageTypeDefinition<_clusterd_v1_TaskPage, _clusterd_v1_TaskPage__Output>
       TaskRef: MessageTypeDefinition<_clusterd_v1_TaskRef, _clusterd_v1_TaskRef__Output>
       TaskResult: MessageTypeDefinition<_clusterd_v1_TaskResult, _clusterd_v1_TaskResult__Output>
       TaskReturned: MessageTypeDefinition<_clusterd_v1_TaskReturned, _clusterd_v1_TaskReturned__Output>

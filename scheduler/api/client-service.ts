@@ -13,7 +13,7 @@ import { streamLogs } from './log-stream.js';
 import { isTerminal, tasksOf, type TaskState } from '../flow/run-state.js';
 import type { Placer } from '../placement/placer.js';
 import type { ScheduleRecord } from '../state/records.js';
-import { runStatus, summaryStatus } from './views.js';
+import { runStatus, summaryStatus, type TaskView } from './views.js';
 import { JobCache } from './job-cache.js';
 import { watchRun } from './run-watch.js';
 import { serveSession } from './session.js';
@@ -38,10 +38,10 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     (call) => {
       open(call).catch((err) => call.emit('error', toServiceError(err)));
     };
-  /** A run's full status; a run dropped from memory is loaded back for it. */
-  const status = async (runId: string): Promise<RunStatus> => {
+  /** A run's status listing the tasks `view` selects; a run dropped from memory is loaded back for it. */
+  const status = async (runId: string, view: TaskView = {}): Promise<RunStatus> => {
     const { engine, placer } = deps.leader();
-    return runStatus(await engine.load(runId), (id) => placer.why(id));
+    return runStatus(await engine.load(runId), (id) => placer.why(id), view);
   };
 
   const jobs = new JobCache();
@@ -69,12 +69,12 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
 
     RemoveSchedule: unary(async (req) => scheduleInfo(await deps.leader().schedules.remove(req.name))),
 
-    GetRun: unary((req) => status(req.run_id)),
+    GetRun: unary((req) => status(req.run_id, req.tasks ?? {})),
 
     ListRuns: unary((req) => {
       const { engine, placer } = deps.leader();
       const limit = req.limit > 0 ? req.limit : 20;
-      return { runs: engine.newestRuns(limit).map((r) => ('job' in r ? runStatus(r, (id) => placer.why(id), false) : summaryStatus(r))) };
+      return { runs: engine.newestRuns(limit).map((r) => ('job' in r ? runStatus(r, (id) => placer.why(id), null) : summaryStatus(r))) };
     }),
 
     Cancel: unary(async (req) => {
@@ -110,7 +110,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       const stop = watchRun(leader, call.request.run_id, {
         status: (s) => call.write(s),
         ended: (err) => (err ? call.emit('error', toServiceError(err)) : call.end()),
-      }, { firstSummary: 'now' });
+      }, { firstSummary: 'now', tasks: call.request.tasks ?? {} });
       call.on('cancelled', stop);
     }),
 

@@ -10,7 +10,7 @@ import { ClusterError } from '../../core/errors.js';
 import type { RunStatus } from '../../proto/types.js';
 import type { FlowEngine } from '../flow/engine.js';
 import type { Placer } from '../placement/placer.js';
-import { runStatus } from './views.js';
+import { runStatus, type TaskView } from './views.js';
 
 const watchIntervalMs = 100;
 
@@ -29,14 +29,15 @@ export interface RunWatcher {
 
 export interface WatchOptions {
   firstSummary: 'now' | 'after-interval';
-  /** The final status lists every task unless this is set. */
-  summaryOnly?: boolean;
+  /** Which tasks the final status lists (the default view unless given; null: none). */
+  tasks?: TaskView;
 }
 
 /** Starts following `runId`; the returned function stops it without calling `ended`. */
 export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatcher, opts: WatchOptions): () => void {
   const { engine, placer, term } = leader;
-  const status = (withTasks: boolean) => runStatus(engine.get(runId), (id) => placer.why(id), withTasks);
+  const finalView = opts.tasks === undefined ? {} : opts.tasks;
+  const status = (withTasks: boolean) => runStatus(engine.get(runId), (id) => placer.why(id), withTasks ? finalView : null);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const stop = () => {
@@ -49,7 +50,7 @@ export function watchRun(leader: WatchedLeader, runId: string, watcher: RunWatch
     clearTimeout(timer);
     timer = undefined;
     const ended = engine.get(runId).record.state !== 'running';
-    watcher.status(status(ended && !opts.summaryOnly));
+    watcher.status(status(ended));
     if (!ended) return;
     stop();
     watcher.ended();

@@ -67,7 +67,7 @@ export function serveSession(
           if (err) fail(err);
           else finish(tag);
         },
-      }, { firstSummary: 'after-interval', summaryOnly: req.summary_only });
+      }, { firstSummary: 'after-interval', tasks: req.summary_only ? null : req.tasks ?? {} });
       if (!ended) open.set(tag, stop);
     } catch (err) {
       if (over) return;

@@ -1,17 +1,57 @@
-// The engine's runs as the wire's RunStatus, with why each queued task waits.
+// The engine's runs as the wire's RunStatus, with why each queued task waits. A status lists
+// some of a run's tasks (TaskPage in cluster.proto), so it stays small however big the run.
 import { decodeValue } from '../../core/codec.js';
+import { invalid } from '../../core/errors.js';
 import { formatBytes, formatCpu } from '../../core/units.js';
-import type { RunStatus, StepStatus, TaskStatus } from '../../proto/types.js';
-import { stepSummaries, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
+import type { RunStatus, StepStatus, TaskPage__Output, TaskStatus } from '../../proto/types.js';
+import { stepSummaries, taskCount, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
 import type { WaitReason } from '../placement/types.js';
 import type { RunRecord, StepSummary } from '../state/records.js';
 
-export function runStatus(run: RunState, why: (taskId: string) => WaitReason | undefined, withTasks = true): RunStatus {
-  const steps = stepSummaries(run).map((s) => {
-    const tasks = withTasks ? (run.steps.get(s.name)!.tasks ?? []).map((t) => taskStatus(t, why)) : [];
-    return stepStatus(s, tasks);
-  });
+/** Which tasks a status lists: see TaskPage. `null`: counts per step only. */
+export type TaskView = Partial<TaskPage__Output> | null;
+
+/** A run of up to this many tasks is listed whole by default. */
+export const listedWholeMaxTasks = 2_000;
+/** Of a bigger run, each step's first tasks, and failed ones up to a bound. */
+const firstTasksListed = 10;
+const failedTasksListed = 100;
+/** Tasks per step a view with a state or step but no limit lists. */
+const pageTasks = 100;
+
+export function runStatus(run: RunState, why: (taskId: string) => WaitReason | undefined, view: TaskView = {}): RunStatus {
+  const select = taskSelector(run, view);
+  const steps = stepSummaries(run).map((s) => stepStatus(s, select(s.name, run.steps.get(s.name)!.tasks ?? []).map((t) => taskStatus(t, why))));
   return envelope(run.record, run.job.name, run.job.project, steps);
+}
+
+/** The tasks of each step the view lists. */
+function taskSelector(run: RunState, view: TaskView): (step: string, tasks: readonly TaskState[]) => readonly TaskState[] {
+  if (view === null || view.none) return () => [];
+  if (view.step && !run.steps.has(view.step)) throw invalid(`--step ${view.step}: run ${run.record.id} has no such step (steps: ${run.order.join(', ')})`);
+  const filtered = Boolean(view.state || view.step);
+  const limit = view.all ? Infinity : view.limit || (filtered ? pageTasks : 0);
+  if (limit === 0) {
+    if (taskCount(run) <= listedWholeMaxTasks) return (_step, tasks) => tasks;
+    return (_step, tasks) => firstAndFailed(tasks);
+  }
+  const from = limit === Infinity ? 0 : Math.max(0, view.page ?? 0) * limit;
+  return (step, tasks) => {
+    if (view.step && step !== view.step) return [];
+    const matching = view.state ? tasks.filter((t) => t.state === view.state) : tasks;
+    return matching.slice(from, from + limit);
+  };
+}
+
+/** A step's first tasks, then its failed ones after those, up to a bound. */
+function firstAndFailed(tasks: readonly TaskState[]): TaskState[] {
+  const listed = tasks.slice(0, firstTasksListed);
+  for (let i = firstTasksListed, failed = 0; i < tasks.length && failed < failedTasksListed; i++) {
+    if (tasks[i]!.state !== 'failed') continue;
+    listed.push(tasks[i]!);
+    failed++;
+  }
+  return listed;
 }
 
 /** A finished run dropped from the leader's memory: counts per step, no tasks. */

@@ -108,7 +108,7 @@ export class HaCluster {
   }
 
   status(runId: string): Promise<RunJson> {
-    return clusterctlJson<RunJson>(['status', runId], this.addr);
+    return clusterctlJson<RunJson>(['status', runId, '--tasks', 'all'], this.addr);
   }
 
   /** Succeeded tasks of these runs, from one call (the run list carries per-step counts). */
