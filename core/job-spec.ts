@@ -31,6 +31,7 @@ const stepSchema = z.strictObject({
   retry: z.strictObject({ times: z.number().int().min(0).max(100), backoff: amount.optional(), maxBackoff: amount.optional() }).optional(),
   timeout: amount.optional(),
   catch: z.boolean().optional(),
+  fail_fast: z.boolean().optional(),
   constraints: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   spread: z.boolean().optional(),
 });
@@ -62,6 +63,8 @@ export interface StepSpec {
   retry: { times: number; backoffMs: number; maxBackoffMs: number };
   timeoutMs: number;
   catch: boolean;
+  /** In a foreach: a failed item (no catch) cancels its siblings at once instead of letting them finish. */
+  failFast: boolean;
   constraints: Record<string, string>;
   spread: boolean;
 }
@@ -162,6 +165,7 @@ function compileStep(name: string, step: z.infer<typeof stepSchema>, where: stri
     },
     timeoutMs: step.timeout === undefined ? 0 : convert(['timeout'], () => parseDurationMs(step.timeout!)),
     catch: step.catch ?? false,
+    failFast: step.fail_fast ?? false,
     constraints: Object.fromEntries(Object.entries(step.constraints ?? {}).map(([k, v]) => [k, String(v)])),
     spread: step.spread ?? false,
   };

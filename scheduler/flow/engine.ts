@@ -219,6 +219,10 @@ export class FlowEngine {
         if (rec.state) {
           task.caught = rec.caught ?? false;
           setTaskState(run, task, rec.state);
+          if (rec.state === 'failed' && !task.caught) {
+            run.failure ??= { code: rec.error?.code ?? 'TASK_FAILED', message: `${task.step}/${task.index} failed: ${rec.error?.message ?? 'unknown error'}` };
+            run.failedTasks++;
+          }
           if (rec.result) task.result = rec.result;
           if (rec.resultObject) task.resultObject = rec.resultObject;
           if (rec.artifacts) task.artifacts = rec.artifacts;
@@ -652,7 +656,7 @@ export class FlowEngine {
           }
         }
       } catch (err) {
-        void this.endRun(run, 'failed', { code: 'TASK_FAILED', message: errorMessage(err) });
+        this.finish(run, 'failed', { code: 'TASK_FAILED', message: errorMessage(err) });
         return;
       }
       if (this.recovering) break;
@@ -660,10 +664,20 @@ export class FlowEngine {
       if (!expanded && !settledHere) break;
       work = [];
     }
-    // A run's end first: its final status is then written ahead of the placement pass.
-    if (allDone(run)) void this.endRun(run, 'succeeded');
+    // A run's end first: its final status is then written ahead of the placement pass. A run
+    // with a failed foreach item ends once nothing of it is queued, running or retrying.
+    if (run.failure && !this.recovering && activeTasks(run) === 0) this.finish(run, 'failed', failureOf(run));
+    else if (!run.failure && allDone(run)) this.finish(run, 'succeeded');
     this.schedulePass();
     this.notify(run.record.id);
+  }
+
+  /**
+   * Ends a run without waiting for its final write: a failure to write it is logged (after a
+   * LEASE_LOST the term is over, and the next leader finds the run unfinished and ends it again).
+   */
+  private finish(run: RunState, state: 'succeeded' | 'failed', error?: ErrorInfo): void {
+    this.endRun(run, state, error).catch((err) => this.opts.logger.error({ runId: run.record.id, state, err: errorMessage(err) }, 'recording the end of a run failed'));
   }
 
   /** Queues the ready tasks of `work`, or settles them at once; returns whether any settled. */
@@ -792,7 +806,15 @@ export class FlowEngine {
     // status written first, so it leaves ahead of the ack on the loop's next turn.
     let ending: Promise<void> | undefined;
     if (state === 'failed' && !caught) {
-      ending = this.endRun(run, 'failed', { code: out.error?.code ?? 'TASK_FAILED', message: `${task.step}/${task.index} failed: ${out.error?.message ?? 'unknown error'}` });
+      const failure = { code: out.error?.code ?? 'TASK_FAILED', message: `${task.step}/${task.index} failed: ${out.error?.message ?? 'unknown error'}` };
+      if (failsSlowly(run, task)) {
+        // Its siblings run to their end (resume then re-runs only what failed); the run fails after.
+        run.failure ??= failure;
+        run.failedTasks++;
+        this.advance(run, task);
+      } else {
+        ending = this.endRun(run, 'failed', failure);
+      }
     } else {
       this.advance(run, task);
     }
@@ -869,6 +891,28 @@ function setResultFields(record: TaskRecord, from: Pick<TaskState, 'result' | 'r
   if (from.resultObject) record.resultObject = from.resultObject;
   else if (from.result) record.result = from.result;
   if (from.artifacts?.length) record.artifacts = from.artifacts;
+}
+
+/**
+ * Whether a failed task (no catch) lets its run go on until the rest of it is done: a foreach
+ * item's, unless its step says fail_fast.
+ */
+function failsSlowly(run: RunState, task: TaskState): boolean {
+  const step = run.steps.get(task.step)!;
+  return step.scope !== null && !step.spec.join && !step.spec.failFast;
+}
+
+/** Tasks of the run queued, running or retrying: while there are any, a failing run waits for them. */
+function activeTasks(run: RunState): number {
+  let n = 0;
+  for (const step of run.steps.values()) n += step.count.queued + step.count.running + step.count.retrying;
+  return n;
+}
+
+/** The error a run that failed slowly ends with: its first failure, and how many failed. */
+function failureOf(run: RunState): ErrorInfo {
+  const first = run.failure!;
+  return run.failedTasks > 1 ? { ...first, message: `${first.message} (and ${run.failedTasks - 1} more failed)` } : first;
 }
 
 /** A finished task's run time into its step's moving average (the last ~5 count most). */

@@ -75,6 +75,10 @@ export interface RunState {
   open: number;
   /** Resume: succeeded tasks of the earlier run, by "step/index", that this run may reuse. */
   reuse?: Map<string, TaskState>;
+  /** The first failure of a foreach item (no catch): the run fails once the rest of it is done. */
+  failure?: ErrorInfo;
+  /** Tasks that failed without catch. */
+  failedTasks: number;
 }
 
 export const isTerminal = (s: TaskStateName): boolean => s === 'succeeded' || s === 'failed' || s === 'cancelled';
@@ -114,7 +118,7 @@ export function newRunState(record: RunRecord, job: JobSpec): RunState {
   for (const name of order) {
     steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0, count: noTasks(), timing: { runMs: undefined, longestRunningMs: 0 } });
   }
-  return { record, job, steps, order, paramsEncoded: ownBytes(encodeValue(record.params)), unexpanded: order.length, open: 0 };
+  return { record, job, steps, order, paramsEncoded: ownBytes(encodeValue(record.params)), unexpanded: order.length, open: 0, failedTasks: 0 };
 }
 
 /** The one place a task's state changes, keeping the run's counters right. Set `caught` first. */

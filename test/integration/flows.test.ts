@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterctl, clusterctlJson, eventually, startDev, type DevCluster } from '../support/cli-cluster.js';
 
-interface TaskJson { index: number; state: string; attempt: number; error: { code: string; message: string } | null; item_json: string }
+interface TaskJson { index: number; state: string; attempt: number; error: { code: string; message: string } | null; item_json: string; reused_from: string }
 interface RunJson { run_id: string; state: string; steps: Array<{ name: string; state: string; tasks: TaskJson[] }>; error: { message: string } | null }
 
 const jobs = 'test/fixtures/jobs';
@@ -88,6 +88,30 @@ describe('flows', () => {
     expect(code).toBe(1);
     expect(run.state).toBe('failed');
     expect(run.steps.find((s) => s.name === 'gather')!.tasks.map((t) => t.state)).toEqual(['cancelled']);
+  });
+
+  it('lets the other items of a foreach finish when one fails, then fails the run; resume re-runs only the failed one', async () => {
+    const { code, run } = await submitWait('sweep-fail-slow.yaml');
+    expect(code).toBe(1);
+    expect(run.state).toBe('failed');
+    expect(run.error?.message).toMatch(/^work\/1 failed: boom fails at once/);
+    expect(run.steps.find((s) => s.name === 'work')!.tasks.map((t) => t.state)).toEqual(['succeeded', 'failed', 'succeeded', 'succeeded']);
+    expect(run.steps.find((s) => s.name === 'gather')!.tasks.map((t) => t.state)).toEqual(['cancelled']);
+
+    const resumed = await clusterctl(['resume', run.run_id], { addr: dev.addr });
+    const again = await eventually(async () => {
+      const r = await clusterctlJson<RunJson>(['status', resumed.stdout.trim()], dev.addr);
+      return r.state !== 'running' ? r : undefined;
+    }, 30_000, 'the resumed run');
+    // boom fails again (the code is unchanged), and is the only work item that ran again
+    expect(again.steps.find((s) => s.name === 'work')!.tasks.map((t) => t.reused_from)).toEqual([run.run_id, '', run.run_id, run.run_id]);
+  });
+
+  it('with fail_fast, a failed item cancels its siblings at once', async () => {
+    const { code, run } = await submitWait('sweep-fail-fast.yaml', '-p', 'ms=60000');
+    expect(code).toBe(1);
+    expect(run.state).toBe('failed');
+    expect(run.steps.find((s) => s.name === 'work')!.tasks.map((t) => t.state)).toEqual(['cancelled', 'failed', 'cancelled', 'cancelled']);
   });
 
   it('cancels a run: running tasks stop, the run is cancelled, cancelling twice is fine', async () => {
