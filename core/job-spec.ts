@@ -78,7 +78,6 @@ export interface JobSpec {
 }
 
 export const defaultStepResources: Readonly<Resources> = Object.freeze({ cpuMilli: 1000, memoryBytes: 256 * 2 ** 20, gpus: 0 });
-const maxForeachItems = 100_000;
 
 /** A job file error: where (file and field path) and what. */
 export function specError(where: string, path: readonly (string | number | symbol)[], message: string): ClusterError {
@@ -185,7 +184,6 @@ function compileStep(name: string, step: z.infer<typeof stepSchema>, where: stri
 function compileForeach(value: unknown[] | Record<string, unknown>, path: string[], where: string): Foreach {
   if (Array.isArray(value)) {
     if (value.length === 0) throw specError(where, path, 'an empty list: give at least one item');
-    if (value.length > maxForeachItems) throw specError(where, path, `${value.length} items; at most ${maxForeachItems}`);
     return { kind: 'list', items: value };
   }
   const keys = Object.keys(value);
@@ -196,15 +194,12 @@ function compileForeach(value: unknown[] | Record<string, unknown>, path: string
     return { kind: 'from', step: m[1]!, field: m[2]! };
   }
   if (keys.length === 0) throw specError(where, path, 'an empty grid: give at least one named list');
-  let count = 1;
   const axes: Array<[string, unknown[]]> = [];
   for (const key of keys) {
     const axis = value[key];
     if (!Array.isArray(axis) || axis.length === 0) throw specError(where, [...path, key], 'a grid axis must be a non-empty list');
-    count *= axis.length;
     axes.push([key, axis]);
   }
-  if (count > maxForeachItems) throw specError(where, path, `the grid has ${count} items; at most ${maxForeachItems}`);
   return { kind: 'grid', axes };
 }
 
@@ -288,6 +283,11 @@ export function scopes(job: JobSpec, order = topologicalOrder(job), where = 'job
   const open = [...scope].filter(([n, s]) => s !== null && job.steps[n]!.next.length === 0);
   if (open.length) throw specError(where, ['steps', open[0]![0]], `ends inside the foreach of "${open[0]![1]}": add a join step after it`);
   return scope;
+}
+
+/** How many items a list or grid foreach has, without listing them. */
+export function foreachCount(foreach: Exclude<Foreach, { kind: 'from' }>): number {
+  return foreach.kind === 'list' ? foreach.items.length : foreach.axes.reduce((n, [, values]) => n * values.length, 1);
 }
 
 /** The items of a list or grid foreach, in order (grid: nested loops, first key outermost). */

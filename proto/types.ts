@@ -20,7 +20,7 @@ export type { SessionRequest, SessionRequest__Output } from './generated/cluster
 export type { SessionEvent, SessionEvent__Output } from './generated/clusterd/v1/SessionEvent.js';
 export type { TaskResult, TaskResult__Output } from './generated/clusterd/v1/TaskResult.js';
 export type { Artifact, Artifact__Output } from './generated/clusterd/v1/Artifact.js';
-export type { ServerInfo } from './generated/clusterd/v1/ServerInfo.js';
+export type { ServerInfo, ServerInfo__Output } from './generated/clusterd/v1/ServerInfo.js';
 export type { ClientServiceClient, ClientServiceHandlers } from './generated/clusterd/v1/ClientService.js';
 export type { AgentServiceClient, AgentServiceHandlers } from './generated/clusterd/v1/AgentService.js';
 export type { ChunkStoreClient, ChunkStoreHandlers } from './generated/clusterd/v1/ChunkStore.js';
@@ -45,3 +45,4 @@ export type { StepAssignment, StepAssignment__Output } from './generated/cluster
 export type { TaskAssignment, TaskAssignment__Output } from './generated/clusterd/v1/TaskAssignment.js';
 export type { TaskPage, TaskPage__Output } from './generated/clusterd/v1/TaskPage.js';
 export type { RunRef__Output } from './generated/clusterd/v1/RunRef.js';
+export type { ProcessHealth, ProcessHealth__Output } from './generated/clusterd/v1/ProcessHealth.js';

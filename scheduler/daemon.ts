@@ -17,10 +17,11 @@ import { readObject } from '../store/manifest.js';
 import { addChunkStoreService } from '../store/service.js';
 import { agentServiceHandlers } from './api/agent-service.js';
 import { clientServiceHandlers } from './api/client-service.js';
-import type { ObjectReader } from './flow/engine.js';
+import { defaultMaxForeachItems, type ObjectReader } from './flow/engine.js';
 import { LeaderTerm } from './leader-term.js';
+import { ProcessHealthMonitor } from './process-health.js';
 import type { Leadership } from './leader/leadership.js';
-import { decodeRecord, decodeTaskRecords, keys, objectsOf, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
+import { decodeRecord, decodeTaskRecords, decodeTaskValue, keys, objectsOf, type RunRecord, type ScheduleRecord } from './state/records.js';
 import type { Fence, StateStore } from './state/state-store.js';
 
 /** Tasks of finished runs a leader keeps in memory (~2.5 KB each) before compacting early. */
@@ -49,7 +50,13 @@ export interface SchedulerOptions {
   retainMs?: number;
   /** Tasks of finished runs the leader keeps in memory before compacting the oldest early. */
   maxFinishedTasks?: number;
+  /** The most items one foreach may have, listed or computed (see FlowEngine). */
+  maxForeachItems?: number;
+  /** The prefetch window (see placement/prefetch.ts); 0 turns prefetching off. */
+  prefetchWindowMs?: number;
 }
+
+export const defaultPrefetchWindowMs = 50;
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
 
@@ -62,6 +69,7 @@ export class SchedulerDaemon {
   private closing: Promise<void> | undefined;
   private address = '';
   private readonly objects: ObjectReader = { read: (id) => readObject(this.opts.chunks, id) };
+  private readonly processHealth = new ProcessHealthMonitor();
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -131,6 +139,8 @@ export class SchedulerDaemon {
       compactAfterMs: this.opts.compactAfterMs ?? 10 * 60_000,
       ...(this.opts.retainMs !== undefined ? { retainMs: this.opts.retainMs } : {}),
       maxFinishedTasks: this.opts.maxFinishedTasks ?? defaultMaxFinishedTasks,
+      maxForeachItems: this.opts.maxForeachItems ?? defaultMaxForeachItems,
+      prefetchWindowMs: this.opts.prefetchWindowMs ?? defaultPrefetchWindowMs,
     });
     term.addEventListener('abort', () => {
       if (this.term === leaderTerm) this.term = undefined;
@@ -164,6 +174,7 @@ export class SchedulerDaemon {
     });
     await this.opts.store.close().catch((err) => this.opts.logger.error({ err }, 'closing the state store failed'));
     await this.opts.chunks.close().catch((err) => this.opts.logger.error({ err }, 'closing the chunk store failed'));
+    this.processHealth.close();
     this.setState('stopped');
   }
 
@@ -174,9 +185,12 @@ export class SchedulerDaemon {
   private async referencedObjects(): Promise<string[]> {
     const ids: string[] = [];
     const tasksObjects = new Set<string>(); // runs compacted together share one
-    for (const prefix of [keys.runs, 'tasks/', keys.schedules]) {
+    for (const [, value] of await this.opts.store.list('tasks/')) {
+      for (const task of decodeTaskValue(value)) ids.push(...objectsOf(task));
+    }
+    for (const prefix of [keys.runs, keys.schedules]) {
       for (const [, value] of await this.opts.store.list(prefix)) {
-        const record = decodeRecord<RunRecord | TaskRecord | ScheduleRecord>(value);
+        const record = decodeRecord<RunRecord | ScheduleRecord>(value);
         ids.push(...objectsOf(record));
         if ('tasksObject' in record && record.tasksObject && !tasksObjects.has(record.tasksObject)) {
           tasksObjects.add(record.tasksObject);
@@ -195,7 +209,7 @@ export class SchedulerDaemon {
 
   /** This replica as `clusterctl servers` shows it (the CLI asks every address it knows). */
   private servers(): ServerInfo[] {
-    const me = { id: this.id, addr: this.address, leader: this.term !== undefined };
+    const me = { id: this.id, addr: this.address, leader: this.term !== undefined, health: this.processHealth.health() };
     const leader = this.leaderAddr();
     return leader && leader !== this.address ? [me, { id: '', addr: leader, leader: true }] : [me];
   }

@@ -18,7 +18,9 @@ import { Placer } from './placement/placer.js';
 import { GroupCommitter } from './state/group-committer.js';
 import { RunCompactor } from './flow/compaction.js';
 import { RunRetention } from './flow/retention.js';
-import { decodeRecord, decodeTaskRecords, keys, type RunRecord, type ScheduleRecord, type TaskRecord } from './state/records.js';
+import {
+  decodeRecord, decodeTaskRecords, decodeTaskValue, keys, latestTaskRecords, segmentNumber, type RunRecord, type ScheduleRecord, type TaskRecord,
+} from './state/records.js';
 import type { ChunkBackend } from '../store/backend.js';
 import type { Fence, StateStore } from './state/state-store.js';
 
@@ -40,11 +42,16 @@ export interface LeaderTermOptions {
   retainMs?: number;
   /** Tasks of finished runs kept in memory before the oldest are compacted early. */
   maxFinishedTasks: number;
+  /** The most items one foreach may have. */
+  maxForeachItems: number;
+  /** Expected work an agent may hold waiting beyond what it runs, per task it runs at once (see placement/prefetch.ts). */
+  prefetchWindowMs: number;
 }
 
 interface DurableState {
   runs: RunRecord[];
-  tasks: Map<string, TaskRecord[]>;
+  /** Each run's task records, every task's latest, and the number of the run's last segment. */
+  tasks: Map<string, { records: TaskRecord[]; lastSegment: number }>;
 }
 
 const maintenanceIntervalMs = 500;
@@ -52,8 +59,7 @@ const maintenanceIntervalMs = 500;
 const compactionIntervalMs = 1_000;
 
 export class LeaderTerm {
-  /** Bounded passes keep the event loop answering while a huge queue drains. */
-  readonly placer = new Placer({ maxPlacementsPerPass: 5_000 });
+  readonly placer: Placer;
   readonly registry: AgentRegistry;
   readonly engine: FlowEngine;
   readonly schedules: CronSchedules;
@@ -66,6 +72,8 @@ export class LeaderTerm {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly opts: LeaderTermOptions) {
+    // Bounded passes keep the event loop answering while a huge queue drains.
+    this.placer = new Placer({ maxPlacementsPerPass: 5_000, prefetchWindowMs: opts.prefetchWindowMs });
     // Every run a client follows listens for the term's end (run-watch.ts): thousands at once
     // are normal, not a leak.
     setMaxListeners(0, opts.term);
@@ -80,7 +88,7 @@ export class LeaderTerm {
       heartbeatIntervalMs: opts.heartbeatIntervalMs,
       schedulerId: opts.schedulerId,
     });
-    this.engine = new FlowEngine({ placer: this.placer, persist, objects: opts.objects, dispatcher: this.registry, logger: opts.logger.child({ component: 'flow' }) });
+    this.engine = new FlowEngine({ placer: this.placer, persist, objects: opts.objects, dispatcher: this.registry, maxForeachItems: opts.maxForeachItems, logger: opts.logger.child({ component: 'flow' }) });
     this.registry.bind(this.engine);
     this.schedules = new CronSchedules(this.engine, persist, opts.logger.child({ component: 'cron' }));
     this.compactor = new RunCompactor({ store: opts.store, chunks: opts.chunks, persist, compactAfterMs: opts.compactAfterMs, maxFinishedTasks: opts.maxFinishedTasks, logger: opts.logger.child({ component: 'compaction' }) });
@@ -121,9 +129,10 @@ export class LeaderTerm {
           dropped++;
           continue;
         }
-        const taskRecords = record.tasksObject ? decodeTaskRecords(await this.opts.objects.read(record.tasksObject), record.id) : tasks.get(record.id) ?? [];
+        const stored = tasks.get(record.id);
+        const taskRecords = record.tasksObject ? decodeTaskRecords(await this.opts.objects.read(record.tasksObject), record.id) : latestTaskRecords(stored?.records ?? []);
         await this.engine.readResults(record, taskRecords, needResults.has(record.id));
-        this.engine.restore(record, taskRecords);
+        this.engine.restore(record, taskRecords, stored?.lastSegment);
         if (record.state === 'running') unfinished++;
       } catch (err) {
         logger.error({ runId: record.id, err: errorMessage(err) }, 'cannot restore run; skipped');
@@ -143,12 +152,18 @@ export class LeaderTerm {
     const { store } = this.opts;
     const schedules = (await store.list(keys.schedules)).map(([, v]) => decodeRecord<ScheduleRecord>(v));
     const runs = (await store.list(keys.runs)).map(([, v]) => decodeRecord<RunRecord>(v)).sort((a, b) => a.seq - b.seq);
-    const tasks = new Map<string, TaskRecord[]>();
-    for (const [, v] of await store.list('tasks/')) {
-      const t = decodeRecord<TaskRecord>(v);
-      const ofRun = tasks.get(t.runId);
-      if (ofRun) ofRun.push(t); // not a fresh copy per task: a new leader loads runs of 100,000 tasks
-      else tasks.set(t.runId, [t]);
+    const tasks: DurableState['tasks'] = new Map();
+    // In key order: a run's segments in the order they were written.
+    for (const [key, v] of await store.list('tasks/')) {
+      const records = decodeTaskValue(v);
+      if (records.length === 0) continue;
+      let ofRun = tasks.get(records[0]!.runId);
+      if (!ofRun) {
+        ofRun = { records: [], lastSegment: -1 };
+        tasks.set(records[0]!.runId, ofRun);
+      }
+      for (const r of records) ofRun.records.push(r); // not a fresh copy per segment: a new leader loads runs of 1,000,000 tasks
+      ofRun.lastSegment = Math.max(ofRun.lastSegment, segmentNumber(key) ?? -1);
     }
     const agents = (await store.list(keys.agents)).map(([, v]) => v);
     this.schedules.load(schedules);
@@ -179,8 +194,13 @@ export class LeaderTerm {
       this.opts.logger.info({ afterMs: Date.now() - startedMs, allAgentsBack: allBack, missing: this.members.expected }, 'recovery over; unreported tasks re-queued');
     }
     while (!term.aborted) {
+      const sleptAt = Date.now();
       await sleep(maintenanceIntervalMs, term);
       if (term.aborted) return;
+      // This process was stopped or busy (SIGSTOP, a long GC) for longer than the interval: the
+      // agents' heartbeats went unread meanwhile, so they get that long again before the TTL.
+      const pausedMs = Date.now() - sleptAt - maintenanceIntervalMs;
+      if (pausedMs > maintenanceIntervalMs) this.registry.paused(pausedMs);
       this.registry.sweep();
       this.engine.sweepTimeouts();
       this.engine.revisePrefetch();

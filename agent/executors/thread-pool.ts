@@ -41,6 +41,8 @@ const batchBudgetMs = 2;
 const maxBatch = 128;
 /** A batch not finished this long after its hand-off gives back the tasks not yet started. */
 const reclaimAfterMs = 50;
+/** A worker is handed its next task before it finishes the current one when its function takes at most this long. */
+const topUpMaxMs = 25;
 /** Functions whose recent duration is remembered. */
 const maxEstimates = 1000;
 
@@ -134,11 +136,42 @@ export class ThreadPool implements Executor {
   }
 
   private dispatch(): void {
-    while (this.queue.length && !this.closed && this.hasRoomFor(this.queue[0]!.task)) {
-      const worker = this.idleWorker(this.queue[0]!.limitMb);
-      if (!worker) return;
-      this.handOver(worker, this.takeBatch());
+    while (this.queue.length && !this.closed) {
+      const head = this.queue[0]!;
+      const worker = this.hasRoomFor(head.task) ? this.idleWorker(head.limitMb) : undefined;
+      if (worker) {
+        this.handOver(worker, this.takeBatch());
+        continue;
+      }
+      const busy = this.workerToTopUp(head);
+      if (!busy) return;
+      this.topUp(busy, this.takeBatch());
     }
+  }
+
+  /**
+   * A worker running a short task of the same size as `slot`, with nothing after it: it can take
+   * `slot` (and a batch after it) as what it runs next, so that it does not sit idle between two
+   * tasks while its 'done' makes the round trip through the main thread (~1-4 ms on a busy
+   * machine: a tenth of a 10 ms task). What runs at once does not change: the worker runs its
+   * backlog one task after another.
+   */
+  private workerToTopUp(slot: Slot): PooledWorker | undefined {
+    const estimate = this.estimates.get(slot.fn);
+    if (estimate === undefined || estimate > topUpMaxMs) return undefined;
+    for (const w of this.workers) {
+      if (w.backlog.length === 1 && w.limitMb === slot.limitMb && w.holds?.cpuMilli === slot.task.cpuMilli && w.holds.memoryBytes === slot.task.memoryBytes) return w;
+    }
+    return undefined;
+  }
+
+  /** Hands a busy worker what it runs next; given back if not started `reclaimAfterMs` from now. */
+  private topUp(w: PooledWorker, batch: Slot[]): void {
+    w.backlog.push(...batch);
+    const message = runMessage(batch);
+    w.worker.postMessage(message, [message.bytes]);
+    clearTimeout(w.reclaim);
+    w.reclaim = setTimeout(() => this.reclaim(w), reclaimAfterMs);
   }
 
   /** Whether the task's CPU and memory fit beside what runs now (anything fits an idle pool). */
@@ -326,8 +359,8 @@ export class ThreadPool implements Executor {
       if (!w.backlog.length) {
         clearTimeout(w.reclaim);
         this.idle(w);
-        this.dispatch();
       }
+      this.dispatch();
     }
   }
 

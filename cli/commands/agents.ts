@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ClusterError } from '../../core/errors.js';
 import { formatBytes, formatCpu } from '../../core/units.js';
-import type { AgentInfo__Output } from '../../proto/types.js';
+import type { AgentInfo__Output, ProcessHealth__Output, ServerInfo__Output } from '../../proto/types.js';
 import { clientFor, fail } from '../context.js';
 import { age, parseFormat, printJson, table } from '../output.js';
 
@@ -52,7 +52,7 @@ export function agentsCommand(program: Command): void {
         client.close();
         if (!servers.some((s) => s.reachable)) throw new ClusterError('UNAVAILABLE', `no scheduler answered at ${servers.map((s) => s.addr).join(',')}`);
         if (format === 'json') printJson(servers);
-        else process.stdout.write(`${table([['ID', 'ADDRESS', 'ROLE'], ...servers.map((s) => [s.id || '-', s.addr, s.reachable ? (s.leader ? 'leader' : 'follower') : 'unreachable'])])}\n`);
+        else process.stdout.write(`${table([['ID', 'ADDRESS', 'ROLE', 'LOOP DELAY P99/MAX', 'MEMORY'], ...servers.map(serverRow)])}\n`);
       } catch (err) {
         fail(err);
       }
@@ -64,10 +64,12 @@ interface ServerRow {
   addr: string;
   leader: boolean;
   reachable: boolean;
+  /** The replica's own process (event-loop delay, memory), when it answered itself. */
+  health?: ProcessHealth__Output;
 }
 
 /** Each replica reports itself and the leader it knows; one row per address. */
-function mergeServers(answers: Array<{ addr: string; reply?: { servers: Array<{ id: string; addr: string; leader: boolean }> } }>): ServerRow[] {
+function mergeServers(answers: Array<{ addr: string; reply?: { servers: ServerInfo__Output[] } }>): ServerRow[] {
   const rows = new Map<string, ServerRow>();
   for (const { addr, reply } of answers) {
     if (!reply) {
@@ -75,10 +77,18 @@ function mergeServers(answers: Array<{ addr: string; reply?: { servers: Array<{ 
       continue;
     }
     const [self, ...known] = reply.servers;
-    if (self) rows.set(self.addr, { id: self.id, addr: self.addr, leader: self.leader, reachable: true });
+    if (self) rows.set(self.addr, { id: self.id, addr: self.addr, leader: self.leader, reachable: true, ...(self.health ? { health: self.health } : {}) });
     for (const k of known) if (!rows.get(k.addr)?.reachable) rows.set(k.addr, { id: k.id, addr: k.addr, leader: k.leader, reachable: true });
   }
   return [...rows.values()].sort((a, b) => (a.addr < b.addr ? -1 : 1));
+}
+
+function serverRow(s: ServerRow): string[] {
+  const h = s.health;
+  return [
+    s.id || '-', s.addr, s.reachable ? (s.leader ? 'leader' : 'follower') : 'unreachable',
+    h ? `${h.loop_delay_p99_ms}/${h.loop_delay_max_ms} ms` : '-', h ? formatBytes(Number(h.rss_bytes)) : '-',
+  ];
 }
 
 function printAgents(agents: AgentInfo__Output[]): void {

@@ -12,6 +12,8 @@ import { ClusterError } from '../../core/errors.js';
 import { ClusterClient } from '../client.js';
 import { fail, globals, loggerFor, untilSignal } from '../context.js';
 import { cpuArg, durationArg, sizeArg, wholeNumberArg } from '../option-args.js';
+import { defaultPrefetchWindowMs } from '../../scheduler/daemon.js';
+import { defaultMaxForeachItems } from '../../scheduler/flow/engine.js';
 import { startScheduler } from './scheduler.js';
 
 interface DevFlags {
@@ -23,6 +25,8 @@ interface DevFlags {
   agentMemory?: string;
   data?: string;
   gcGrace: string;
+  maxForeachItems: string;
+  prefetchWindow: string;
 }
 
 const cliEntry = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -39,6 +43,8 @@ export function devCommand(program: Command): void {
     .option('--agent-memory <size>', 'memory each agent offers (default: detected)', sizeArg)
     .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this', durationArg, '6h')
     .option('--data <dir>', 'keep the cluster state and chunk store in this folder so runs and results survive a restart (default: in memory)')
+    .option('--max-foreach-items <n>', 'the most items one foreach may have', wholeNumberArg(1), String(defaultMaxForeachItems))
+    .option('--prefetch-window <duration>', 'expected work an agent may hold waiting beyond what it runs, per task it runs at once (0: off)', durationArg, `${defaultPrefetchWindowMs}ms`)
     .action(async (flags: DevFlags, cmd: Command) => {
       try {
         const agents = Number(flags.agents);
@@ -53,6 +59,8 @@ export function devCommand(program: Command): void {
           leaseTtl: '3s',
           gcGrace: flags.gcGrace,
           compactAfter: '10m',
+          maxForeachItems: flags.maxForeachItems,
+          prefetchWindow: flags.prefetchWindow,
           ...(flags.data ? { state: path.join(flags.data, 'state.log'), store: path.join(flags.data, 'store') } : {}),
         }, logger);
         const addr = scheduler.daemon.addr;

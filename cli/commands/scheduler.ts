@@ -5,7 +5,8 @@ import type { Etcd3 } from 'etcd3';
 import { invalid } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { parseDurationMs } from '../../core/units.js';
-import { defaultMaxFinishedTasks, SchedulerDaemon } from '../../scheduler/daemon.js';
+import { defaultMaxFinishedTasks, defaultPrefetchWindowMs, SchedulerDaemon } from '../../scheduler/daemon.js';
+import { defaultMaxForeachItems } from '../../scheduler/flow/engine.js';
 import { EmbeddedLeader } from '../../scheduler/leader/embedded-leader.js';
 import { EtcdLeaderElection } from '../../scheduler/leader/etcd-election.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
@@ -35,6 +36,8 @@ export interface SchedulerFlags {
   compactAfter: string;
   retain?: string;
   maxFinishedTasks?: string;
+  maxForeachItems?: string;
+  prefetchWindow?: string;
 }
 
 export interface RunningScheduler {
@@ -82,6 +85,8 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     compactAfterMs,
     ...(retainMs !== undefined ? { retainMs } : {}),
     ...(flags.maxFinishedTasks !== undefined ? { maxFinishedTasks: wholeNumber(flags.maxFinishedTasks, 0) } : {}),
+    ...(flags.maxForeachItems !== undefined ? { maxForeachItems: wholeNumber(flags.maxForeachItems, 1) } : {}),
+    ...(flags.prefetchWindow !== undefined ? { prefetchWindowMs: parseDurationMs(flags.prefetchWindow) } : {}),
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
     store,
@@ -122,6 +127,8 @@ export function schedulerCommand(program: Command): void {
     .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this (uploads in progress)', durationArg, '6h')
     .option('--compact-after <duration>', 'a run finished this long ago has its task records moved from the state store into the chunk store', durationArg, '10m')
     .option('--max-finished-tasks <n>', 'tasks of finished runs the leader keeps in memory; past it the oldest finished runs are compacted before --compact-after', wholeNumberArg(0), String(defaultMaxFinishedTasks))
+    .option('--max-foreach-items <n>', 'the most items one foreach may have, listed in the job file or computed by a step; a run over it fails saying so', wholeNumberArg(1), String(defaultMaxForeachItems))
+    .option('--prefetch-window <duration>', 'expected work an agent may hold waiting beyond what it runs, per task it runs at once, so no slot waits on the scheduler between tasks (0: off)', durationArg, `${defaultPrefetchWindowMs}ms`)
     .option('--retain <duration>', 'a run finished this long ago is deleted, and store gc then collects its results, artifacts and logs (default: runs are kept)', durationArg)
     .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', durationArg, '5s')

@@ -31,6 +31,7 @@ import type { LogsRequest as _clusterd_v1_LogsRequest, LogsRequest__Output as _c
 import type { NotLeader as _clusterd_v1_NotLeader, NotLeader__Output as _clusterd_v1_NotLeader__Output } from './clusterd/v1/NotLeader.js';
 import type { ObjectRef as _clusterd_v1_ObjectRef, ObjectRef__Output as _clusterd_v1_ObjectRef__Output } from './clusterd/v1/ObjectRef.js';
 import type { ObjectStat as _clusterd_v1_ObjectStat, ObjectStat__Output as _clusterd_v1_ObjectStat__Output } from './clusterd/v1/ObjectStat.js';
+import type { ProcessHealth as _clusterd_v1_ProcessHealth, ProcessHealth__Output as _clusterd_v1_ProcessHealth__Output } from './clusterd/v1/ProcessHealth.js';
 import type { PutChunk as _clusterd_v1_PutChunk, PutChunk__Output as _clusterd_v1_PutChunk__Output } from './clusterd/v1/PutChunk.js';
 import type { PutReply as _clusterd_v1_PutReply, PutReply__Output as _clusterd_v1_PutReply__Output } from './clusterd/v1/PutReply.js';
 import type { Register as _clusterd_v1_Register, Register__Output as _clusterd_v1_Register__Output } from './clusterd/v1/Register.js';
@@ -107,6 +108,7 @@ export interface ProtoGrpcType {
       NotLeader: MessageTypeDefinition<_clusterd_v1_NotLeader, _clusterd_v1_NotLeader__Output>
       ObjectRef: MessageTypeDefinition<_clusterd_v1_ObjectRef, _clusterd_v1_ObjectRef__Output>
       ObjectStat: MessageTypeDefinition<_clusterd_v1_ObjectStat, _clusterd_v1_ObjectStat__Output>
+      ProcessHealth: MessageTypeDefinition<_clusterd_v1_ProcessHealth, _clusterd_v1_ProcessHealth__Output>
       PutChunk: MessageTypeDefinition<_clusterd_v1_PutChunk, _clusterd_v1_PutChunk__Output>
       PutReply: MessageTypeDefinition<_clusterd_v1_PutReply, _clusterd_v1_PutReply__Output>
       Register: MessageTypeDefinition<_clusterd_v1_Register, _clusterd_v1_Register__Output>

@@ -4,7 +4,7 @@ import { decodeValue } from '../../core/codec.js';
 import { invalid } from '../../core/errors.js';
 import { formatBytes, formatCpu } from '../../core/units.js';
 import type { RunStatus, StepStatus, TaskPage__Output, TaskStatus } from '../../proto/types.js';
-import { stepSummaries, taskCount, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
+import { itemOf, stepSummaries, taskCount, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
 import type { WaitReason } from '../placement/types.js';
 import type { RunRecord, StepSummary } from '../state/records.js';
 
@@ -21,7 +21,7 @@ const pageTasks = 100;
 
 export function runStatus(run: RunState, why: (taskId: string) => WaitReason | undefined, view: TaskView = {}): RunStatus {
   const select = taskSelector(run, view);
-  const steps = stepSummaries(run).map((s) => stepStatus(s, select(s.name, run.steps.get(s.name)!.tasks ?? []).map((t) => taskStatus(t, why))));
+  const steps = stepSummaries(run).map((s) => stepStatus(s, select(s.name, run.steps.get(s.name)!.tasks ?? []).map((t) => taskStatus(run, t, why))));
   return envelope(run.record, run.job.name, run.job.project, steps);
 }
 
@@ -79,7 +79,8 @@ function stepStatus(s: StepSummary, tasks: TaskStatus[]): StepStatus {
   return { name, state, tasks, total, succeeded, failed, running, waiting: total - succeeded - failed - running - cancelled };
 }
 
-function taskStatus(t: TaskState, why: (taskId: string) => WaitReason | undefined): TaskStatus {
+function taskStatus(run: RunState, t: TaskState, why: (taskId: string) => WaitReason | undefined): TaskStatus {
+  const item = itemOf(run, t);
   const reason = t.state === 'queued' ? why(t.id) : undefined;
   return {
     task_id: t.id,
@@ -91,7 +92,7 @@ function taskStatus(t: TaskState, why: (taskId: string) => WaitReason | undefine
     finished_at_ms: t.finishedAtMs ?? 0,
     error: t.error ?? null,
     waiting: reason ? describeWait(reason) : t.state === 'retrying' ? 'waiting to retry (backoff)' : '',
-    item_json: t.item.length ? JSON.stringify(decodeValue(t.item)) : '',
+    item_json: item.length ? JSON.stringify(decodeValue(item)) : '',
     reused_from: t.reusedFrom ?? '',
   };
 }

@@ -149,6 +149,15 @@ export class AgentRegistry implements Dispatcher {
     this.enqueue(agentId, (o) => o.revoke.push(...refs));
   }
 
+  /**
+   * The scheduler itself was paused (stopped, or its loop busy) for `ms`: no heartbeat could be
+   * read meanwhile, so no agent counts as silent for that time.
+   */
+  paused(ms: number): void {
+    this.opts.logger.warn({ pausedMs: ms, agents: this.sessions.size }, 'the scheduler was paused; agents get that long again before they are lost');
+    for (const session of this.sessions.values()) session.lastSeenMs += ms;
+  }
+
   /** Declares agents lost whose stream has been gone, or silent, longer than the TTL. */
   sweep(): void {
     const now = this.now();

@@ -7,7 +7,7 @@
 // fetches it with GetInput. Before this, each task of a 100,000-item `foreach: from` carried the
 // whole list it was fanned out from: quadratic in the sweep's size.
 import type { InputRef, StepAssignment, TaskAssignment } from '../../proto/types.js';
-import { buildInput, inputExceeds, sharesInput, type RunState, type TaskState } from './run-state.js';
+import { buildInput, inputExceeds, itemOf, sharesInput, type RunState, type TaskState } from './run-state.js';
 
 /** Inputs up to this size travel in the assignment; larger ones are fetched with GetInput. */
 export const inlineInputMaxBytes = 64 * 1024;
@@ -50,7 +50,7 @@ export function taskAssignment(run: RunState, task: TaskState): TaskAssignment {
     attempt: task.attempt,
     index: task.index,
     gpu_indices: task.gpuIndices,
-    item: task.item,
+    item: itemOf(run, task),
   };
   if (!sharesInput(run, task.step)) {
     if (inputExceeds(run, task, inlineInputMaxBytes)) assignment.input_ref = inputRef(run, task.step, task.index);

@@ -13,6 +13,7 @@
  */
 import { spliceArray } from '../../core/codec.js';
 import { errorMessage } from '../../core/errors.js';
+import { arrayItemOffsets } from '../../core/msgpack-scan.js';
 import type { Logger } from '../../core/logger.js';
 import type { ChunkBackend } from '../../store/backend.js';
 import { writeObject } from '../../store/uploader.js';
@@ -93,9 +94,10 @@ export class RunCompactor {
   private async compact(group: RunState[]): Promise<void> {
     const { store, chunks, persist } = this.opts;
     const entries = await Promise.all(group.map((run) => store.list(keys.tasksOf(run.record.id))));
-    // The stored records are msgpack already: spliced into one array as they are, not decoded
-    // and encoded again (that was ~5 µs a task, on the leader's loop).
-    const records = entries.flat().map(([, value]) => value);
+    // The stored records are msgpack already: cut out of their segments and spliced into one
+    // array as they are, in the order written, not decoded and encoded again (that was ~5 µs a
+    // task, on the leader's loop). Readers take each task's last record.
+    const records = entries.flat().flatMap(([, value]) => recordsIn(value));
     const tasksObject = await writeObject(chunks, spliceArray(records), 'value');
     const updates = group.map((run) => ({ run, steps: stepSummaries(run) }));
     const perRun = updates.map(({ run, steps }): WriteOp[] => [
@@ -109,6 +111,13 @@ export class RunCompactor {
     }
     this.opts.logger.debug({ runs: group.length, tasks: records.length, tasksObject }, 'runs compacted');
   }
+}
+
+/** The encoded records a value under `tasks/` holds: a segment's items, or the one record of the older layout. */
+function recordsIn(value: Uint8Array): Uint8Array[] {
+  const offsets = arrayItemOffsets(value, 0);
+  if (!offsets) return [value];
+  return Array.from({ length: offsets.length - 1 }, (_, i) => value.subarray(offsets[i]!, offsets[i + 1]!));
 }
 
 /** Whole runs' operations packed into as few writes as the store's limits allow. */

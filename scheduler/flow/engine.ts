@@ -10,7 +10,7 @@
 import { ownBytes } from '../../core/codec.js';
 import { ClusterError, errorMessage, notFound } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
-import { compileJob, type JobSpec } from '../../core/job-spec.js';
+import { compileJob, foreachCount, type JobSpec } from '../../core/job-spec.js';
 import type { Logger } from '../../core/logger.js';
 import { addResources, zeroResources, type Resources } from '../../core/resources.js';
 import type { LogLine, TaskAssignment, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
@@ -22,11 +22,12 @@ import {
 import type { WriteOp } from '../state/state-store.js';
 import { stepShared, taskAssignment, type StepShared } from './assignment.js';
 import {
-  allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, parentsSettled, reusable, reusableTasks,
+  allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, noGpus, parentsSettled, reusable, reusableTasks,
   setTaskState, summarize, taskCount, tasksOf,
   type RunState, type RunSummary, type TaskState,
 } from './run-state.js';
 import { TaskLogs } from './task-logs.js';
+import { TaskRecordLog } from './task-record-log.js';
 
 export interface Dispatcher {
   /** One task's attempt for an agent; `step` is the same object for every task of its step. */
@@ -85,12 +86,21 @@ export interface FlowEngineOptions {
   now?: () => number;
   /** How long past its timeout the scheduler waits for the agent before failing a task itself. */
   timeoutGraceMs?: number;
+  /** The most items one foreach may have, listed or computed. Default 1,000,000. */
+  maxForeachItems?: number;
 }
+
+export const defaultMaxForeachItems = 1_000_000;
+/** Tasks a big step gets made per slice, and how long slices may take per turn of the event loop. */
+const expandSliceTasks = 2_000;
+const expandTurnMs = 10;
 
 export class FlowEngine {
   /** Runs in memory with all their tasks: every unfinished run, and finished ones until dropped. */
   readonly runs = new Map<string, RunState>();
   readonly logs = new TaskLogs();
+  /** Where task records are written, in segments per run. */
+  private readonly records: TaskRecordLog;
   /**
    * The finished runs in memory, oldest first (in the order they ended, were restored or were
    * loaded back): compaction and dropping walk it from the front, so each costs the runs it
@@ -119,6 +129,10 @@ export class FlowEngine {
   private seq = 0;
   private taskSeq = 0;
   private passScheduled = false;
+  /** Runs with a step being expanded a slice at a time (see expandMore). */
+  private readonly expanding = new Set<RunState>();
+  private expansionScheduled = false;
+  private readonly maxForeachItems: number;
   /** Step timings whose longestRunningMs is set (see revisePrefetch). */
   private timings = new Set<StepTiming>();
   /** While recovering, tasks are not queued: agents first report what they run. */
@@ -127,6 +141,8 @@ export class FlowEngine {
   constructor(private readonly opts: FlowEngineOptions) {
     this.now = opts.now ?? Date.now;
     this.timeoutGraceMs = opts.timeoutGraceMs ?? 5_000;
+    this.maxForeachItems = opts.maxForeachItems ?? defaultMaxForeachItems;
+    this.records = new TaskRecordLog(opts.persist);
   }
 
   onRunChanged(listener: (runId: string) => void): () => void {
@@ -146,6 +162,10 @@ export class FlowEngine {
     for (const step of Object.values(job.steps)) {
       const fit = this.opts.placer.feasible({ resources: step.resources, executor: step.executor, constraints: step.constraints });
       if (!fit.ok) throw new ClusterError('UNSCHEDULABLE', `step "${step.name}" can never run on this cluster: ${fit.reason}`);
+      const items = step.foreach && step.foreach.kind !== 'from' ? foreachCount(step.foreach) : 0;
+      if (items > this.maxForeachItems) {
+        throw new ClusterError('INVALID_ARGUMENT', `steps.${step.name}.foreach: ${items} items, more than this cluster's limit of ${this.maxForeachItems} (--max-foreach-items)`);
+      }
     }
     const id = `${job.name}-${input.requestId || newRequestId(this.now())}`;
     if (this.runs.has(id) || this.dropped.has(id)) return id;
@@ -164,7 +184,10 @@ export class FlowEngine {
     };
     await this.opts.persist([putRecord(keys.run(record.id), record), ...(withOps?.(record.id) ?? [])]);
     const run = newRunState(record, job);
-    if (resume) run.reuse = reusableTasks(resume.from, job, resume.fromStep);
+    if (resume) {
+      run.reuse = reusableTasks(resume.from, job, resume.fromStep);
+      run.reuseItems = resume.from;
+    }
     this.runs.set(record.id, run);
     this.idBySeq.set(record.seq, record.id);
     this.opts.logger.info({ runId: record.id, job: job.name, project: job.project, resumedFrom: record.resumedFrom }, 'run submitted');
@@ -199,12 +222,16 @@ export class FlowEngine {
   }
 
   /** Rebuilds a run from its durable records (a new leader, a restart, or a dropped run loaded back). */
-  restore(record: RunRecord, taskRecords: readonly TaskRecord[]): void {
+  restore(record: RunRecord, taskRecords: readonly TaskRecord[], lastSegment = -1): void {
+    this.records.continueAfter(record.id, lastSegment);
     this.seq = Math.max(this.seq, record.seq + 1);
     this.idBySeq.set(record.seq, record.id);
     const run = newRunState(record, compileJob(record.job, `run ${record.id}`));
     const earlier = record.resumedFrom ? this.runs.get(record.resumedFrom) : undefined;
-    if (earlier) run.reuse = reusableTasks(earlier, run.job, record.resumeFromStep);
+    if (earlier) {
+      run.reuse = reusableTasks(earlier, run.job, record.resumeFromStep);
+      run.reuseItems = earlier;
+    }
     this.runs.set(record.id, run);
     const byStep = new Map<string, TaskRecord[]>();
     for (const r of taskRecords) byStep.set(r.step, [...(byStep.get(r.step) ?? []), r]);
@@ -331,7 +358,7 @@ export class FlowEngine {
   }
 
   private requeueLost(task: TaskState, error: ErrorInfo, why: string): void {
-    task.attempts.push(this.attemptRecord(task, error, true));
+    task.attempts = [...task.attempts, this.attemptRecord(task, error, true)];
     this.logs.append(task.id, [{ at_ms: this.now(), stream: 'log', text: `[clusterd] attempt ${task.attempt} ${why}; re-queued` }]);
     this.queue(task);
   }
@@ -510,6 +537,7 @@ export class FlowEngine {
       this.finished.delete(run.record.id);
       this.dropped.set(run.record.id, summarize(run));
       this.runs.delete(run.record.id);
+      this.records.forget(run.record.id);
       for (const task of tasksOf(run)) {
         this.tasks.delete(task.id);
         this.logs.forget(task.id);
@@ -640,14 +668,17 @@ export class FlowEngine {
    * dependents, not the run's size. Tasks settled here (reused, or carrying an upstream
    * failure) may unlock expansions, hence the loop.
    */
-  private advance(run: RunState, settled?: TaskState): void {
+  private advance(run: RunState, settled?: TaskState, work: TaskState[] = settled ? dependentsOf(run, settled) : [...tasksOf(run)]): void {
     if (run.record.state !== 'running') return;
-    let work: TaskState[] = settled ? dependentsOf(run, settled) : [...tasksOf(run)];
+    // A big step gets one slice of tasks per call; the rest come from expandMore, a turn at a time.
+    const sliced = new Set<string>();
     for (;;) {
       let expanded = false;
       try {
         for (const name of run.order) {
-          const created = expandStep(run, name);
+          if (sliced.has(name)) continue;
+          const created = expandStep(run, name, expandSliceTasks, this.maxForeachItems);
+          if (run.steps.get(name)!.expanding) sliced.add(name);
           if (!created) continue;
           expanded = true;
           for (const t of created) {
@@ -664,12 +695,38 @@ export class FlowEngine {
       if (!expanded && !settledHere) break;
       work = [];
     }
+    if (sliced.size > 0) {
+      this.expanding.add(run);
+      this.scheduleExpansion();
+    }
     // A run's end first: its final status is then written ahead of the placement pass. A run
     // with a failed foreach item ends once nothing of it is queued, running or retrying.
     if (run.failure && !this.recovering && activeTasks(run) === 0) this.finish(run, 'failed', failureOf(run));
     else if (!run.failure && allDone(run)) this.finish(run, 'succeeded');
     this.schedulePass();
     this.notify(run.record.id);
+  }
+
+  private scheduleExpansion(): void {
+    if (this.expansionScheduled) return;
+    this.expansionScheduled = true;
+    setImmediate(() => this.expandMore());
+  }
+
+  /**
+   * Makes the next slices of the steps being expanded, for at most `expandTurnMs` of this turn
+   * of the event loop, queueing the tasks that are ready; the rest waits for the next turn. A
+   * million-item foreach takes a few seconds to make, during which its first tasks already run.
+   */
+  private expandMore(): void {
+    this.expansionScheduled = false;
+    const deadline = performance.now() + expandTurnMs;
+    for (const run of this.expanding) {
+      this.expanding.delete(run);
+      if (run.record.state === 'running' && !this.recovering) this.advance(run, undefined, []);
+      if (performance.now() > deadline) break;
+    }
+    if (this.expanding.size > 0) this.scheduleExpansion();
   }
 
   /**
@@ -719,7 +776,7 @@ export class FlowEngine {
     const record = taskRecord(task, task.attempts, 'succeeded');
     record.reusedFrom = task.reusedFrom;
     setResultFields(record, task);
-    this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), record)])
+    this.records.write(record)
       .catch((err) => this.opts.logger.error({ err, taskId: task.id }, 'recording a reused result failed; it is reused again on recovery'));
   }
 
@@ -729,7 +786,7 @@ export class FlowEngine {
     this.transition(run, task, 'queued');
     task.attempt = task.attempts.length + 1;
     task.agentId = undefined;
-    task.gpuIndices = [];
+    task.gpuIndices = noGpus;
     this.logs.reopen(task.id);
     const demand: TaskDemand = {
       id: task.id,
@@ -756,11 +813,11 @@ export class FlowEngine {
     const attempt = this.attemptRecord(task, error, false, this.now(), stored.logObject);
     task.finishing = true;
     try {
-      await this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), taskRecord(task, [...task.attempts, attempt]))]);
+      await this.records.write(taskRecord(task, [...task.attempts, attempt]));
     } finally {
       task.finishing = false;
     }
-    task.attempts.push(attempt);
+    task.attempts = [...task.attempts, attempt];
     this.opts.placer.release(task.id);
     this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
     const backoffMs = Math.min(step.retry.maxBackoffMs, step.retry.backoffMs * 2 ** (failures - 1));
@@ -786,7 +843,7 @@ export class FlowEngine {
     if (out.error) record.error = out.error;
     task.finishing = true;
     try {
-      await this.opts.persist([putRecord(keys.task(run.record.id, task.step, task.index), record)]);
+      await this.records.write(record);
     } finally {
       task.finishing = false;
     }

@@ -3,13 +3,14 @@
  * has, which are ready, what input a task gets, and how a run ends. No I/O here; the engine
  * (engine.ts) applies the decisions.
  *
- *   step:  pending ──(parents done)──▶ expanded into tasks
+ *   step:  pending ──(parents done)──▶ expanding (a slice of tasks at a time) ──▶ expanded
  *   task:  pending ─▶ queued ─▶ running ─▶ succeeded
  *                       ▲          │  └──▶ failed (retries used up; caught or not)
  *                       └─retrying─┘      cancelled
  */
-import { arrayHeader, decodeValue, encodeValue, encodedNil, mapHeader, ownBytes } from '../../core/codec.js';
+import { arrayHeader, encodeValue, encodedNil, mapHeader, ownBytes, spliceArray } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
+import { arrayItemOffsets, describeValueAt, fieldRange } from '../../core/msgpack-scan.js';
 import type { ArtifactRef, AttemptRecord, ErrorInfo, RunRecord, StepSummary } from '../state/records.js';
 import type { StepTiming } from '../placement/types.js';
 import type { StepShared } from './assignment.js';
@@ -24,9 +25,8 @@ export interface TaskState {
   state: TaskStateName;
   /** The current or last attempt, from 1. */
   attempt: number;
+  /** Its attempts that ended (failed, lost or succeeded); `noAttempts` until one does. */
   attempts: AttemptRecord[];
-  /** The foreach item, encoded; empty when the step has none. */
-  item: Uint8Array;
   agentId?: string;
   gpuIndices: number[];
   assignedAtMs?: number;
@@ -51,8 +51,12 @@ export interface StepRun {
   parents: readonly string[];
   /** The foreach step whose items this step runs over, or null. */
   scope: string | null;
-  /** Null until the step is expanded (its item count is known). */
+  /** Null until the step's item count is known; while `expanding`, the tasks made so far. */
   tasks: TaskState[] | null;
+  /** Its foreach items (the scope's, for a step inside a foreach), once known. */
+  items?: ItemList;
+  /** Set while its tasks are made a slice at a time (see expandStep): it counts as not expanded yet. */
+  expanding?: boolean;
   /** How many of its tasks are settled (see isSettled); kept by setTaskState. */
   settled: number;
   /** How many of its tasks are in each state; kept by setTaskState, so a status costs no scan. */
@@ -75,6 +79,8 @@ export interface RunState {
   open: number;
   /** Resume: succeeded tasks of the earlier run, by "step/index", that this run may reuse. */
   reuse?: Map<string, TaskState>;
+  /** Resume: the earlier run, whose items the reused tasks' are compared with. */
+  reuseItems?: RunState;
   /** The first failure of a foreach item (no catch): the run fails once the rest of it is done. */
   failure?: ErrorInfo;
   /** Tasks that failed without catch. */
@@ -133,60 +139,121 @@ export function setTaskState(run: RunState, task: TaskState, next: TaskStateName
   run.open -= Number(isTerminal(next)) - Number(wasTerminal);
 }
 
-/** The item of a task outside any foreach: one for all, as a finished run stays in memory a while. */
-const noItem = new Uint8Array(0);
-
 /**
- * Expands a step whose item count is known: the start step and steps with settled parents.
- * Returns the new tasks, or null when the step cannot be expanded yet.
- * Throws a ClusterError-free plain Error when a `from:` foreach does not yield a list.
+ * A step's foreach items, encoded: views into one buffer (a static list's encoding, made once per
+ * compiled job; a computed list's producer's result), so a million items cost two numbers each.
  */
-export function expandStep(run: RunState, name: string): TaskState[] | null {
-  const step = run.steps.get(name)!;
-  if (step.tasks) return null;
-  let items: Uint8Array[];
-  if (step.spec.foreach && step.spec.foreach.kind !== 'from') {
-    items = foreachItems(step.spec.foreach).map((i) => encodeValue(i));
-  } else if (step.spec.foreach?.kind === 'from') {
-    const source = run.steps.get(step.spec.foreach.step)!;
-    const producer = source.tasks?.[0];
-    if (!producer || !isSettled(producer)) return null;
-    // A producer that failed under catch yields no items: the join gets an empty list.
-    const list = producer.state === 'succeeded' ? fieldOf(decodeValue(producer.result ?? encodedNil), step.spec.foreach.field) : [];
-    if (!Array.isArray(list)) {
-      throw new Error(`foreach from ${step.spec.foreach.step}.${step.spec.foreach.field}: expected a list, got ${list === undefined ? 'nothing' : typeof list}`);
-    }
-    items = list.map((i) => encodeValue(i));
-  } else if (step.scope !== null && step.scope !== name) {
-    const scopeTasks = run.steps.get(step.scope)!.tasks;
-    if (!scopeTasks) return null;
-    items = scopeTasks.map((t) => t.item);
-  } else {
-    items = [noItem];
-  }
-  step.tasks = items.map((item, index) => ({
-    id: taskId(run.record.id, name, index),
-    runId: run.record.id,
-    step: name,
-    index,
-    state: 'pending',
-    attempt: 0,
-    attempts: [],
-    item,
-    gpuIndices: [],
-    caught: false,
-    finishing: false,
-  }));
-  step.count.pending = step.tasks.length;
-  run.unexpanded--;
-  run.open += step.tasks.length;
-  return step.tasks;
+export interface ItemList {
+  readonly count: number;
+  at(index: number): Uint8Array;
 }
 
-function fieldOf(value: unknown, path: string): unknown {
-  let v = value;
-  for (const part of path.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
-  return v;
+/** Shared by the tasks that have no foreach item, and by tasks not yet made: never written to. */
+export const noAttempts: readonly AttemptRecord[] = Object.freeze([]) as readonly AttemptRecord[];
+export const noGpus: number[] = Object.freeze([]) as unknown as number[];
+const noItem = new Uint8Array(0);
+const oneTask: ItemList = { count: 1, at: () => noItem };
+
+/** The items of an encoded array: views into `bytes` at the offsets a scan found. */
+function encodedItems(bytes: Uint8Array, offsets: Uint32Array): ItemList {
+  return { count: offsets.length - 1, at: (i) => bytes.subarray(offsets[i]!, offsets[i + 1]!) };
+}
+
+/** A list or grid foreach's items, encoded once per compiled job (runs of one job share its spec). */
+const staticItems = new WeakMap<StepSpec, ItemList>();
+
+function itemsOfSpec(spec: StepSpec): ItemList {
+  let items = staticItems.get(spec);
+  if (!items) {
+    const encoded = spliceArray(foreachItems(spec.foreach as Exclude<typeof spec.foreach, { kind: 'from' } | undefined>).map((i) => encodeValue(i)));
+    items = encodedItems(encoded, arrayItemOffsets(encoded, 0)!);
+    staticItems.set(spec, items);
+  }
+  return items;
+}
+
+/** Whether all of the step's tasks are made. */
+export function isExpanded(step: StepRun): boolean {
+  return step.tasks !== null && !step.expanding;
+}
+
+/** A task's foreach item, encoded; empty when its step has none. */
+export function itemOf(run: RunState, task: TaskState): Uint8Array {
+  return run.steps.get(task.step)!.items?.at(task.index) ?? noItem;
+}
+
+/**
+ * Makes the tasks of a step whose item count is known: the start step and steps whose parents
+ * have settled. At most `sliceTasks` at a time: a step with more is left `expanding`, and each
+ * later call makes the next slice, until the last one makes it expanded. Returns the tasks made,
+ * or null when the step cannot be (or need not be) expanded now.
+ * Throws a plain Error when a `from:` foreach does not yield a list, or yields more than
+ * `maxItems` items.
+ */
+export function expandStep(run: RunState, name: string, sliceTasks = Infinity, maxItems = Infinity): TaskState[] | null {
+  const step = run.steps.get(name)!;
+  if (isExpanded(step)) return null;
+  if (!step.expanding) {
+    const items = stepItems(run, name, maxItems);
+    if (!items) return null;
+    step.items = items;
+    step.tasks = [];
+    step.expanding = true;
+  }
+  const tasks = step.tasks!;
+  const from = tasks.length;
+  const to = Math.min(step.items!.count, from + sliceTasks);
+  for (let index = from; index < to; index++) {
+    tasks.push({
+      id: taskId(run.record.id, name, index),
+      runId: run.record.id,
+      step: name,
+      index,
+      state: 'pending',
+      attempt: 0,
+      attempts: noAttempts as AttemptRecord[],
+      gpuIndices: noGpus,
+      caught: false,
+      finishing: false,
+    });
+  }
+  step.count.pending += to - from;
+  run.open += to - from;
+  if (to === step.items!.count) {
+    step.expanding = false;
+    run.unexpanded--;
+  }
+  return tasks.slice(from, to);
+}
+
+/** The step's items when they are known, else null. */
+function stepItems(run: RunState, name: string, maxItems: number): ItemList | null {
+  const step = run.steps.get(name)!;
+  const foreach = step.spec.foreach;
+  if (foreach && foreach.kind !== 'from') return capped(itemsOfSpec(step.spec), maxItems, `foreach of step "${name}"`);
+  if (foreach?.kind === 'from') {
+    const source = run.steps.get(foreach.step)!;
+    const producer = source.tasks?.[0];
+    if (!isExpanded(source) || !producer || !isSettled(producer)) return null;
+    const where = `foreach from ${foreach.step}.${foreach.field}`;
+    // A producer that failed under catch yields no items: the join gets an empty list.
+    if (producer.state !== 'succeeded') return { count: 0, at: () => noItem };
+    const result = producer.result?.length ? producer.result : encodedNil;
+    const field = fieldRange(result, foreach.field.split('.'));
+    const offsets = field && arrayItemOffsets(result, field.start);
+    if (!offsets) throw new Error(`${where}: expected a list, got ${field ? describeValueAt(result, field.start) : 'nothing'}`);
+    return capped(encodedItems(result, offsets), maxItems, where);
+  }
+  if (step.scope !== null && step.scope !== name) {
+    const scope = run.steps.get(step.scope)!;
+    return isExpanded(scope) ? scope.items! : null;
+  }
+  return oneTask;
+}
+
+function capped(items: ItemList, maxItems: number, where: string): ItemList {
+  if (items.count > maxItems) throw new Error(`${where}: ${items.count} items, more than this cluster's limit of ${maxItems} (--max-foreach-items)`);
+  return items;
 }
 
 /**
@@ -201,7 +268,7 @@ export function parentsSettled(run: RunState, task: TaskState): boolean {
     if (sameScope(step, parent)) {
       const t = parent.tasks[task.index];
       if (!t || !isSettled(t)) return false;
-    } else if (parent.settled !== parent.tasks.length) {
+    } else if (!isExpanded(parent) || parent.settled !== parent.tasks.length) {
       return false;
     }
   }
@@ -234,7 +301,7 @@ export function dependentsOf(run: RunState, task: TaskState): TaskState[] {
     if (sameScope(child, parent)) {
       const t = child.tasks[task.index];
       if (t) out.push(t);
-    } else if (parent.tasks && parent.settled === parent.tasks.length) {
+    } else if (isExpanded(parent) && parent.settled === parent.tasks!.length) {
       out.push(...child.tasks);
     }
   }
@@ -317,7 +384,7 @@ export function allDone(run: RunState): boolean {
 export function stepState(step: StepRun): string {
   if (!step.tasks) return 'pending';
   const { succeeded, failed, cancelled, running } = step.count;
-  if (succeeded + failed + cancelled === step.tasks.length) {
+  if (isExpanded(step) && succeeded + failed + cancelled === step.tasks.length) {
     if (cancelled) return 'cancelled';
     const caughtFailures = step.settled - succeeded;
     return failed > caughtFailures ? 'failed' : 'succeeded';
@@ -342,7 +409,7 @@ export function stepSummaries(run: RunState): StepSummary[] {
   return run.order.map((name) => {
     const step = run.steps.get(name)!;
     const { succeeded, failed, running, cancelled } = step.count;
-    return { name, state: stepState(step), total: step.tasks?.length ?? 0, succeeded, failed, running, cancelled };
+    return { name, state: stepState(step), total: step.items?.count ?? step.tasks?.length ?? 0, succeeded, failed, running, cancelled };
   });
 }
 
@@ -378,7 +445,7 @@ export function reusableTasks(earlier: RunState, job: JobSpec, fromStep?: string
  */
 export function reusable(run: RunState, task: TaskState): TaskState | undefined {
   const earlier = run.reuse?.get(`${task.step}/${task.index}`);
-  if (!earlier || Buffer.compare(Buffer.from(earlier.item), Buffer.from(task.item)) !== 0) return undefined;
+  if (!earlier || !run.reuseItems || Buffer.compare(itemOf(run.reuseItems, earlier), itemOf(run, task)) !== 0) return undefined;
   const step = run.steps.get(task.step)!;
   for (const p of step.parents) {
     const parent = run.steps.get(p)!;

@@ -225,6 +225,8 @@ export class Placer {
     /** Per constraint key, demands that found no room in this pass: anything at least as big fails too. */
     const noRoom = new Map<string, Resources[]>();
     const turns = new FairShareHeap<Turn>();
+    /** Lanes that placed a task in this pass: a blocked task only starves if another lane overtook it. */
+    const placedLanes = new Set<Lane>();
     for (const project of this.queues.projects.values()) this.offerTurn(turns, project, pass);
     while (turns.size > 0 && placed.length < this.maxPlacementsPerPass) {
       const { project, lane } = turns.pop()!;
@@ -236,8 +238,10 @@ export class Placer {
       const waitOn = estimateMs === undefined ? undefined : selectPrefetchAgent(task, estimateMs, pools, this.prefetch);
       if (agent) {
         placed.push(this.place(task, agent));
+        placedLanes.add(lane);
       } else if (waitOn) {
         placed.push(this.placeWaiting(task, waitOn, estimateMs!));
+        placedLanes.add(lane);
       } else {
         lane.blockedInPass = pass;
         if (!blockedBefore) noRoom.set(lane.constraintKey, [...(noRoom.get(lane.constraintKey) ?? []), task.resources]);
@@ -245,7 +249,7 @@ export class Placer {
       this.offerTurn(turns, project, pass);
     }
     this.truncated = turns.size > 0;
-    this.observeStarvation(pass);
+    this.observeStarvation(pass, placedLanes);
     return placed;
   }
 
@@ -323,13 +327,20 @@ export class Placer {
     }
   }
 
-  private observeStarvation(pass: number): void {
+  /**
+   * A project's next task starves when it fails to fit while other tasks take the room it waits
+   * for: a pass in which it did not fit and some other lane placed a task counts towards its
+   * reservation. A sweep whose next task waits only because its own earlier tasks fill the
+   * cluster (and its agents' prefetch windows) is not starving.
+   */
+  private observeStarvation(pass: number, placedLanes: ReadonlySet<Lane>): void {
     const active = new Set<string>();
     for (const project of this.queues.projects.values()) {
       const lane = project.nextLane(pass, true);
       if (!lane) continue;
       active.add(project.name);
-      this.reservations.observe(project.name, lane.peek(), lane.blockedInPass === pass);
+      const overtaken = lane.blockedInPass === pass && (placedLanes.size > 1 || (placedLanes.size === 1 && !placedLanes.has(lane)));
+      this.reservations.observe(project.name, lane.peek(), overtaken);
     }
     this.reservations.forgetProjectsExcept(active);
   }

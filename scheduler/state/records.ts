@@ -3,6 +3,11 @@
  * written: a run at submit and when it ends, a task when it ends or when an attempt fails (so
  * retries survive a failover). Dispatch is not written: a new leader learns what runs from the
  * agents. Values are msgpack.
+ *
+ * Task records travel in segments (see flow/task-record-log.ts): `tasks/RUN/SEQ` holds an array
+ * of the records of that run written together, and a later segment's record of a task supersedes
+ * an earlier one. A single record under `tasks/RUN/STEP/INDEX` (how earlier versions wrote them)
+ * is read the same way.
  */
 import { Packr } from 'msgpackr';
 import { ClusterError, type ErrorInfo } from '../../core/errors.js';
@@ -117,6 +122,8 @@ export const keys = {
   run: (runId: string) => `runs/${runId}`,
   runs: 'runs/',
   task: (runId: string, step: string, index: number) => `tasks/${runId}/${step}/${index}`,
+  /** A segment of task records: its number, zero-padded so keys sort in the order written. */
+  taskSegment: (runId: string, seq: number) => `tasks/${runId}/${String(seq).padStart(12, '0')}`,
   tasksOf: (runId: string) => `tasks/${runId}/`,
   seq: 'meta/seq',
   schedule: (name: string) => `schedules/${name}`,
@@ -146,16 +153,45 @@ export function putRecord(key: string, value: RunRecord | TaskRecord | ScheduleR
   return { op: 'put', key, value: packr.pack(value) };
 }
 
+/** A record encoded as stored (for a segment of task records). */
+export function encodeRecord(value: TaskRecord): Uint8Array {
+  return packr.pack(value);
+}
+
 export function decodeRecord<T extends RunRecord | TaskRecord | ScheduleRecord | AgentRecord>(bytes: Uint8Array): T {
   return packr.unpack(bytes) as T;
 }
 
 /**
  * A tasks object: one msgpack array of the task records of the runs compacted together (see
- * flow/compaction.ts); with `runId`, only that run's.
+ * flow/compaction.ts), in the order they were written; with `runId`, only that run's. Each task's
+ * last record is the one that counts (see latestTaskRecords).
  */
 export function decodeTaskRecords(bytes: Uint8Array, runId?: string): TaskRecord[] {
   const tasks = packr.unpack(bytes) as unknown;
   if (!Array.isArray(tasks)) throw new ClusterError('CORRUPT', 'a compacted run\'s tasks object is not a list of task records');
-  return runId === undefined ? tasks as TaskRecord[] : (tasks as TaskRecord[]).filter((t) => t.runId === runId);
+  return latestTaskRecords(runId === undefined ? tasks as TaskRecord[] : (tasks as TaskRecord[]).filter((t) => t.runId === runId));
+}
+
+/** The records a value under `tasks/` holds: a segment's array, or one record of the older layout. */
+export function decodeTaskValue(bytes: Uint8Array): TaskRecord[] {
+  const value = packr.unpack(bytes) as TaskRecord | TaskRecord[];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Each task's last record among `records` (in the order they were written), in that order. */
+export function latestTaskRecords(records: readonly TaskRecord[]): TaskRecord[] {
+  const latest = new Map<string, TaskRecord>();
+  for (const r of records) {
+    const key = `${r.runId}/${r.step}/${r.index}`;
+    latest.delete(key); // re-inserted last: the order is the order of last writes
+    latest.set(key, r);
+  }
+  return latest.size === records.length ? [...records] : [...latest.values()];
+}
+
+/** The segment number of a key under `tasks/RUN/`, or undefined for a key of the older layout. */
+export function segmentNumber(key: string): number | undefined {
+  const last = key.slice(key.lastIndexOf('/') + 1);
+  return /^\d{12}$/.test(last) ? Number(last) : undefined;
 }

@@ -10,7 +10,7 @@ import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll } from 'vitest';
 import { startTimeOf, type ClusterManifest, type ClusterProcess } from '../../cli/local-cluster.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
-import { decodeRecord, type AttemptRecord, type TaskRecord } from '../../scheduler/state/records.js';
+import { decodeTaskValue, type AttemptRecord, type TaskRecord } from '../../scheduler/state/records.js';
 import { clusterctl, clusterctlJson, eventually } from './cli-cluster.js';
 
 export interface ServerJson { id: string; addr: string; leader: boolean; reachable: boolean }
@@ -135,7 +135,7 @@ export class HaCluster {
     for (const runId of runIds) {
       for (const step of (await this.status(runId)).steps) {
         for (const task of step.tasks) {
-          const key = `${prefix}tasks/${runId}/${step.name}/${task.index}`;
+          const key = `${runId}/${step.name}/${task.index}`;
           const writes = history.get(key) ?? [];
           const succeeded = writes.filter((r) => r.state === 'succeeded').length;
           if (succeeded !== 1) problems.push(`${key}: written as succeeded ${succeeded} times`);
@@ -149,7 +149,8 @@ export class HaCluster {
   }
 
   /**
-   * Every put under `keyPrefix` since etcd started, by key, in order. All writes of this etcd are
+   * Every task record put under `keyPrefix` since etcd started (in segments, see
+   * scheduler/state/records.ts), by task (RUN/STEP/INDEX), in order. All writes of this etcd are
    * under the cluster's prefix, so watching that from revision 1 until the event of the head
    * revision arrives replays the whole history.
    */
@@ -163,7 +164,12 @@ export class HaCluster {
         watcher.on('data', (res) => {
           for (const e of res.events) {
             const key = e.kv.key.toString();
-            if (e.type === 'Put' && key.startsWith(keyPrefix)) byKey.set(key, [...(byKey.get(key) ?? []), decodeRecord<TaskRecord>(e.kv.value)]);
+            if (e.type === 'Put' && key.startsWith(keyPrefix)) {
+              for (const r of decodeTaskValue(e.kv.value)) {
+                const task = `${r.runId}/${r.step}/${r.index}`;
+                byKey.set(task, [...(byKey.get(task) ?? []), r]);
+              }
+            }
             if (Number(e.kv.mod_revision) >= head) {
               clearTimeout(timer);
               resolve();

@@ -23,6 +23,15 @@ function bigTaskStartRound(placer: Placer, rounds: number): number | undefined {
 }
 
 describe('anti-starvation', () => {
+  it('holds nothing for a sweep whose next task waits only behind its own running tasks', () => {
+    const placer = placerWith([agent('a').cpu(2)], Array.from({ length: 50 }, (_, i) => task(`s${i}`)), { reserveAfterPasses: 1 });
+    for (let round = 0; round < 10; round++) {
+      placer.schedule();
+      placer.release(`s${round}`);
+    }
+    expect(placer.reservedAgents()).toEqual([]);
+  });
+
   it.each([
     // passes 1, 2: big fails, a freed CPU goes to a small task; after pass 2 agent a is held.
     // rounds 3, 4, 5 free 1, 2, 3 CPUs on a and place nothing; round 6 frees the 4th: big starts
@@ -57,10 +66,13 @@ describe('anti-starvation', () => {
   it('drops the reservation when its agent drains, and holds another', () => {
     const placer = placerWith([agent('a').cpu(4), agent('b').cpu(4)], [task('ra').cpu(3), task('rb').cpu(3)], { reserveAfterPasses: 1 });
     placer.schedule();
+    // big does not fit; a small task placed in the same pass overtakes it: an agent is held
     placer.enqueue(task('big').cpu(4).build());
+    placer.enqueue(task('small-1').cpu(0.5).project('other').build());
     placer.schedule();
     const [[, held]] = placer.reservedAgents() as [[string, string]];
     placer.upsertAgent(agent(held).cpu(4).draining().build());
+    placer.enqueue(task('small-2').cpu(0.5).project('other').build());
     placer.schedule();
     expect(placer.reservedAgents()).toEqual([['big', held === 'a' ? 'b' : 'a']]);
   });
@@ -71,6 +83,7 @@ describe('anti-starvation', () => {
     placer.allocate('fill-c', 'c', cpus(3), []);
     placer.allocate('fill-g', 'g', cpus(6), []);
     placer.enqueue(task('big').cpu(4).build());
+    placer.enqueue(task('small').cpu(0.5).project('other').build());
     // big lacks 3 of c's 4 CPUs (.75) and 2 of g's 8 (.25); g is closer, but holding it would idle its GPUs
     placer.schedule();
     expect(placer.reservedAgents()).toEqual([['big', 'c']]);
@@ -82,6 +95,8 @@ describe('anti-starvation', () => {
     const placer = placerWith(agents, fillers, { reserveAfterPasses: 1, maxReservedAgents: 2 });
     placer.schedule();
     for (const project of ['p', 'q', 'r']) placer.enqueue(task(`big-${project}`).project(project).cpu(2).build());
+    placer.upsertAgent(agent('d').cpu(1).build());
+    placer.enqueue(task('small').cpu(0.5).project('s').build()); // overtakes them all, on d
     placer.schedule();
     expect(placer.reservedAgents()).toHaveLength(2);
   });

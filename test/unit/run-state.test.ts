@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from '../../core/codec.js';
 import { compileJob } from '../../core/job-spec.js';
 import {
-  allDone, buildInput, dependentsOf, expandStep, newRunState, parentsSettled, reusable, reusableTasks, setTaskState, stepState,
+  allDone, buildInput, dependentsOf, expandStep, itemOf, newRunState, parentsSettled, reusable, reusableTasks, setTaskState, stepState,
   type RunState, type TaskState,
 } from '../../scheduler/flow/run-state.js';
 import type { RunRecord } from '../../scheduler/state/records.js';
@@ -25,8 +25,8 @@ describe('run planning', () => {
   it('expands a foreach and the per-item step after it with the same items', () => {
     const r = runOf(sweep);
     for (const name of r.order) expandStep(r, name);
-    expect(r.steps.get('train')!.tasks!.map((t) => decodeValue(t.item))).toEqual(['a', 'b', 'c']);
-    expect(r.steps.get('score')!.tasks!.map((t) => decodeValue(t.item))).toEqual(['a', 'b', 'c']);
+    expect(r.steps.get('train')!.tasks!.map((t) => decodeValue(itemOf(r, t)))).toEqual(['a', 'b', 'c']);
+    expect(r.steps.get('score')!.tasks!.map((t) => decodeValue(itemOf(r, t)))).toEqual(['a', 'b', 'c']);
     expect(r.steps.get('pick')!.tasks).toHaveLength(1);
     // 1 + 3 + 3 + 1 tasks open, nothing unexpanded
     expect([r.unexpanded, r.open]).toEqual([0, 8]);
@@ -101,7 +101,7 @@ describe('run planning', () => {
     expandStep(r, 'start');
     expect(expandStep(r, 'f')).toBeNull();
     succeed(r, r.steps.get('start')!.tasks![0]!, { items: [10, 20] });
-    expect(expandStep(r, 'f')!.map((t) => decodeValue(t.item))).toEqual([10, 20]);
+    expect(expandStep(r, 'f')!.map((t) => decodeValue(itemOf(r, t)))).toEqual([10, 20]);
   });
 
   it('knows the run is done when every step is expanded and every task terminal', () => {
@@ -132,6 +132,7 @@ describe('resume reuse', () => {
     const old = finished();
     const r = runOf(sweep, 'new');
     r.reuse = reusableTasks(old, old.job);
+    r.reuseItems = old;
     for (const name of r.order) expandStep(r, name);
     const start = r.steps.get('start')!.tasks![0]!;
     expect(reusable(r, start)).toBe(old.steps.get('start')!.tasks![0]);
@@ -140,7 +141,37 @@ describe('resume reuse', () => {
     start.reusedFrom = 'old';
     expect(reusable(r, train0)).toBe(old.steps.get('train')!.tasks![0]);
     expect(reusable(r, r.steps.get('train')!.tasks![1]!)).toBeUndefined(); // failed before
-    train0.item = encodeValue('changed');
-    expect(reusable(r, train0)).toBeUndefined();
+    // The same job with another item at index 0: that task is not the earlier one.
+    const changed = runOf({ ...sweep, train: { ...sweep.train, foreach: ['changed', 'b', 'c'] } }, 'changed');
+    changed.reuse = r.reuse;
+    changed.reuseItems = old;
+    for (const name of changed.order) expandStep(changed, name);
+    changed.steps.get('start')!.tasks![0]!.reusedFrom = 'old';
+    expect(reusable(changed, changed.steps.get('train')!.tasks![0]!)).toBeUndefined();
+    expect(reusable(changed, changed.steps.get('train')!.tasks![2]!)).toBe(old.steps.get('train')!.tasks![2]);
+  });
+
+  it('expands a big step a slice at a time; it counts as expanded only after the last slice', () => {
+    const r = runOf({ start: { run, next: 'f' }, f: { run, foreach: { from: 'start.items' }, next: 'j' }, j: { run, join: true } });
+    expandStep(r, 'start');
+    succeed(r, r.steps.get('start')!.tasks![0]!, { items: Array.from({ length: 25 }, (_, i) => i * 2) });
+    expandStep(r, 'j');
+    const slices = [expandStep(r, 'f', 10), expandStep(r, 'f', 10), expandStep(r, 'f', 10), expandStep(r, 'f', 10)];
+    expect(slices.map((sl) => sl?.map((t) => t.index)[0] ?? null)).toEqual([0, 10, 20, null]);
+    expect(slices.map((sl) => sl?.length ?? null)).toEqual([10, 10, 5, null]);
+    expect(decodeValue(itemOf(r, r.steps.get('f')!.tasks![24]!))).toBe(48);
+    // 1 + 25 + 1 tasks, start succeeded
+    expect([r.unexpanded, r.open]).toEqual([0, 26]);
+  });
+
+  it('refuses a computed list longer than the cluster allows, or a field that is not a list', () => {
+    const r = runOf({ start: { run, next: 'f' }, f: { run, foreach: { from: 'start.items' }, next: 'j' }, j: { run, join: true } });
+    expandStep(r, 'start');
+    succeed(r, r.steps.get('start')!.tasks![0]!, { items: [1, 2, 3], other: 'x' });
+    expect(() => expandStep(r, 'f', Infinity, 2)).toThrow('foreach from start.items: 3 items, more than this cluster\'s limit of 2 (--max-foreach-items)');
+    const s2 = runOf({ start: { run, next: 'f' }, f: { run, foreach: { from: 'start.other' }, next: 'j' }, j: { run, join: true } });
+    expandStep(s2, 'start');
+    succeed(s2, s2.steps.get('start')!.tasks![0]!, { items: [1, 2, 3], other: 'x' });
+    expect(() => expandStep(s2, 'f')).toThrow('foreach from start.other: expected a list, got string');
   });
 });

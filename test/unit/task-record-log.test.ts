@@ -1,0 +1,71 @@
+// Task records in segments (scheduler/flow/task-record-log.ts): the records of a run written in
+// one turn go in one segment, those written while it commits in the next; segment keys sort in
+// the order written, a later record of a task supersedes an earlier one, and a restored run's
+// segments continue after its last.
+import { describe, expect, it } from 'vitest';
+import { TaskRecordLog } from '../../scheduler/flow/task-record-log.js';
+import { decodeTaskValue, keys, latestTaskRecords, putRecord, segmentNumber, type TaskRecord } from '../../scheduler/state/records.js';
+import type { WriteOp } from '../../scheduler/state/state-store.js';
+
+/** A persist whose commits the test completes, in order. */
+function scriptedStore() {
+  const commits: Array<{ ops: WriteOp[]; done(): void; fail(err: Error): void }> = [];
+  const persist = (ops: WriteOp[]) => new Promise<void>((resolve, reject) => commits.push({ ops, done: resolve, fail: reject }));
+  const segments = () => commits.map((c) => c.ops[0] as Extract<WriteOp, { op: 'put' }>);
+  return { commits, persist, segments };
+}
+
+const record = (index: number, state: TaskRecord['state'], attempts = 1): TaskRecord => ({
+  runId: 'r', step: 'work', index, ...(state ? { state } : {}),
+  attempts: Array.from({ length: attempts }, (_, i) => ({ attempt: i + 1, agentId: 'a', startedAtMs: 1, finishedAtMs: 2 })),
+});
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('task record log', () => {
+  it('writes a turn\'s records of a run as one segment, and what comes meanwhile as the next', async () => {
+    const store = scriptedStore();
+    const log = new TaskRecordLog(store.persist);
+    const first = [log.write(record(0, 'succeeded')), log.write(record(1, undefined)), log.write(record(2, 'succeeded'))];
+    await turn();
+    expect(store.commits).toHaveLength(1);
+    const later = [log.write(record(1, 'failed', 2)), log.write(record(3, 'succeeded'))];
+    await turn();
+    expect(store.commits).toHaveLength(1); // waits for the segment being written
+    store.commits[0]!.done();
+    await Promise.all(first);
+    await turn();
+    expect(store.commits).toHaveLength(2);
+    store.commits[1]!.done();
+    await Promise.all(later);
+
+    const [a, b] = store.segments();
+    expect([a!.key, b!.key]).toEqual([keys.taskSegment('r', 0), keys.taskSegment('r', 1)]);
+    expect(a!.key < b!.key).toBe(true);
+    expect(decodeTaskValue(a!.value).map((r) => r.index)).toEqual([0, 1, 2]);
+    // Read back in key order, each task's last record counts: task 1 failed on its second attempt.
+    const latest = latestTaskRecords([...decodeTaskValue(a!.value), ...decodeTaskValue(b!.value)]);
+    expect(latest.map((r) => [r.index, r.state ?? 'retrying', r.attempts.length])).toEqual([[0, 'succeeded', 1], [2, 'succeeded', 1], [1, 'failed', 2], [3, 'succeeded', 1]]);
+  });
+
+  it('continues a restored run after its last segment, and fails the writers of a segment that did not commit', async () => {
+    const store = scriptedStore();
+    const log = new TaskRecordLog(store.persist);
+    log.continueAfter('r', 41);
+    const lost = log.write(record(0, 'succeeded'));
+    await turn();
+    expect(segmentNumber(store.segments()[0]!.key)).toBe(42);
+    store.commits[0]!.fail(new Error('lease lost'));
+    await expect(lost).rejects.toThrow('lease lost');
+    const again = log.write(record(0, 'succeeded'));
+    await turn();
+    expect(segmentNumber(store.segments()[1]!.key)).toBe(43);
+    store.commits[1]!.done();
+    await again;
+  });
+
+  it('reads a record of the older layout (one task per key) as a value of one record', () => {
+    const old = putRecord(keys.task('r', 'work', 7), record(7, 'succeeded')) as Extract<WriteOp, { op: 'put' }>;
+    expect(segmentNumber(old.key)).toBeUndefined();
+    expect(decodeTaskValue(old.value)).toEqual([record(7, 'succeeded')]);
+  });
+});
