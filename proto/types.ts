@@ -46,3 +46,4 @@ export type { TaskAssignment, TaskAssignment__Output } from './generated/cluster
 export type { TaskPage, TaskPage__Output } from './generated/clusterd/v1/TaskPage.js';
 export type { RunRef__Output } from './generated/clusterd/v1/RunRef.js';
 export type { ProcessHealth, ProcessHealth__Output } from './generated/clusterd/v1/ProcessHealth.js';
+export type { AttemptStatus } from './generated/clusterd/v1/AttemptStatus.js';

@@ -8,6 +8,7 @@ import type { AgentMessage as _clusterd_v1_AgentMessage, AgentMessage__Output as
 import type { AgentServiceClient as _clusterd_v1_AgentServiceClient, AgentServiceDefinition as _clusterd_v1_AgentServiceDefinition } from './clusterd/v1/AgentService.js';
 import type { Artifact as _clusterd_v1_Artifact, Artifact__Output as _clusterd_v1_Artifact__Output } from './clusterd/v1/Artifact.js';
 import type { Assignments as _clusterd_v1_Assignments, Assignments__Output as _clusterd_v1_Assignments__Output } from './clusterd/v1/Assignments.js';
+import type { AttemptStatus as _clusterd_v1_AttemptStatus, AttemptStatus__Output as _clusterd_v1_AttemptStatus__Output } from './clusterd/v1/AttemptStatus.js';
 import type { CallError as _clusterd_v1_CallError, CallError__Output as _clusterd_v1_CallError__Output } from './clusterd/v1/CallError.js';
 import type { Cancels as _clusterd_v1_Cancels, Cancels__Output as _clusterd_v1_Cancels__Output } from './clusterd/v1/Cancels.js';
 import type { Capacity as _clusterd_v1_Capacity, Capacity__Output as _clusterd_v1_Capacity__Output } from './clusterd/v1/Capacity.js';
@@ -85,6 +86,7 @@ export interface ProtoGrpcType {
       AgentService: SubtypeConstructor<typeof grpc.Client, _clusterd_v1_AgentServiceClient> & { service: _clusterd_v1_AgentServiceDefinition }
       Artifact: MessageTypeDefinition<_clusterd_v1_Artifact, _clusterd_v1_Artifact__Output>
       Assignments: MessageTypeDefinition<_clusterd_v1_Assignments, _clusterd_v1_Assignments__Output>
+      AttemptStatus: MessageTypeDefinition<_clusterd_v1_AttemptStatus, _clusterd_v1_AttemptStatus__Output>
       CallError: MessageTypeDefinition<_clusterd_v1_CallError, _clusterd_v1_CallError__Output>
       Cancels: MessageTypeDefinition<_clusterd_v1_Cancels, _clusterd_v1_Cancels__Output>
       Capacity: MessageTypeDefinition<_clusterd_v1_Capacity, _clusterd_v1_Capacity__Output>

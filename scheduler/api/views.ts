@@ -3,7 +3,7 @@
 import { decodeValue } from '../../core/codec.js';
 import { invalid } from '../../core/errors.js';
 import { formatBytes, formatCpu } from '../../core/units.js';
-import type { RunStatus, StepStatus, TaskPage__Output, TaskStatus } from '../../proto/types.js';
+import type { AttemptStatus, RunStatus, StepStatus, TaskPage__Output, TaskStatus } from '../../proto/types.js';
 import { itemOf, stepSummaries, taskCount, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
 import type { WaitReason } from '../placement/types.js';
 import type { RunRecord, StepSummary } from '../state/records.js';
@@ -94,7 +94,25 @@ function taskStatus(run: RunState, t: TaskState, why: (taskId: string) => WaitRe
     waiting: reason ? describeWait(reason) : t.state === 'retrying' ? 'waiting to retry (backoff)' : '',
     item_json: item.length ? JSON.stringify(decodeValue(item)) : '',
     reused_from: t.reusedFrom ?? '',
+    attempts: attemptsOf(t),
   };
+}
+
+/** The attempts of a task that ended, as recorded, then the one running now. */
+function attemptsOf(t: TaskState): AttemptStatus[] {
+  const ended = t.attempts.map((a, i): AttemptStatus => {
+    const last = i === t.attempts.length - 1 && (t.state === 'succeeded' || t.state === 'failed');
+    return {
+      attempt: a.attempt,
+      agent_id: a.agentId,
+      started_at_ms: a.startedAtMs,
+      finished_at_ms: a.finishedAtMs,
+      outcome: a.lost ? 'lost' : a.error ? 'failed' : last ? t.state : 'succeeded',
+      error: a.error ?? null,
+    };
+  });
+  if (t.state !== 'running') return ended;
+  return [...ended, { attempt: t.attempt, agent_id: t.agentId ?? '', started_at_ms: t.startedAtMs ?? 0, finished_at_ms: 0, outcome: 'running', error: null }];
 }
 
 export function describeWait(reason: WaitReason): string {

@@ -234,15 +234,24 @@ export class FlowEngine {
     }
     this.runs.set(record.id, run);
     const byStep = new Map<string, TaskRecord[]>();
-    for (const r of taskRecords) byStep.set(r.step, [...(byStep.get(r.step) ?? []), r]);
+    for (const r of taskRecords) {
+      const ofStep = byStep.get(r.step);
+      if (ofStep) ofStep.push(r);
+      else byStep.set(r.step, [r]);
+    }
     for (const name of run.order) {
       const tasks = expandStep(run, name) ?? [];
       for (const rec of byStep.get(name) ?? []) {
         const task = tasks[rec.index];
         if (!task) continue;
         task.attempts = rec.attempts;
-        task.attempt = rec.attempts.length;
+        task.attempt = Math.max(0, ...rec.attempts.map((a) => a.attempt));
         if (rec.reusedFrom) task.reusedFrom = rec.reusedFrom;
+        // Where and when its last attempt ran, for status: a new leader shows what the old one did.
+        const last = rec.attempts[rec.attempts.length - 1];
+        if (last?.agentId) task.agentId = last.agentId;
+        if (last) task.startedAtMs = last.startedAtMs;
+        if (rec.state && last) task.finishedAtMs = last.finishedAtMs;
         if (rec.state) {
           task.caught = rec.caught ?? false;
           setTaskState(run, task, rec.state);
@@ -383,7 +392,12 @@ export class FlowEngine {
   async taskFinished(agentId: string, ref: { task_id: string; attempt: number }, finished: TaskFinished__Output): Promise<void> {
     const task = this.tasks.get(ref.task_id);
     const run = task && this.runs.get(task.runId);
-    if (!task || !run || task.attempt !== ref.attempt || task.state !== 'running' || task.finishing) {
+    if (!task || !run || run.record.state !== 'running' || isTerminal(task.state) || task.finishing) {
+      this.opts.dispatcher.ack(agentId, ref);
+      return;
+    }
+    const current = task.state === 'running' && task.agentId === agentId && task.attempt === ref.attempt;
+    if (!current && !this.takeLateResult(run, task, agentId, ref.attempt, finished.ok)) {
       this.opts.dispatcher.ack(agentId, ref);
       return;
     }
@@ -414,6 +428,36 @@ export class FlowEngine {
       task.finishing = false;
     }
     await this.settle(run, task, 'succeeded', out, agentId);
+  }
+
+  /**
+   * A result of an attempt that is not the task's current one: given by an earlier leader and
+   * reported as its agent registered after a failover or an etcd outage, or given up on by this
+   * one (its agent was lost, or its stream broke) and finished after all. It is recorded, not
+   * discarded and run again: a success is the task's result, and whatever else of the task is
+   * queued, waiting to retry or running stops; a failure counts only for a task not yet queued
+   * again (otherwise the attempt under way decides). Returns whether the report is taken; the
+   * task is then running `attempt` on `agentId`.
+   */
+  private takeLateResult(run: RunState, task: TaskState, agentId: string, attempt: number, ok: boolean): boolean {
+    if (task.attempts.some((a) => a.attempt === attempt && a.agentId === agentId && !a.lost)) return false; // recorded already
+    if (!ok && task.state !== 'pending') return false;
+    this.opts.logger.info({ taskId: task.id, attempt, agentId, ok, was: task.state }, 'result of an earlier attempt recorded');
+    if (task.state === 'queued') {
+      this.opts.placer.dequeue(task.id);
+    } else if (task.state === 'retrying') {
+      clearTimeout(this.retryTimers.get(task.id));
+      this.retryTimers.delete(task.id);
+    } else if (task.state === 'running') {
+      this.opts.dispatcher.cancel(task.agentId!, { task_id: task.id, attempt: task.attempt }, `attempt ${attempt} on agent ${agentId} finished first`);
+      this.opts.placer.release(task.id);
+      task.attempts = [...task.attempts, this.attemptRecord(task, { code: 'CANCELLED', message: `attempt ${attempt} on agent ${agentId} finished first` }, true)];
+    }
+    this.transition(run, task, 'pending');
+    this.startOn(run, task, agentId, noGpus);
+    task.attempt = attempt;
+    task.startedAtMs = undefined;
+    return true;
   }
 
   /** Cancels a run: queued tasks are dropped, running ones stopped. Cancelling twice is fine. */
@@ -784,7 +828,8 @@ export class FlowEngine {
     const run = this.runs.get(task.runId)!;
     const step = run.steps.get(task.step)!.spec;
     this.transition(run, task, 'queued');
-    task.attempt = task.attempts.length + 1;
+    // One past every attempt that ended; a task given back unstarted keeps its number (nothing ran).
+    task.attempt = 1 + task.attempts.reduce((highest, a) => Math.max(highest, a.attempt), 0);
     task.agentId = undefined;
     task.gpuIndices = noGpus;
     this.logs.reopen(task.id);

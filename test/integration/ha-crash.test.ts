@@ -2,6 +2,8 @@
 // Leaders are SIGKILLed while 2,000 tasks run, an agent is SIGKILLed mid-task, and a leader is
 // frozen past its lease and thawed; nothing may be lost, doubled or failed by any of it. etcd's
 // own history is the witness: every write that reached it is replayed and checked.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { liveProcesses } from '../../cli/local-cluster.js';
 import { clusterctl, clusterctlJson, eventually, freePort } from '../support/cli-cluster.js';
@@ -15,11 +17,31 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
 
   const submit = (items: number, ms: number) => cluster.submit(job, { items, ms });
   const expectEveryTaskRecordedOnce = async (runIds: string[]) => expect(await cluster.recordProblems(runIds)).toEqual([]);
+  /**
+   * A run whose items note each time they run (the fixture's `marks`): with every agent alive,
+   * a leader change or an etcd outage must not run any item twice: what agents ran or finished
+   * meanwhile is adopted or recorded when they register with the next leader.
+   */
+  const submitMarked = async (items: number, ms: number) => {
+    const marks = mkdtempSync(path.join(cluster.dir, 'marks-'));
+    const runId = await cluster.submit(job, { items, ms, marks });
+    const ranTwice = () => {
+      const counts = new Map<string, number>();
+      for (const item of readFileSync(path.join(marks, 'runs'), 'utf8').split('\n').filter(Boolean)) counts.set(item, (counts.get(item) ?? 0) + 1);
+      expect(counts.size).toBe(items);
+      return [...counts].filter(([, n]) => n > 1).map(([item]) => item);
+    };
+    return { runId, ranTwice };
+  };
 
   it('SIGKILL of two leaders in turn while 2,000 tasks run: every run completes, every result once', async () => {
     const runIds: string[] = [];
+    const marked: Array<Awaited<ReturnType<typeof submitMarked>>> = [];
     // 2,100 tasks of 50 ms on 4 worker threads: about 30 s of work, so both kills land mid-way.
-    for (let i = 0; i < 5; i++) runIds.push(await submit(400, 50));
+    for (let i = 0; i < 5; i++) {
+      marked.push(await submitMarked(400, 50));
+      runIds.push(marked[i]!.runId);
+    }
     await eventually(async () => (await cluster.doneTasks(runIds)) >= 200, 60_000, 'tasks to be done');
 
     const first = (await cluster.leader())!;
@@ -42,6 +64,10 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
       expect(total.result).toBe((await cluster.status(id)).steps[1]!.tasks.length);
     }
     await expectEveryTaskRecordedOnce(runIds);
+    for (const m of marked) expect(m.ranTwice()).toEqual([]);
+    // Tasks finished under a leader that was killed show where and when they ran.
+    const earliest = await cluster.status(runIds[0]!);
+    expect(earliest.steps[1]!.tasks.filter((t) => !t.agent_id || !(Number(t.started_at_ms) > 0) || !(Number(t.finished_at_ms) > 0))).toEqual([]);
     await cluster.up(); // bring the killed replicas back for the next tests
   }, 240_000);
 
@@ -54,6 +80,10 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     const work = run!.steps[1]!.tasks;
     expect(work.filter((t) => t.attempt > 1).length).toBeGreaterThan(0);
     expect(work.filter((t) => t.attempt > 1).every((t) => t.agent_id === 'agent-2')).toBe(true);
+    // A re-run task shows both attempts: lost with agent-1, then succeeded on agent-2.
+    const rerun = work.find((t) => t.attempt > 1)!;
+    expect(rerun.attempts.map((a) => [a.attempt, a.agent_id, a.outcome])).toEqual([[1, 'agent-1', 'lost'], [2, 'agent-2', 'succeeded']]);
+    expect(rerun.attempts.every((a) => Number(a.started_at_ms) > 0 && Number(a.finished_at_ms) >= Number(a.started_at_ms))).toBe(true);
     await expectEveryTaskRecordedOnce([runId]);
     await cluster.up();
   }, 120_000);
@@ -127,8 +157,8 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     expect(liveProcesses(cluster.manifest).map((p) => p.name).sort()).toEqual(cluster.manifest.processes.map((p) => p.name).sort());
   }, 180_000);
 
-  it('etcd frozen while a run goes on: scheduling stops, then resumes when etcd answers again', async () => {
-    const runId = await submit(600, 20);
+  it('etcd frozen while a run goes on: scheduling stops, then resumes when etcd answers again; nothing runs twice', async () => {
+    const { runId, ranTwice } = await submitMarked(600, 20);
     await eventually(async () => (await cluster.doneTasks([runId])) >= 50, 60_000, 'tasks to be done');
     const etcdPid = cluster.processNamed('etcd').pid;
     process.kill(etcdPid, 'SIGSTOP');
@@ -142,10 +172,11 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     const [run] = await cluster.allFinished([runId]);
     expect(run!.state).toBe('succeeded');
     await expectEveryTaskRecordedOnce([runId]);
+    expect(ranTwice()).toEqual([]);
   }, 180_000);
 
-  it('etcd SIGKILLed and restarted on its data while a run goes on: the run completes, every result once', async () => {
-    const runId = await submit(600, 20);
+  it('etcd SIGKILLed and restarted on its data while a run goes on: the run completes, every result once, nothing runs twice', async () => {
+    const { runId, ranTwice } = await submitMarked(600, 20);
     await eventually(async () => (await cluster.doneTasks([runId])) >= 50, 60_000, 'tasks to be done');
     process.kill(cluster.processNamed('etcd').pid, 'SIGKILL');
     await cluster.exited(cluster.processNamed('etcd'), 10_000);
@@ -154,6 +185,7 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     const [run] = await cluster.allFinished([runId]);
     expect(run!.state).toBe('succeeded');
     await expectEveryTaskRecordedOnce([runId]);
+    expect(ranTwice()).toEqual([]);
   }, 180_000);
 });
 

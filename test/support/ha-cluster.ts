@@ -14,7 +14,12 @@ import { decodeTaskValue, type AttemptRecord, type TaskRecord } from '../../sche
 import { clusterctl, clusterctlJson, eventually } from './cli-cluster.js';
 
 export interface ServerJson { id: string; addr: string; leader: boolean; reachable: boolean }
-export interface RunJson { run_id: string; state: string; steps: Array<{ name: string; tasks: Array<{ index: number; state: string; attempt: number; agent_id: string }> }> }
+export interface AttemptJson { attempt: number; agent_id: string; started_at_ms: number; finished_at_ms: number; outcome: string }
+export interface RunJson {
+  run_id: string;
+  state: string;
+  steps: Array<{ name: string; tasks: Array<{ index: number; state: string; attempt: number; agent_id: string; started_at_ms: number; finished_at_ms: number; attempts: AttemptJson[] }> }>;
+}
 
 const prefix = '/clusterd/';
 

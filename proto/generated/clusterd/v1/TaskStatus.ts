@@ -1,6 +1,7 @@
 // Original file: proto/cluster.proto
 
 import type { TaskError as _clusterd_v1_TaskError, TaskError__Output as _clusterd_v1_TaskError__Output } from '../../clusterd/v1/TaskError.js';
+import type { AttemptStatus as _clusterd_v1_AttemptStatus, AttemptStatus__Output as _clusterd_v1_AttemptStatus__Output } from '../../clusterd/v1/AttemptStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface TaskStatus {
@@ -15,6 +16,7 @@ export interface TaskStatus {
   'waiting'?: (string);
   'item_json'?: (string);
   'reused_from'?: (string);
+  'attempts'?: (_clusterd_v1_AttemptStatus)[];
 }
 
 export interface TaskStatus__Output {
@@ -29,4 +31,5 @@ export interface TaskStatus__Output {
   'waiting': (string);
   'item_json': (string);
   'reused_from': (string);
+  'attempts': (_clusterd_v1_AttemptStatus__Output)[];
 }
