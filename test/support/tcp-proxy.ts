@@ -1,7 +1,8 @@
 /**
  * A loopback TCP proxy that a test can freeze: while paused, bytes in either direction are held
- * (not dropped, not refused), as if the network or the peer stalled. Used to cut one client off
- * from etcd without touching the others.
+ * (not dropped, not refused), as if the network or the peer stalled; cut, the connections it
+ * carries break. Used to cut one client off from etcd, or one agent from its scheduler, without
+ * touching the others.
  */
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
@@ -9,8 +10,12 @@ import { connect, createServer, type Socket } from 'node:net';
 export interface TcpProxy {
   /** `http://127.0.0.1:PORT`, for etcd client endpoints. */
   readonly endpoint: string;
+  /** `127.0.0.1:PORT`, for clusterd addresses. */
+  readonly addr: string;
   pause(): void;
   resume(): void;
+  /** Breaks every connection it carries now, dropping what they held; new ones are made as before. */
+  cut(): void;
   close(): Promise<void>;
 }
 
@@ -34,6 +39,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const port = (server.address() as { port: number }).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    addr: `127.0.0.1:${port}`,
+    cut() {
+      for (const s of sockets) s.destroy();
+    },
     pause() {
       paused = true;
       for (const s of sockets) s.pause();
