@@ -87,11 +87,12 @@ export async function uploadObject(source: AsyncIterable<Uint8Array> | Iterable<
 }
 
 /**
- * Writes `bytes` as an object straight into a backend (the scheduler's own writes, e.g. a
- * compacted run's task records): the same chunks and manifest as an upload, without the network.
+ * Writes bytes (or a stream of them) as an object straight into a backend (the scheduler's own
+ * writes, e.g. a compacted run's task records): the same chunks and manifest as an upload,
+ * without the network.
  */
-export async function writeObject(backend: ChunkBackend, bytes: Uint8Array, kind: ObjectKind): Promise<string> {
-  const result = await uploadObject([bytes], kind, {
+export async function writeObject(backend: ChunkBackend, data: Uint8Array | AsyncIterable<Uint8Array>, kind: ObjectKind): Promise<string> {
+  const result = await uploadObject(data instanceof Uint8Array ? [data] : data, kind, {
     missing: (ids, signal) => backend.missing(ids, signal),
     put: async (chunks, signal) => {
       for (const chunk of chunks) await backend.put(verifyChunk(chunk), signal);

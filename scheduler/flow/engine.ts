@@ -117,7 +117,7 @@ export class FlowEngine {
    * dropped runs took ~20 ms of the loop, mostly cache misses, and a leader may know millions.
    */
   private readonly idBySeq = new Map<number, string>();
-  private readonly tasks = new Map<string, TaskState>();
+
   /** Tasks in state running: what the timeout sweep looks at. */
   private readonly running = new Set<TaskState>();
   /** The running tasks of each agent: what its loss, its reconnect and its usage look at. */
@@ -265,7 +265,6 @@ export class FlowEngine {
           if (rec.error) task.error = rec.error;
         }
       }
-      for (const t of tasks) this.tasks.set(t.id, t);
     }
     if (record.state !== 'running') this.addFinished(run);
   }
@@ -283,7 +282,7 @@ export class FlowEngine {
   adopt(agentId: string, running: readonly TaskRef__Output[]): TaskRef__Output[] {
     const stop: TaskRef__Output[] = [];
     for (const ref of running) {
-      const task = this.tasks.get(ref.task_id);
+      const task = this.taskById(ref.task_id);
       const run = task && this.runs.get(task.runId);
       const wanted = task && run?.record.state === 'running' && !isTerminal(task.state)
         && (task.state === 'pending' || (task.state === 'running' && task.agentId === agentId && task.attempt === ref.attempt));
@@ -346,7 +345,7 @@ export class FlowEngine {
    */
   tasksReturned(agentId: string, refs: readonly TaskRef__Output[]): void {
     for (const ref of refs) {
-      const task = this.tasks.get(ref.task_id);
+      const task = this.taskById(ref.task_id);
       if (!task || task.state !== 'running' || task.agentId !== agentId || task.attempt !== ref.attempt || task.finishing) continue;
       this.opts.placer.release(task.id);
       this.requeueLost(task, { code: 'RETURNED', message: `agent ${agentId} gave it back as it shut down` }, `given back by agent ${agentId} as it shut down`);
@@ -359,7 +358,7 @@ export class FlowEngine {
    * queued again with the same attempt number, as nothing ran.
    */
   taskReturned(agentId: string, ref: AttemptRef): void {
-    const task = this.tasks.get(ref.task_id);
+    const task = this.taskById(ref.task_id);
     if (!task || task.state !== 'running' || task.agentId !== agentId || task.attempt !== ref.attempt || task.finishing) return;
     this.opts.placer.release(task.id);
     this.queue(task);
@@ -373,14 +372,14 @@ export class FlowEngine {
   }
 
   taskStarted(taskId: string, attempt: number, atMs: number): void {
-    const task = this.tasks.get(taskId);
+    const task = this.taskById(taskId);
     if (!task || task.attempt !== attempt || task.state !== 'running') return;
     task.startedAtMs = atMs;
     this.notify(task.runId);
   }
 
   taskLog(taskId: string, attempt: number, lines: readonly LogLine[]): void {
-    const task = this.tasks.get(taskId);
+    const task = this.taskById(taskId);
     if (!task || task.attempt !== attempt) return;
     this.logs.append(taskId, lines);
   }
@@ -390,7 +389,7 @@ export class FlowEngine {
    * a result is recorded once per (task, attempt).
    */
   async taskFinished(agentId: string, ref: { task_id: string; attempt: number }, finished: TaskFinished__Output): Promise<void> {
-    const task = this.tasks.get(ref.task_id);
+    const task = this.taskById(ref.task_id);
     const run = task && this.runs.get(task.runId);
     if (!task || !run || run.record.state !== 'running' || isTerminal(task.state) || task.finishing) {
       this.opts.dispatcher.ack(agentId, ref);
@@ -466,6 +465,20 @@ export class FlowEngine {
     if (run.record.state !== 'running') return run;
     await this.endRun(run, 'cancelled', { code: 'CANCELLED', message: 'cancelled by request' });
     return run;
+  }
+
+  /**
+   * A task of a run in memory, by the id agents name it with (RUN/STEP/INDEX): found through its
+   * run and step, so a run of a million tasks costs no index of its own, and dropping it from
+   * memory is dropping the run.
+   */
+  private taskById(taskId: string): TaskState | undefined {
+    const lastSlash = taskId.lastIndexOf('/');
+    const stepSlash = taskId.lastIndexOf('/', lastSlash - 1);
+    if (stepSlash < 0) return undefined;
+    const index = Number(taskId.slice(lastSlash + 1));
+    const task = this.runs.get(taskId.slice(0, stepSlash))?.steps.get(taskId.slice(stepSlash + 1, lastSlash))?.tasks?.[index];
+    return task?.id === taskId ? task : undefined;
   }
 
   /** A run in memory; a dropped one is only found by `load`. */
@@ -582,11 +595,8 @@ export class FlowEngine {
       this.dropped.set(run.record.id, summarize(run));
       this.runs.delete(run.record.id);
       this.records.forget(run.record.id);
-      for (const task of tasksOf(run)) {
-        this.tasks.delete(task.id);
-        this.logs.forget(task.id);
-        tasks++;
-      }
+      this.logs.forgetRun(run.record.id);
+      tasks += taskCount(run);
       if (runIds.length < 20) runIds.push(run.record.id);
       runs++;
     }
@@ -638,7 +648,7 @@ export class FlowEngine {
 
   private sendRevocations(excess: boolean): void {
     for (const [agentId, taskIds] of this.opts.placer.revocations(excess)) {
-      this.opts.dispatcher.revoke(agentId, taskIds.map((id) => ({ task_id: id, attempt: this.tasks.get(id)!.attempt })));
+      this.opts.dispatcher.revoke(agentId, taskIds.map((id) => ({ task_id: id, attempt: this.taskById(id)!.attempt })));
     }
   }
 
@@ -676,7 +686,7 @@ export class FlowEngine {
     const placements = this.opts.placer.schedule();
     if (this.opts.placer.lastPassTruncated) this.schedulePass();
     for (const p of placements) {
-      const task = this.tasks.get(p.taskId);
+      const task = this.taskById(p.taskId);
       const run = task && this.runs.get(task.runId);
       if (!task || !run || task.state !== 'queued') {
         this.opts.placer.release(p.taskId);
@@ -725,10 +735,7 @@ export class FlowEngine {
           if (run.steps.get(name)!.expanding) sliced.add(name);
           if (!created) continue;
           expanded = true;
-          for (const t of created) {
-            this.tasks.set(t.id, t);
-            work.push(t);
-          }
+          for (const t of created) work.push(t);
         }
       } catch (err) {
         this.finish(run, 'failed', { code: 'TASK_FAILED', message: errorMessage(err) });
@@ -930,7 +937,8 @@ export class FlowEngine {
     run.record.finishedAtMs = this.now();
     this.addFinished(run);
     if (error) run.record.error = error;
-    for (const task of tasksOf(run)) {
+    // A run that succeeded has no open task: a million of them need not be looked at.
+    for (const task of run.open > 0 ? tasksOf(run) : []) {
       if (isTerminal(task.state)) continue;
       if (task.state === 'queued') this.opts.placer.dequeue(task.id);
       if (task.state === 'running') {

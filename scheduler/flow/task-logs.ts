@@ -71,6 +71,12 @@ export class TaskLogs {
     this.logs.delete(taskId);
   }
 
+  /** Forgets the logs of every task of a run (only tasks with lines or followers have any). */
+  forgetRun(runId: string): void {
+    const prefix = `${runId}/`;
+    for (const taskId of this.logs.keys()) if (taskId.startsWith(prefix)) this.logs.delete(taskId);
+  }
+
   private entry(taskId: string): TaskLog {
     let log = this.logs.get(taskId);
     if (!log) {

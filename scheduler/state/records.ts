@@ -163,14 +163,21 @@ export function decodeRecord<T extends RunRecord | TaskRecord | ScheduleRecord |
 }
 
 /**
- * A tasks object: one msgpack array of the task records of the runs compacted together (see
- * flow/compaction.ts), in the order they were written; with `runId`, only that run's. Each task's
- * last record is the one that counts (see latestTaskRecords).
+ * A tasks object: the task records of the runs compacted together (see flow/compaction.ts), as
+ * the segments they were stored in one after another, in the order written; with `runId`, only
+ * that run's. Each task's last record is the one that counts (see latestTaskRecords).
  */
 export function decodeTaskRecords(bytes: Uint8Array, runId?: string): TaskRecord[] {
-  const tasks = packr.unpack(bytes) as unknown;
-  if (!Array.isArray(tasks)) throw new ClusterError('CORRUPT', 'a compacted run\'s tasks object is not a list of task records');
-  return latestTaskRecords(runId === undefined ? tasks as TaskRecord[] : (tasks as TaskRecord[]).filter((t) => t.runId === runId));
+  // One or more values: arrays of records (one per segment, or the whole object as earlier
+  // versions wrote it), or single records of the older layout.
+  const values = packr.unpackMultiple(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as unknown[];
+  const tasks: TaskRecord[] = [];
+  for (const value of values) {
+    if (Array.isArray(value)) for (const t of value) tasks.push(t as TaskRecord);
+    else if (value !== null && typeof value === 'object') tasks.push(value as TaskRecord);
+    else throw new ClusterError('CORRUPT', 'a compacted run\'s tasks object holds something other than task records');
+  }
+  return latestTaskRecords(runId === undefined ? tasks : tasks.filter((t) => t.runId === runId));
 }
 
 /** The records a value under `tasks/` holds: a segment's array, or one record of the older layout. */
