@@ -14,6 +14,7 @@ import { say } from './progress.js';
 import { round } from './stats.js';
 import { runStoreBench } from './store.js';
 import { runThroughput, type ThroughputRow } from './throughput.js';
+import { runUserPath, type UserPathResult } from './user-path.js';
 
 export const benchmarks = ['throughput', 'latency', 'expansion', 'placement', 'failover', 'store'] as const;
 export type BenchmarkName = (typeof benchmarks)[number];
@@ -37,6 +38,17 @@ export interface SuiteOptions {
   kills: number;
   /** Size of the mixed corpus the store benchmark uploads. */
   storeBytes: number;
+  /** Items of the user's-path efficiency sweep (10 ms tasks); 0: not measured. */
+  efficiencyItems: number;
+}
+
+/**
+ * The user's-path sweep sizes for `--tasks N`: 10,000 and 100,000 items, and N too when it is
+ * bigger; N alone when it is under 10,000 (a trial run).
+ */
+export function userPathSizes(tasks: number): number[] {
+  if (tasks < 10_000) return [tasks];
+  return [10_000, 100_000, ...(tasks > 100_000 ? [tasks] : [])];
 }
 
 type StoreBenchResult = Awaited<ReturnType<typeof runStoreBench>>;
@@ -54,6 +66,9 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
     return dask;
   };
   if (opts.which.includes('throughput')) {
+    const userPath = await runUserPath({ items: userPathSizes(opts.tasks), repeats: opts.repeats, etcd: etcdInstalled(), efficiencyItems: opts.addr ? 0 : opts.efficiencyItems, ...(opts.addr ? { addr: opts.addr } : {}) });
+    report.results.userPath = userPath;
+    charts.push(userPathChart(userPath));
     const rows = await runThroughput({ agentCounts: opts.agentCounts, tasks: opts.tasks, repeats: opts.repeats, etcd: etcdInstalled(), ...(opts.addr ? { addr: opts.addr } : {}) });
     const d = await peer();
     const embedded = rows.filter((r) => r.state === 'embedded');
@@ -154,9 +169,17 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
   return report;
 }
 
+function userPathChart(u: UserPathResult): BarSeries {
+  return {
+    title: 'The user\'s path: a computed sweep through clusterctl submit --wait, default resources, durable state (higher is better)',
+    unit: 'tasks/s',
+    bars: u.rows.map((r) => ({ label: `${r.items} items, ${r.state}`, value: r.tasksPerSec })),
+  };
+}
+
 function throughputChart(rows: ThroughputRow[], d: DaskResult): BarSeries {
   return {
-    title: 'No-op tasks per second, end to end (higher is better)',
+    title: 'Tuned path: no-op tasks per second through the API, 10m CPU requests, no code package, in-memory state (higher is better)',
     unit: 'tasks/s',
     bars: [
       ...rows.flatMap((r) => [
@@ -171,9 +194,21 @@ function throughputChart(rows: ThroughputRow[], d: DaskResult): BarSeries {
 /** The short table printed after a run. */
 export function summary(report: BenchReport): string {
   const lines: string[] = [];
+  const u = report.results.userPath as UserPathResult | undefined;
+  if (u) {
+    lines.push('the user\'s path (examples/computed-sweep through clusterctl submit --wait, default resources, durable state)');
+    for (const r of u.rows) {
+      const cpu = r.cpuUsPerTask ? `; CPU per task: schedulers ${r.cpuUsPerTask.schedulers} µs, agents ${r.cpuUsPerTask.agents} µs` : '';
+      lines.push(`  ${r.items} items, ${r.state}: ${r.tasksPerSec} tasks/s (${r.seconds.join(', ')} s); leader event-loop delay p99 ${r.loopDelayMs.p99} ms, max ${r.loopDelayMs.max} ms; RSS ${Math.round(r.maxRssBytes / 2 ** 20)} MiB${cpu}`);
+    }
+    if (u.efficiency) {
+      const e = u.efficiency;
+      lines.push(`  efficiency: ${e.items} tasks of ${e.workMs} ms on ${e.slots} slots took ${e.seconds} s against an ideal ${e.idealSeconds} s (${e.efficiency})`);
+    }
+  }
   const t = report.results.throughput as { rows: ThroughputRow[]; dask: DaskResult; ratioToDask: number | null; etcdToEmbedded: number | null; etcdNote?: string } | undefined;
   if (t) {
-    lines.push('throughput (no-op tasks/s, end to end)');
+    lines.push('tuned path (no-op tasks/s through the API: 10m CPU requests, no code package, in-memory state)');
     for (const r of t.rows) {
       const cpu = r.sweepCpuUsPerTask ? ` (CPU per sweep task: scheduler ${r.sweepCpuUsPerTask.scheduler} µs, agents ${r.sweepCpuUsPerTask.agents} µs)` : '';
       lines.push(`  ${r.agents} agent(s), ${r.state}: sweep ${r.sweepTasksPerSec} (cold ${r.sweepColdTasksPerSec}), small runs ${r.smallRunsTasksPerSec} (cold ${r.smallRunsColdTasksPerSec})${cpu}`);

@@ -34,6 +34,8 @@ export const userJobFile = fileURLToPath(new URL('../../examples/computed-sweep/
 export interface UserPathOptions {
   /** Sweep sizes; each is run `repeats` times (once from 1,000,000 items up). */
   items: number[];
+  /** Items of the efficiency sweep (10 ms each, one agent of 2 CPUs); 0: not measured. */
+  efficiencyItems: number;
   repeats: number;
   /** Also on 3 replicas on etcd (needs `etcd` on PATH). */
   etcd: boolean;
@@ -77,11 +79,16 @@ export interface UserPathResult {
 const warmupItems = 10_000;
 const singleRunFrom = 1_000_000;
 
+/** A warm-up sweep no bigger than the biggest measured one (a small trial run stays small). */
+function warmupFor(opts: UserPathOptions): number {
+  return Math.min(warmupItems, Math.max(...opts.items));
+}
+
 export async function runUserPath(opts: UserPathOptions): Promise<UserPathResult> {
   const rows: UserPathRow[] = [];
   if (opts.addr) {
     rows.push(...await measureCluster(opts.addr.split(','), 'live cluster', opts, undefined));
-    return { rows, warmupItems };
+    return { rows, warmupItems: warmupFor(opts) };
   }
   const devArgs = opts.devArgs ?? [];
   await withDevCluster({ agents: 2, devArgs }, async (cluster) => {
@@ -98,8 +105,9 @@ export async function runUserPath(opts: UserPathOptions): Promise<UserPathResult
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const efficiency = await withDevCluster({ agents: 1, devArgs: [...devArgs, '--agent-cpu', '2'] }, (cluster) => measureEfficiency(cluster.addr));
-  return { rows, efficiency, warmupItems };
+  if (opts.efficiencyItems === 0) return { rows, warmupItems: warmupFor(opts) };
+  const efficiency = await withDevCluster({ agents: 1, devArgs: [...devArgs, '--agent-cpu', '2'] }, (cluster) => measureEfficiency(cluster.addr, opts.efficiencyItems));
+  return { rows, efficiency, warmupItems: warmupFor(opts) };
 }
 
 interface ProcessPids {
@@ -111,8 +119,8 @@ async function measureCluster(addrs: string[], state: UserPathRow['state'], opts
   const client = new ClusterClient(addrs);
   const rows: UserPathRow[] = [];
   try {
-    say(`user path: ${state}, computed sweeps of ${opts.items.join(', ')} items through clusterctl submit --wait (warm-up: ${warmupItems})`);
-    await userSweep(client, addrs, warmupItems);
+    say(`user path: ${state}, computed sweeps of ${opts.items.join(', ')} items through clusterctl submit --wait (warm-up: ${warmupFor(opts)})`);
+    await userSweep(client, addrs, warmupFor(opts));
     for (const items of opts.items) {
       const seconds: number[] = [];
       const health = new HealthWatch(client);
@@ -195,15 +203,14 @@ class HealthWatch {
   }
 }
 
-/** 2,000 items of 10 ms on one agent of 2 CPUs: how close to 10 s. */
-async function measureEfficiency(addr: string): Promise<EfficiencyResult> {
-  const items = 2_000;
+/** Items of 10 ms on one agent of 2 CPUs (2,000 by default): how close to items x 10 ms / 2. */
+async function measureEfficiency(addr: string, items: number): Promise<EfficiencyResult> {
   const workMs = 10;
   const slots = 2;
   const client = new ClusterClient([addr]);
   try {
     say(`user path: efficiency, ${items} items of ${workMs} ms on one agent of ${slots} CPUs (dev --data)`);
-    await userSweep(client, [addr], 200, workMs); // the worker pool started, the module imported
+    await userSweep(client, [addr], Math.min(200, items), workMs); // the worker pool started, the module imported
     const seconds = await userSweep(client, [addr], items, workMs);
     const idealSeconds = (items * workMs) / 1000 / slots;
     return { items, workMs, slots, idealSeconds, seconds: round(seconds, 2), efficiency: round(idealSeconds / seconds, 3) };

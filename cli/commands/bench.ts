@@ -23,6 +23,7 @@ interface BenchFlags {
   peer: boolean;
   kills: string;
   storeMib: string;
+  efficiencyItems: string;
   taskSeconds?: string;
   cpu: string;
   memory: string;
@@ -62,7 +63,8 @@ export function benchCommand(program: Command): void {
     .description('benchmarks: throughput and latency side by side with Dask, placement beside first-fit decreasing, failover, chunk store')
     .argument('[which]', `${benchmarks.join(' | ')} | all | plan`, 'all')
     .option('--agents <n,...>', 'agent counts to measure (a cluster of real processes each)', '1,2,4')
-    .option('--tasks <n>', 'no-op tasks per throughput sweep', '10000')
+    .option('--tasks <n>', 'no-op tasks per throughput sweep; the user\'s path runs 10,000 and 100,000 items, and this many too when more (under 10,000: this many only)', '10000')
+    .option('--efficiency-items <n>', 'items of 10 ms in the user\'s-path efficiency sweep (one agent of 2 CPUs); 0: skip it', '2000')
     .option('--latency-tasks <n>', 'sequential single-task runs for latency', '300')
     .option('--latency-steady-after <n>', 'latency: runs, counted from the first, before the steady-state sample (the first ones are the cold sample)', '12000')
     .option('--container-tasks <n>', 'sequential container tasks for container start latency (and as many raw docker runs)', '30')
@@ -99,6 +101,7 @@ export function benchCommand(program: Command): void {
           peer: flags.peer,
           kills: positive(flags.kills, '--kills'),
           storeBytes: positive(flags.storeMib, '--store-mib') * 2 ** 20,
+          efficiencyItems: wholeOrZero(flags.efficiencyItems, '--efficiency-items'),
           ...(addr ? { addr } : {}),
         });
         const files = writeReport(report, flags.out);
@@ -108,6 +111,12 @@ export function benchCommand(program: Command): void {
         fail(err);
       }
     });
+}
+
+function wholeOrZero(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw invalid(`${flag} ${value}: give a whole number >= 0`);
+  return n;
 }
 
 function positive(value: string, flag: string): number {

@@ -10,9 +10,20 @@ describe('clusterctl bench', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('measures every benchmark on clusters it starts, and writes JSON and HTML', async () => {
-    const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--latency-steady-after', '100', '--container-tasks', '3', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 240_000 });
+    const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--latency-steady-after', '100', '--container-tasks', '3', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--efficiency-items', '100', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 300_000 });
     expect(res.code, res.stderr).toBe(0);
     const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; sweepColdTasksPerSec: number; smallRunsTasksPerSec: number; smallRunsColdTasksPerSec: number; sweepCpuUsPerTask?: { scheduler: number; agents: number } }>; etcdToEmbedded: number }; latency: { tasks: number; steadyAfterRuns: number; roundTripMs: { p50: number }; submitToStartMs: { p50: number }; coldRoundTripMs: { p50: number }; floorMs: { roundTrips: number; p50: number; p99: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; failover: { failoverMs: { samples: number[] } }; containerLatency: { tasks: number; clusterd: { submitToResultMs: { p50: number } }; raw: { runMs: { p50: number } } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
+    // The user's path: the example job through the CLI's submit, on dev --data and on etcd.
+    const user = (report.results as unknown as { userPath: { rows: Array<{ state: string; items: number; tasksPerSec: number; loopDelayMs: { p99: number; max: number }; maxRssBytes: number; cpuUsPerTask?: { schedulers: number; agents: number } }>; efficiency: { items: number; seconds: number; efficiency: number } } }).userPath;
+    expect(user.rows.map((r) => [r.state, r.items])).toEqual([['dev --data', 300], ['etcd, 3 replicas', 300]]);
+    for (const r of user.rows) {
+      expect(r.tasksPerSec).toBeGreaterThan(0);
+      expect(r.loopDelayMs.max).toBeGreaterThanOrEqual(r.loopDelayMs.p99);
+      expect(r.maxRssBytes).toBeGreaterThan(0);
+      expect(r.cpuUsPerTask!.schedulers).toBeGreaterThan(0);
+    }
+    expect(user.efficiency.items).toBe(100);
+    expect(user.efficiency.efficiency).toBeGreaterThan(0);
     const [row] = report.results.throughput.rows;
     expect(row!.agents).toBe(1);
     expect(row!.sweepTasksPerSec).toBeGreaterThan(0);
@@ -53,9 +64,10 @@ describe('clusterctl bench', () => {
     expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
     const html = readFileSync(path.join(out, files.find((f) => f.endsWith('.html'))!), 'utf8');
     expect(html).toContain('<svg');
-    expect(html).toContain('No-op tasks per second');
+    expect(html).toContain('The user\'s path: a computed sweep');
+    expect(html).toContain('Tuned path: no-op tasks per second');
     expect(html).toContain('Failover');
-  }, 260_000);
+  }, 320_000);
 
   it('measures the throughput of a live cluster with --addr, its agents counted from the cluster', async () => {
     const dev = await startDev(2);
@@ -65,6 +77,9 @@ describe('clusterctl bench', () => {
       const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; sweepColdTasksPerSec: number; smallRunsTasksPerSec: number; sweepCpuUsPerTask?: unknown }> } } };
       const { rows } = report.results.throughput;
       expect(rows).toHaveLength(1); // no clusters of its own, so no etcd row either
+      const user = (report.results as unknown as { userPath: { rows: Array<{ state: string; items: number; tasksPerSec: number }> } }).userPath;
+      expect(user.rows.map((r) => [r.state, r.items])).toEqual([['live cluster', 300]]);
+      expect(user.rows[0]!.tasksPerSec).toBeGreaterThan(0);
       expect(rows[0]).toMatchObject({ agents: 2, state: 'embedded' });
       expect(rows[0]!.sweepTasksPerSec).toBeGreaterThan(0);
       expect(rows[0]!.sweepColdTasksPerSec).toBeGreaterThan(0);
