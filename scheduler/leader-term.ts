@@ -57,6 +57,8 @@ interface DurableState {
 const maintenanceIntervalMs = 500;
 /** How often the compaction loop looks for due runs once it has compacted all there were. */
 const compactionIntervalMs = 1_000;
+/** How long reading the stored task records may hold the event loop at a time. */
+const decodeTurnMs = 10;
 
 export class LeaderTerm {
   readonly placer: Placer;
@@ -153,8 +155,14 @@ export class LeaderTerm {
     const schedules = (await store.list(keys.schedules)).map(([, v]) => decodeRecord<ScheduleRecord>(v));
     const runs = (await store.list(keys.runs)).map(([, v]) => decodeRecord<RunRecord>(v)).sort((a, b) => a.seq - b.seq);
     const tasks: DurableState['tasks'] = new Map();
-    // In key order: a run's segments in the order they were written.
+    // In key order: a run's segments in the order they were written. The loop is given back
+    // every few milliseconds: a run of a million tasks is ~200 MB of segments to decode.
+    let turnStart = performance.now();
     for (const [key, v] of await store.list('tasks/')) {
+      if (performance.now() - turnStart > decodeTurnMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turnStart = performance.now();
+      }
       const records = decodeTaskValue(v);
       if (records.length === 0) continue;
       let ofRun = tasks.get(records[0]!.runId);

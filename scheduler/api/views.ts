@@ -81,7 +81,7 @@ function stepStatus(s: StepSummary, tasks: TaskStatus[]): StepStatus {
 
 function taskStatus(run: RunState, t: TaskState, why: (taskId: string) => WaitReason | undefined): TaskStatus {
   const item = itemOf(run, t);
-  const reason = t.state === 'queued' ? why(t.id) : undefined;
+  const reason = t.state === 'queued' || (t.state === 'running' && !t.startedAtMs) ? why(t.id) : undefined;
   return {
     task_id: t.id,
     index: t.index,
@@ -118,6 +118,7 @@ function attemptsOf(t: TaskState): AttemptStatus[] {
 export function describeWait(reason: WaitReason): string {
   switch (reason.kind) {
     case 'no-agents': return 'no agent is connected';
+    case 'prefetched': return `sent ahead: waits in agent ${reason.agentId}'s queue for a slot there`;
     case 'constraint': return reason.detail;
     case 'queued': return `queued behind ${reason.ahead} task(s) by priority and fair share`;
     case 'exhausted': {

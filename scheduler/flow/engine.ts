@@ -24,7 +24,7 @@ import { stepShared, taskAssignment, type StepShared } from './assignment.js';
 import {
   allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, noGpus, parentsSettled, reusable, reusableTasks,
   setTaskState, summarize, taskCount, tasksOf,
-  type RunState, type RunSummary, type TaskState,
+  type RunState, type RunSummary, type StepRun, type TaskState,
 } from './run-state.js';
 import { TaskLogs } from './task-logs.js';
 import { TaskRecordLog } from './task-record-log.js';
@@ -94,6 +94,13 @@ export const defaultMaxForeachItems = 1_000_000;
 /** Tasks a big step gets made per slice, and how long slices may take per turn of the event loop. */
 const expandSliceTasks = 2_000;
 const expandTurnMs = 10;
+/**
+ * How far a step being expanded may run ahead of placement: it is made no further while this
+ * many of its tasks are queued, and goes on as they are placed. A second of work at the
+ * throughput of a 2-core machine; it keeps the wait queues (and their maps, whose growth past a
+ * million entries rehashes for a few hundred milliseconds) the size of what can be placed soon.
+ */
+const expandAheadTasks = 10_000;
 
 export class FlowEngine {
   /** Runs in memory with all their tasks: every unfinished run, and finished ones until dropped. */
@@ -240,8 +247,13 @@ export class FlowEngine {
       else byStep.set(r.step, [r]);
     }
     for (const name of run.order) {
-      const tasks = expandStep(run, name) ?? [];
-      for (const rec of byStep.get(name) ?? []) {
+      // An unfinished run's steps are made as far as their records go (and a slice more): the rest
+      // is made as it runs, as for a new run, or when an agent reports a task of it (taskById).
+      const recorded = byStep.get(name) ?? [];
+      const made = record.state === 'running' ? recorded.reduce((n, r) => Math.max(n, r.index + 1), expandSliceTasks) : Infinity;
+      expandStep(run, name, made);
+      const tasks = run.steps.get(name)!.tasks ?? [];
+      for (const rec of recorded) {
         const task = tasks[rec.index];
         if (!task) continue;
         task.attempts = rec.attempts;
@@ -477,7 +489,15 @@ export class FlowEngine {
     const stepSlash = taskId.lastIndexOf('/', lastSlash - 1);
     if (stepSlash < 0) return undefined;
     const index = Number(taskId.slice(lastSlash + 1));
-    const task = this.runs.get(taskId.slice(0, stepSlash))?.steps.get(taskId.slice(stepSlash + 1, lastSlash))?.tasks?.[index];
+    const run = this.runs.get(taskId.slice(0, stepSlash));
+    const name = taskId.slice(stepSlash + 1, lastSlash);
+    const step = run?.steps.get(name);
+    // While agents report after a failover, a restored run's step may not be made as far as a
+    // task they run: it is made up to it now (queued, if still wanted, when recovery ends).
+    if (run && step?.expanding && this.recovering && Number.isInteger(index) && index >= step.tasks!.length) {
+      expandStep(run, name, index + 1 - step.tasks!.length);
+    }
+    const task = step?.tasks?.[index];
     return task?.id === taskId ? task : undefined;
   }
 
@@ -700,6 +720,8 @@ export class FlowEngine {
     // Agents reserved for a starving task in this pass give back what waits on them.
     this.sendRevocations(false);
     this.opts.dispatcher.flush();
+    // Placed tasks make room for steps being expanded to make more.
+    if (placements.length > 0 && this.expanding.size > 0) this.scheduleExpansion();
   }
 
   /** The task runs (or waits in the queue of) `agentId` from now. */
@@ -722,17 +744,24 @@ export class FlowEngine {
    * dependents, not the run's size. Tasks settled here (reused, or carrying an upstream
    * failure) may unlock expansions, hence the loop.
    */
-  private advance(run: RunState, settled?: TaskState, work: TaskState[] = settled ? dependentsOf(run, settled) : [...tasksOf(run)]): void {
+  private advance(run: RunState, settled?: TaskState, work: TaskState[] = settled ? dependentsOf(run, settled) : [...tasksOf(run)], continueExpansion = false): void {
     if (run.record.state !== 'running') return;
-    // A big step gets one slice of tasks per call; the rest come from expandMore, a turn at a time.
+    // A big step gets one slice of tasks per call; the rest come from expandMore, a turn at a
+    // time. Only expandMore goes on with a step already being expanded: a turn that settles a
+    // thousand tasks would otherwise make a thousand slices.
     const sliced = new Set<string>();
     for (;;) {
       let expanded = false;
       try {
         for (const name of run.order) {
           if (sliced.has(name)) continue;
+          const step = run.steps.get(name)!;
+          if (step.expanding && (!continueExpansion || !roomToExpand(step))) {
+            sliced.add(name);
+            continue;
+          }
           const created = expandStep(run, name, expandSliceTasks, this.maxForeachItems);
-          if (run.steps.get(name)!.expanding) sliced.add(name);
+          if (step.expanding) sliced.add(name);
           if (!created) continue;
           expanded = true;
           for (const t of created) work.push(t);
@@ -767,17 +796,28 @@ export class FlowEngine {
   /**
    * Makes the next slices of the steps being expanded, for at most `expandTurnMs` of this turn
    * of the event loop, queueing the tasks that are ready; the rest waits for the next turn. A
-   * million-item foreach takes a few seconds to make, during which its first tasks already run.
+   * step with `expandAheadTasks` queued waits for the placement pass to make room (see
+   * placeQueued). A million-item foreach is made as it runs, never all at once.
    */
   private expandMore(): void {
     this.expansionScheduled = false;
     const deadline = performance.now() + expandTurnMs;
-    for (const run of this.expanding) {
+    let more = false;
+    for (const run of [...this.expanding]) {
+      if (run.record.state !== 'running' || this.recovering) {
+        this.expanding.delete(run);
+        continue;
+      }
+      if (!canExpand(run)) continue;
+      if (performance.now() > deadline) {
+        more = true;
+        break;
+      }
       this.expanding.delete(run);
-      if (run.record.state === 'running' && !this.recovering) this.advance(run, undefined, []);
-      if (performance.now() > deadline) break;
+      this.advance(run, undefined, [], true);
+      more ||= this.expanding.has(run) && canExpand(run);
     }
-    if (this.expanding.size > 0) this.scheduleExpansion();
+    if (more) this.scheduleExpansion();
   }
 
   /**
@@ -1036,4 +1076,14 @@ function errorInfo(error: TaskFinished__Output['error']): ErrorInfo {
     message: error?.message || 'the task failed without a message',
     ...(error?.stack ? { stack: error.stack } : {}),
   };
+}
+
+/** Whether a step being expanded may make more now: fewer than `expandAheadTasks` of it queued. */
+function roomToExpand(step: StepRun): boolean {
+  return step.count.queued < expandAheadTasks;
+}
+
+function canExpand(run: RunState): boolean {
+  for (const step of run.steps.values()) if (step.expanding && roomToExpand(step)) return true;
+  return false;
 }

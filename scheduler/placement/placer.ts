@@ -196,10 +196,13 @@ export class Placer {
     return [...this.reservations.entries];
   }
 
-  /** Why a queued task is still waiting; undefined when it is not queued. */
+  /** Why a task is still waiting: queued here, or sent ahead to an agent; undefined for neither. */
   why(taskId: string): WaitReason | undefined {
     const entry = this.queues.get(taskId);
-    if (!entry) return undefined;
+    if (!entry) {
+      const agentId = this.waitingOn(taskId);
+      return agentId === undefined ? undefined : { kind: 'prefetched', agentId };
+    }
     const { task, lane, project } = entry;
     const reservedAgentId = this.reservations.agentFor(taskId);
     if (lane.blockedInPass === this.pass || reservedAgentId !== undefined) {

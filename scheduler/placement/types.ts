@@ -73,7 +73,9 @@ export type WaitReason =
    * `ahead` counts the latter: higher priority, or equal priority and submitted earlier.
    */
   | { kind: 'queued'; ahead: number }
-  | { kind: 'no-agents' };
+  | { kind: 'no-agents' }
+  /** Placed ahead (prefetched): it waits in this agent's own queue for a slot to free there. */
+  | { kind: 'prefetched'; agentId: string };
 
 /** Whether any agent of the cluster, empty, could ever hold the task. */
 export type Feasibility = { ok: true } | { ok: false; reason: string };

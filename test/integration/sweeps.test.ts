@@ -35,6 +35,13 @@ describe('a computed sweep of 100,000 items on dev --data', () => {
     expect(agents.map((a) => a.state)).toEqual(['ready', 'ready']);
     const small = await clusterctl(['submit', 'examples/hello/job.yaml', '--wait'], { addr: dev.addr, timeoutMs: 120_000 });
     expect(small.code, small.stderr).toBe(0);
+    // Tasks sent ahead to an agent's queue say so, and where.
+    const sentAhead = await eventually(async () => {
+      const r = await clusterctlJson<RunJson>(['status', runId, '--step', 'work', '--state', 'running', '--tasks', 'all'], dev.addr);
+      return r.steps[1]!.tasks.find((t) => t.waiting !== '');
+    }, 120_000, 'a task waiting in an agent\'s queue');
+    expect(sentAhead.agent_id).not.toBe('');
+    expect(sentAhead.waiting).toBe(`sent ahead: waits in agent ${sentAhead.agent_id}'s queue for a slot there`);
 
     const run = await eventually(async () => {
       const r = await clusterctlJson<RunJson>(['status', runId], dev.addr);

@@ -18,7 +18,7 @@ export interface AttemptJson { attempt: number; agent_id: string; started_at_ms:
 export interface RunJson {
   run_id: string;
   state: string;
-  steps: Array<{ name: string; tasks: Array<{ index: number; state: string; attempt: number; agent_id: string; started_at_ms: number; finished_at_ms: number; attempts: AttemptJson[] }> }>;
+  steps: Array<{ name: string; tasks: Array<{ index: number; state: string; attempt: number; agent_id: string; started_at_ms: number; finished_at_ms: number; waiting: string; attempts: AttemptJson[] }> }>;
 }
 
 const prefix = '/clusterd/';

@@ -37,6 +37,10 @@ describe('prefetch placement', () => {
     expect(placer.queuedCount).toBe(8);
     expect(placer.waitingOn('t2')).toBe('a');
     expect(placer.waitingOn('t0')).toBeUndefined();
+    // status says where each waits: on the agent, or in the scheduler's queue
+    expect(placer.why('t2')).toEqual({ kind: 'prefetched', agentId: 'a' });
+    expect(placer.why('t12')).toEqual({ kind: 'exhausted', resource: 'cpu', short: 1000 });
+    expect(placer.why('t0')).toBeUndefined();
   });
 
   it.each([
