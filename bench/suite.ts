@@ -14,6 +14,7 @@ import { say } from './progress.js';
 import { round } from './stats.js';
 import { runStoreBench } from './store.js';
 import { runThroughput, type ThroughputRow } from './throughput.js';
+import { runBullmq } from './bullmq.js';
 import { runUserPath, type UserPathResult } from './user-path.js';
 
 export const benchmarks = ['throughput', 'latency', 'expansion', 'placement', 'failover', 'store'] as const;
@@ -51,6 +52,13 @@ export function userPathSizes(tasks: number): number[] {
   return [10_000, 100_000, ...(tasks > 100_000 ? [tasks] : [])];
 }
 
+/**
+ * The tuned path's sweep is a listed foreach: its items are part of the job document, which on
+ * etcd must fit one request (1 MiB; 1,000,000 numbers are ~4.9 MB). Bigger sweeps are the user's
+ * path, whose list a first step computes.
+ */
+const tunedMaxTasks = 100_000;
+
 type StoreBenchResult = Awaited<ReturnType<typeof runStoreBench>>;
 
 export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
@@ -67,9 +75,14 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
   };
   if (opts.which.includes('throughput')) {
     const userPath = await runUserPath({ items: userPathSizes(opts.tasks), repeats: opts.repeats, etcd: etcdInstalled(), efficiencyItems: opts.addr ? 0 : opts.efficiencyItems, ...(opts.addr ? { addr: opts.addr } : {}) });
+    if (opts.peer && !opts.addr) {
+      say(`bullmq peer: ${Math.min(opts.tasks, 10_000)} no-op jobs, one worker of concurrency 50, on a private redis-server`);
+      userPath.bullmq = await runBullmq(Math.min(opts.tasks, 10_000), opts.repeats);
+    }
     report.results.userPath = userPath;
     charts.push(userPathChart(userPath));
-    const rows = await runThroughput({ agentCounts: opts.agentCounts, tasks: opts.tasks, repeats: opts.repeats, etcd: etcdInstalled(), ...(opts.addr ? { addr: opts.addr } : {}) });
+    say(userPathLines(userPath).join('\n')); // now: the tuned path that follows takes a while
+    const rows = await runThroughput({ agentCounts: opts.agentCounts, tasks: Math.min(opts.tasks, tunedMaxTasks), repeats: opts.repeats, etcd: etcdInstalled(), ...(opts.addr ? { addr: opts.addr } : {}) });
     const d = await peer();
     const embedded = rows.filter((r) => r.state === 'embedded');
     const onEtcd = rows.find((r) => r.state !== 'embedded');
@@ -173,7 +186,10 @@ function userPathChart(u: UserPathResult): BarSeries {
   return {
     title: 'The user\'s path: a computed sweep through clusterctl submit --wait, default resources, durable state (higher is better)',
     unit: 'tasks/s',
-    bars: u.rows.map((r) => ({ label: `${r.items} items, ${r.state}`, value: r.tasksPerSec })),
+    bars: [
+      ...u.rows.map((r) => ({ label: `${r.items} items, ${r.state}`, value: r.tasksPerSec })),
+      ...(u.bullmq?.available ? [{ label: `BullMQ, ${u.bullmq.jobs} jobs (a bare queue)`, value: u.bullmq.jobsPerSec }] : []),
+    ],
   };
 }
 
@@ -191,21 +207,30 @@ function throughputChart(rows: ThroughputRow[], d: DaskResult): BarSeries {
   };
 }
 
+function userPathLines(u: UserPathResult): string[] {
+  const lines = ['the user\'s path (examples/computed-sweep through clusterctl submit --wait, default resources, durable state)'];
+  for (const r of u.rows) {
+    const cpu = r.cpuUsPerTask ? `; CPU per task: schedulers ${r.cpuUsPerTask.schedulers} µs, agents ${r.cpuUsPerTask.agents} µs` : '';
+    lines.push(`  ${r.items} items, ${r.state}: ${r.tasksPerSec} tasks/s (${r.seconds.join(', ')} s); leader event-loop delay p99 ${r.loopDelayMs.p99} ms, max ${r.loopDelayMs.max} ms; RSS ${Math.round(r.maxRssBytes / 2 ** 20)} MiB${cpu}`);
+  }
+  if (u.efficiency) {
+    const e = u.efficiency;
+    lines.push(`  efficiency: ${e.items} tasks of ${e.workMs} ms on ${e.slots} slots took ${e.seconds} s against an ideal ${e.idealSeconds} s (${e.efficiency})`);
+  }
+  const q = u.bullmq;
+  if (q?.available) {
+    const ours = u.rows.find((r) => r.state === 'dev --data' && r.items === 10_000) ?? u.rows[0];
+    const ratio = ours ? `; the user's path (${ours.items} items, ${ours.state}) / BullMQ: ${round(ours.tasksPerSec / q.jobsPerSec, 1)}x` : '';
+    lines.push(`  BullMQ (one worker, concurrency ${q.concurrency}, ${q.jobs} no-op jobs): ${q.jobsPerSec} jobs/s (${q.seconds.join(', ')} s)${ratio}`);
+  } else if (q) lines.push(`  BullMQ: ${q.note}`);
+  return lines;
+}
+
 /** The short table printed after a run. */
 export function summary(report: BenchReport): string {
   const lines: string[] = [];
   const u = report.results.userPath as UserPathResult | undefined;
-  if (u) {
-    lines.push('the user\'s path (examples/computed-sweep through clusterctl submit --wait, default resources, durable state)');
-    for (const r of u.rows) {
-      const cpu = r.cpuUsPerTask ? `; CPU per task: schedulers ${r.cpuUsPerTask.schedulers} µs, agents ${r.cpuUsPerTask.agents} µs` : '';
-      lines.push(`  ${r.items} items, ${r.state}: ${r.tasksPerSec} tasks/s (${r.seconds.join(', ')} s); leader event-loop delay p99 ${r.loopDelayMs.p99} ms, max ${r.loopDelayMs.max} ms; RSS ${Math.round(r.maxRssBytes / 2 ** 20)} MiB${cpu}`);
-    }
-    if (u.efficiency) {
-      const e = u.efficiency;
-      lines.push(`  efficiency: ${e.items} tasks of ${e.workMs} ms on ${e.slots} slots took ${e.seconds} s against an ideal ${e.idealSeconds} s (${e.efficiency})`);
-    }
-  }
+  if (u) lines.push(...userPathLines(u));
   const t = report.results.throughput as { rows: ThroughputRow[]; dask: DaskResult; ratioToDask: number | null; etcdToEmbedded: number | null; etcdNote?: string } | undefined;
   if (t) {
     lines.push('tuned path (no-op tasks/s through the API: 10m CPU requests, no code package, in-memory state)');

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClusterClient } from '../cli/client.js';
+import type { BullmqResult } from './bullmq.js';
 import { submitRequest } from '../cli/job-request.js';
 import { loadJobFile } from '../cli/job-file.js';
 import { downLocalCluster, upLocalCluster } from '../cli/local-cluster.js';
@@ -74,6 +75,8 @@ export interface UserPathResult {
   efficiency?: EfficiencyResult;
   /** Sweeps run before the measured ones on each cluster, not counted. */
   warmupItems: number;
+  /** The bare-queue peer of the same run, for scale (bench/bullmq.ts); set by the suite. */
+  bullmq?: BullmqResult;
 }
 
 const warmupItems = 10_000;
