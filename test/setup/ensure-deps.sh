@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Makes sure the programs the integration suites start are on this machine: etcd (etcd-server),
 # dockerd and docker (docker.io), busybox (busybox-static, for test images), docker-compose (to
-# validate deploy/compose.yaml), systemd-analyze (systemd, to verify deploy/systemd units). Installs what is
+# validate deploy/compose.yaml), systemd-analyze (systemd, to verify deploy/systemd units), redis-server
+# (for the bench's BullMQ peer). Installs what is
 # missing with apt-get when running as root; otherwise says exactly what is missing. Under
 # CI=true a missing program is an error, never a silent skip.
 set -uo pipefail
 
-declare -A package_of=([etcd]=etcd-server [dockerd]=docker.io [docker]=docker.io [busybox]=busybox-static [docker-compose]=docker-compose [systemd-analyze]=systemd)
+declare -A package_of=([etcd]=etcd-server [dockerd]=docker.io [docker]=docker.io [busybox]=busybox-static [docker-compose]=docker-compose [systemd-analyze]=systemd [redis-server]=redis-server)
 missing_packages=()
 
 # Test images copy /bin/busybox into an empty rootfs, so it must be the static build: a
@@ -19,7 +20,7 @@ static_busybox() {
   ! LC_ALL=C ldd "$bb" >/dev/null 2>&1 # ldd fails on a static binary
 }
 
-for program in etcd dockerd docker busybox docker-compose systemd-analyze; do
+for program in etcd dockerd docker busybox docker-compose systemd-analyze redis-server; do
   if [ "$program" = busybox ]; then static_busybox && continue
   else command -v "$program" >/dev/null 2>&1 && continue
   fi
