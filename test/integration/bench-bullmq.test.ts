@@ -5,14 +5,14 @@ import { runBullmq } from '../../bench/bullmq.js';
 
 describe('the BullMQ peer', () => {
   it('runs its no-op jobs on a private redis-server and reports jobs/s', async () => {
-    const result = await runBullmq(500, 2);
+    const result = await runBullmq(2_000, 2);
     if (!result.available) throw new Error(result.note);
-    expect(result.jobs).toBe(500);
+    expect(result.jobs).toBe(2_000);
     expect(result.concurrency).toBe(50);
     expect(result.seconds).toHaveLength(2);
-    // the median of two sweeps is their mean; their seconds are rounded to 10 ms
+    // the median of two sweeps is their mean; their seconds are rounded to 10 ms (a few percent of ~0.3 s)
     const meanSeconds = (result.seconds[0]! + result.seconds[1]!) / 2;
     expect(result.jobsPerSec).toBeGreaterThan(0);
-    expect(Math.abs(result.jobsPerSec * meanSeconds - 500)).toBeLessThan(result.jobsPerSec * 0.01);
+    expect(Math.abs(result.jobsPerSec * meanSeconds - 2_000)).toBeLessThan(200);
   }, 60_000);
 });
