@@ -10,6 +10,7 @@ import { runFailover, type FailoverResult } from './failover.js';
 import { runLatency, type LatencyResult } from './latency.js';
 import { runPlacementBench, type PlacementBenchResult } from './placement.js';
 import { newReport, type BarSeries, type BenchReport } from './report.js';
+import type { BenchmarkName } from './names.js';
 import { say } from './progress.js';
 import { round } from './stats.js';
 import { runStoreBench } from './store.js';
@@ -17,8 +18,6 @@ import { runThroughput, type ThroughputRow } from './throughput.js';
 import { runBullmq } from './bullmq.js';
 import { runUserPath, type UserPathResult } from './user-path.js';
 
-export const benchmarks = ['throughput', 'latency', 'expansion', 'placement', 'failover', 'store'] as const;
-export type BenchmarkName = (typeof benchmarks)[number];
 
 export interface SuiteOptions {
   which: BenchmarkName[];

@@ -17,15 +17,14 @@ import { readObject } from '../store/manifest.js';
 import { addChunkStoreService } from '../store/service.js';
 import { agentServiceHandlers } from './api/agent-service.js';
 import { clientServiceHandlers } from './api/client-service.js';
-import { defaultMaxForeachItems, type ObjectReader } from './flow/engine.js';
+import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs } from './defaults.js';
+import type { ObjectReader } from './flow/engine.js';
 import { LeaderTerm } from './leader-term.js';
 import { ProcessHealthMonitor } from './process-health.js';
 import type { Leadership } from './leader/leadership.js';
 import { decodeRecord, decodeTaskRecords, decodeTaskValue, keys, objectsOf, type RunRecord, type ScheduleRecord } from './state/records.js';
 import type { Fence, StateStore } from './state/state-store.js';
 
-/** Tasks of finished runs a leader keeps in memory (~2.5 KB each) before compacting early. */
-export const defaultMaxFinishedTasks = 200_000;
 
 export interface SchedulerOptions {
   /** host:port to listen on; port 0 picks a free one. */
@@ -56,7 +55,6 @@ export interface SchedulerOptions {
   prefetchWindowMs?: number;
 }
 
-export const defaultPrefetchWindowMs = 50;
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
 

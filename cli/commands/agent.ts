@@ -1,22 +1,11 @@
-// clusterctl agent: runs tasks on this machine for the scheduler.
-import os from 'node:os';
-import path from 'node:path';
+// clusterctl agent: runs tasks on this machine for the scheduler. This module only defines the
+// command; the agent itself (executors, Docker, the store client) is imported when it runs.
 import type { Command } from 'commander';
-import { CodeCache } from '../../agent/code-cache.js';
-import { AgentDaemon } from '../../agent/daemon.js';
-import { ContainerExecutor, connectDocker } from '../../agent/executors/container-executor.js';
-import type { Executor } from '../../agent/executors/executor.js';
-import { ThreadPool } from '../../agent/executors/thread-pool.js';
-import { detectCapacity } from '../../agent/fingerprint/capacity.js';
-import { TaskOutputs } from '../../agent/task-outputs.js';
-import { parseBytes, parseCpuMilli, parseDurationMs } from '../../core/units.js';
-import { StoreClient, storeTarget } from '../../store/client.js';
 import { withConfigFile } from '../config.js';
-import { addrList, fail, loggerFor, untilSignal } from '../context.js';
-import { startHealthServer } from '../health-server.js';
-import { addrListArg, cpuArg, durationArg, hostPortArg, keyValueListArg, parseKeyValue, sizeArg, wholeNumber, wholeNumberArg } from '../option-args.js';
+import { fail, loggerFor } from '../context.js';
+import { addrListArg, cpuArg, durationArg, hostPortArg, keyValueListArg, sizeArg, wholeNumberArg } from '../option-args.js';
 
-interface AgentFlags {
+export interface AgentFlags {
   scheduler: string;
   id?: string;
   cpu?: string;
@@ -56,63 +45,8 @@ export function agentCommand(program: Command): void {
   withConfigFile(command)
     .action(async (flags: AgentFlags, cmd: Command) => {
       try {
-        const logger = loggerFor(cmd, 'agent');
-        const capacity = await detectCapacity({
-          ...(flags.cpu ? { cpuMilli: parseCpuMilli(flags.cpu) } : {}),
-          ...(flags.memory ? { memoryBytes: parseBytes(flags.memory) } : {}),
-          ...(flags.gpus ? { gpus: wholeNumber(flags.gpus, 0) } : {}),
-          ...(flags.nvidiaSmi ? { nvidiaSmi: flags.nvidiaSmi } : {}),
-        });
-        const labels = Object.fromEntries(flags.label.map(parseKeyValue));
-        const threads = flags.threads ? wholeNumber(flags.threads, 1) : Math.max(1, Math.ceil(capacity.cpuMilli / 1000));
-        const pool = new ThreadPool({
-          size: threads,
-          warmLimitBytes: 256 * 2 ** 20,
-          abortGraceMs: parseDurationMs(flags.abortGrace),
-          maxQueue: 100_000,
-          // Prefetched tasks wait in the pool's queue: it starts them as the agent's capacity allows.
-          capacity: { cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes },
-          logger: logger.child({ component: 'threads' }),
-        });
-        const agentId = flags.id ?? os.hostname();
-        const dataDir = flags.data ?? path.join(os.tmpdir(), `clusterd-agent-${agentId}`);
-        const schedulers = addrList(flags.scheduler);
-        const executors: Executor[] = [pool];
-        const docker = await connectDocker(flags.dockerHost);
-        if (docker.docker) {
-          executors.push(new ContainerExecutor({
-            docker: docker.docker,
-            agentId,
-            dataDir,
-            stopGraceMs: parseDurationMs(flags.stopGrace),
-            pullTimeoutMs: 120_000,
-            logger: logger.child({ component: 'containers' }),
-          }));
-        }
-        const store = new StoreClient(storeTarget(schedulers));
-        const agent = new AgentDaemon({
-          id: agentId,
-          schedulers,
-          capacity,
-          labels,
-          executors,
-          codeCache: new CodeCache(store, path.join(dataDir, 'packages')),
-          outputs: (closing) => new TaskOutputs(store, logger.child({ component: 'outputs' }), closing),
-          logger,
-          drainTimeoutMs: parseDurationMs(flags.drainTimeout),
-        });
-        logger.info({ agentId, cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes, gpus: capacity.gpus.length, threads, notes: [...capacity.notes, docker.note] }, 'agent starting');
-        if (!docker.docker) process.stderr.write(`clusterctl agent: ${docker.note}\n`);
-        await agent.start();
-        if (flags.healthListen) {
-          await startHealthServer(flags.healthListen, {
-            ready: () => ({ ready: agent.ready, detail: agent.ready ? 'registered' : agent.registered ? 'shutting down' : 'not registered with a scheduler' }),
-          });
-        }
-        untilSignal(async () => {
-          await agent.close();
-          await store.close();
-        });
+        const { runAgent } = await import('../start-agent.js');
+        await runAgent(flags, loggerFor(cmd, 'agent'));
       } catch (err) {
         fail(err);
       }

@@ -1,9 +1,8 @@
-// clusterctl bench: the benchmark suite for capacity planning (see bench/).
+// clusterctl bench: the benchmark suite for capacity planning (see bench/). The suite is
+// imported when a benchmark runs, not for every clusterctl command.
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { writeReport } from '../../bench/report.js';
-import { benchmarks, runSuite, summary, type BenchmarkName } from '../../bench/suite.js';
-import { agentKinds, measureOverhead, plan, slotsFor } from '../../bench/plan.js';
+import { benchmarks, type BenchmarkName } from '../../bench/names.js';
 import { ClusterError, invalid } from '../../core/errors.js';
 import { parseBytes, parseCpuMilli, parseDurationMs } from '../../core/units.js';
 import { clientFor, fail, globals } from '../context.js';
@@ -41,6 +40,7 @@ async function capacityPlan(flags: BenchFlags, format: 'text' | 'json', cmd: Com
   const gpus = Number(flags.gpu);
   if (!Number.isInteger(gpus) || gpus < 0) throw invalid(`--gpu ${flags.gpu}: give a whole number >= 0`);
   const shape = { seconds, cpuMilli: parseCpuMilli(flags.cpu), memoryBytes: parseBytes(flags.memory), gpus };
+  const { agentKinds, measureOverhead, plan, slotsFor } = await import('../../bench/plan.js');
   const client = clientFor(cmd);
   try {
     const kinds = agentKinds((await client.call('ListAgents', {})).agents);
@@ -88,6 +88,8 @@ export function benchCommand(program: Command): void {
         if (which !== 'all' && !benchmarks.includes(which as BenchmarkName)) throw invalid(`bench ${which}: choose ${benchmarks.join(', ')} or all`);
         const agentCounts = flags.agents.split(',').map((a) => positive(a, '--agents'));
         const addr = globals(cmd).addr ?? undefined;
+        const { runSuite, summary } = await import('../../bench/suite.js');
+        const { writeReport } = await import('../../bench/report.js');
         const report = await runSuite({
           which: which === 'all' ? [...benchmarks] : [which as BenchmarkName],
           agentCounts,

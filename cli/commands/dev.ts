@@ -12,9 +12,7 @@ import { ClusterError } from '../../core/errors.js';
 import { ClusterClient } from '../client.js';
 import { fail, globals, loggerFor, untilSignal } from '../context.js';
 import { cpuArg, durationArg, sizeArg, wholeNumberArg } from '../option-args.js';
-import { defaultPrefetchWindowMs } from '../../scheduler/daemon.js';
-import { defaultMaxForeachItems } from '../../scheduler/flow/engine.js';
-import { startScheduler } from './scheduler.js';
+import { defaultMaxForeachItems, defaultPrefetchWindowMs } from '../../scheduler/defaults.js';
 
 interface DevFlags {
   agents: string;
@@ -51,6 +49,7 @@ export function devCommand(program: Command): void {
         const logLevel = globals(cmd).logLevel ?? 'warn';
         const logger = loggerFor(cmd, 'scheduler', 'warn');
         if (flags.data) mkdirSync(flags.data, { recursive: true });
+        const { startScheduler } = await import('../start-scheduler.js');
         const scheduler = await startScheduler({
           listen: `${flags.host}:${flags.port}`,
           agentTtl: flags.agentTtl,

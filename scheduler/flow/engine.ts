@@ -26,6 +26,7 @@ import {
   setTaskState, summarize, taskCount, tasksOf,
   type RunState, type RunSummary, type StepRun, type TaskState,
 } from './run-state.js';
+import { defaultMaxForeachItems } from '../defaults.js';
 import { TaskLogs } from './task-logs.js';
 import { TaskRecordLog } from './task-record-log.js';
 
@@ -90,7 +91,6 @@ export interface FlowEngineOptions {
   maxForeachItems?: number;
 }
 
-export const defaultMaxForeachItems = 1_000_000;
 /** Tasks a big step gets made per slice, and how long slices may take per turn of the event loop. */
 const expandSliceTasks = 2_000;
 const expandTurnMs = 10;

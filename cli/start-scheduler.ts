@@ -1,0 +1,84 @@
+// Starts one scheduler replica from its command-line flags (clusterctl scheduler, clusterctl dev).
+import path from 'node:path';
+import type { Etcd3 } from 'etcd3';
+import { invalid } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { parseDurationMs } from '../core/units.js';
+import { SchedulerDaemon } from '../scheduler/daemon.js';
+import { EmbeddedLeader } from '../scheduler/leader/embedded-leader.js';
+import { EtcdLeaderElection } from '../scheduler/leader/etcd-election.js';
+import { createEtcdClient } from '../scheduler/state/etcd-client.js';
+import { EtcdStateStore } from '../scheduler/state/etcd-store.js';
+import { MemoryStateStore } from '../scheduler/state/memory-store.js';
+import type { StateStore } from '../scheduler/state/state-store.js';
+import { FsBackend } from '../store/fs-backend.js';
+import { MemoryBackend } from '../store/memory-backend.js';
+import { heartbeatIntervalMs, type SchedulerFlags } from './commands/scheduler.js';
+import { wholeNumber } from './option-args.js';
+
+export interface RunningScheduler {
+  daemon: SchedulerDaemon;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a replica: on etcd (replicated, leader elected) when --etcd is given, else on the
+ * embedded store (optionally logged to --state FILE) as the leader of a one-replica cluster.
+ */
+export async function startScheduler(flags: SchedulerFlags, logger: Logger): Promise<RunningScheduler> {
+  const agentTtlMs = parseDurationMs(flags.agentTtl);
+  const compactAfterMs = parseDurationMs(flags.compactAfter);
+  const retainMs = flags.retain === undefined ? undefined : parseDurationMs(flags.retain);
+  if (retainMs !== undefined && retainMs <= compactAfterMs) {
+    // Only compacted runs are deleted: one that could expire first would stay until compacted.
+    throw invalid(`--retain ${flags.retain} must be longer than --compact-after ${flags.compactAfter}`);
+  }
+  let store: StateStore;
+  let etcd: Etcd3 | undefined;
+  let leadership: ConstructorParameters<typeof SchedulerDaemon>[0]['leadership'];
+  if (flags.etcd) {
+    etcd = createEtcdClient({ endpoints: flags.etcd.split(',').map((e) => (e.includes('://') ? e : `http://${e}`)) });
+    const etcdStore = new EtcdStateStore({ prefix: flags.etcdPrefix, client: etcd });
+    store = etcdStore;
+    try {
+      await etcdStore.get('leader');
+    } catch (err) {
+      etcd.close();
+      throw err;
+    }
+    const ttlMs = parseDurationMs(flags.leaseTtl);
+    leadership = (id, addr) => new EtcdLeaderElection({ client: etcd!, prefix: flags.etcdPrefix, id, addr, ttlMs, logger });
+  } else {
+    store = flags.state ? await MemoryStateStore.open(flags.state, { logger }) : new MemoryStateStore();
+    leadership = (id, addr) => new EmbeddedLeader({ store, id, addr, logger });
+  }
+  const storeDir = flags.store ?? (flags.etcd || flags.state ? 'clusterd-store' : undefined);
+  const chunks = storeDir ? await FsBackend.open(path.resolve(storeDir)) : new MemoryBackend();
+  logger.info({ store: chunks.name }, 'chunk store');
+  const daemon = new SchedulerDaemon({
+    chunks,
+    gcGraceMs: parseDurationMs(flags.gcGrace),
+    compactAfterMs,
+    ...(retainMs !== undefined ? { retainMs } : {}),
+    ...(flags.maxFinishedTasks !== undefined ? { maxFinishedTasks: wholeNumber(flags.maxFinishedTasks, 0) } : {}),
+    ...(flags.maxForeachItems !== undefined ? { maxForeachItems: wholeNumber(flags.maxForeachItems, 1) } : {}),
+    ...(flags.prefetchWindow !== undefined ? { prefetchWindowMs: parseDurationMs(flags.prefetchWindow) } : {}),
+    listen: flags.listen,
+    ...(flags.advertise ? { advertise: flags.advertise } : {}),
+    store,
+    leadership,
+    logger,
+    agentTtlMs,
+    heartbeatIntervalMs: heartbeatIntervalMs(parseDurationMs(flags.heartbeat), agentTtlMs),
+    recoveryWindowMs: agentTtlMs,
+  });
+  await daemon.start();
+  return {
+    daemon,
+    async close() {
+      await daemon.close();
+      etcd?.close();
+    },
+  };
+}
+
