@@ -4,8 +4,8 @@
  * read and checked, its folder uploaded as a code package, every step on the default resources
  * (1 CPU, 256Mi), a `foreach: from` list computed by the first step, the run followed to its end
  * — on `clusterctl dev --data` (durable embedded state) and on 3 scheduler replicas on etcd.
- * Timed from reading the job file to the run's final status; the CLI's own start (~0.3 s of
- * Node) is left out, so the figure is the cluster's.
+ * Timed from reading the job file to the run's final status; the CLI's own start (loading
+ * Node and its modules, ~0.7 s here) is left out, so the figure is the cluster's.
  *
  * Beside tasks/s: the leading scheduler's event-loop delay and memory, read from `Servers` every
  * second while a sweep runs, and the CPU each process spent per task. And the efficiency of real
