@@ -58,6 +58,35 @@ export function fail(err: unknown): never {
   process.exit(exitCodeOf(err));
 }
 
+/**
+ * A daemon that meets an error nothing handled (a rejected promise no one awaited, an exception
+ * out of a callback) stops at once, saying so, with status 70: its state is unknown from there,
+ * and its supervisor (systemd, compose, `clusterctl up` on the next start) runs a fresh one.
+ * Returns a function that removes the handlers (for tests).
+ */
+export function exitOnCrash(logger: Logger, exit: (code: number) => void = (code) => process.exit(code)): () => void {
+  const handlers = {
+    unhandledRejection: crashWith('unhandled rejection'),
+    uncaughtException: crashWith('uncaught exception'),
+  };
+  function crashWith(kind: string) {
+    return (err: unknown) => {
+      logger.fatal({ err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined }, `${kind}: stopping`);
+      process.stderr.write(`clusterctl: ${kind}: ${errorMessage(err)}; stopping\n`);
+      exit(crashExitCode);
+    };
+  }
+  process.on('unhandledRejection', handlers.unhandledRejection);
+  process.on('uncaughtException', handlers.uncaughtException);
+  return () => {
+    process.off('unhandledRejection', handlers.unhandledRejection);
+    process.off('uncaughtException', handlers.uncaughtException);
+  };
+}
+
+/** EX_SOFTWARE: an internal error, not bad input (2) or an unreachable cluster (3). */
+export const crashExitCode = 70;
+
 /** Runs until SIGINT/SIGTERM (or the parent's IPC channel closes), then calls `stop` once. */
 export function untilSignal(stop: () => Promise<void>): void {
   let stopping = false;

@@ -8,6 +8,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { sleep } from '../core/abortable.js';
+import { ownedLoop } from '../core/owned-loop.js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AgentMembers } from './dispatch/agent-members.js';
@@ -145,8 +146,10 @@ export class LeaderTerm {
       logger.info({ runs: runs.length, unfinished, windowMs: this.opts.recoveryWindowMs }, 'recovering: waiting for agents to report');
       this.engine.setRecovering(true);
     }
+    // Each iteration's failures are caught and logged inside (ownedLoop); the catch here is for
+    // the recovery wait before the first one.
     this.loop = this.maintain(unfinished > 0).catch((err) => logger.error({ err }, 'leader maintenance loop failed'));
-    this.finishedRunsLoop = this.maintainFinished().catch((err) => logger.error({ err }, 'leader loop over finished runs (compaction, retention) failed'));
+    this.finishedRunsLoop = this.maintainFinished();
   }
 
   /** Every record, read before anything is restored, so a failed read leaves nothing half-loaded. */
@@ -201,19 +204,21 @@ export class LeaderTerm {
       this.engine.setRecovering(false);
       this.opts.logger.info({ afterMs: Date.now() - startedMs, allAgentsBack: allBack, missing: this.members.expected }, 'recovery over; unreported tasks re-queued');
     }
-    while (!term.aborted) {
-      const sleptAt = Date.now();
-      await sleep(maintenanceIntervalMs, term);
-      if (term.aborted) return;
-      // This process was stopped or busy (SIGSTOP, a long GC) for longer than the interval: the
-      // agents' heartbeats went unread meanwhile, so they get that long again before the TTL.
-      const pausedMs = Date.now() - sleptAt - maintenanceIntervalMs;
-      if (pausedMs > maintenanceIntervalMs) this.registry.paused(pausedMs);
-      this.registry.sweep();
-      this.engine.sweepTimeouts();
-      this.engine.revisePrefetch();
-      await this.schedules.fire();
-    }
+    let sleptAt = Date.now();
+    await ownedLoop({ name: 'leader maintenance', signal: term, intervalMs: maintenanceIntervalMs, logger: this.opts.logger }, async () => {
+      try {
+        // This process was stopped or busy (SIGSTOP, a long GC) for longer than the interval: the
+        // agents' heartbeats went unread meanwhile, so they get that long again before the TTL.
+        const pausedMs = Date.now() - sleptAt - maintenanceIntervalMs;
+        if (pausedMs > maintenanceIntervalMs) this.registry.paused(pausedMs);
+        this.registry.sweep();
+        this.engine.sweepTimeouts();
+        this.engine.revisePrefetch();
+        await this.schedules.fire();
+      } finally {
+        sleptAt = Date.now();
+      }
+    });
   }
 
   /**
@@ -224,8 +229,7 @@ export class LeaderTerm {
    */
   private async maintainFinished(): Promise<void> {
     const { term, logger } = this.opts;
-    while (!term.aborted) {
-      await sleep(compactionIntervalMs, term);
+    await ownedLoop({ name: 'finished runs (compaction, retention)', signal: term, intervalMs: compactionIntervalMs, logger }, async () => {
       const dropped = { runs: 0, tasks: 0, runIds: [] as string[] };
       for (let more = true; more && !term.aborted;) {
         more = await this.compactor.compactNext(this.engine.finishedRuns(), this.engine.finishedTasks) > 0;
@@ -236,7 +240,7 @@ export class LeaderTerm {
       }
       if (dropped.runs) logger.info(dropped, 'finished runs dropped from memory (their tasks are in the chunk store)');
       if (this.retention && !term.aborted) await this.deleteExpired(this.retention);
-    }
+    });
   }
 
   private async deleteExpired(retention: RunRetention): Promise<void> {

@@ -2,7 +2,7 @@
 // command; the agent itself (executors, Docker, the store client) is imported when it runs.
 import type { Command } from 'commander';
 import { withConfigFile } from '../config.js';
-import { fail, loggerFor } from '../context.js';
+import { exitOnCrash, fail, loggerFor } from '../context.js';
 import { addrListArg, cpuArg, durationArg, hostPortArg, keyValueListArg, sizeArg, wholeNumberArg } from '../option-args.js';
 
 export interface AgentFlags {
@@ -46,7 +46,9 @@ export function agentCommand(program: Command): void {
     .action(async (flags: AgentFlags, cmd: Command) => {
       try {
         const { runAgent } = await import('../start-agent.js');
-        await runAgent(flags, loggerFor(cmd, 'agent'));
+        const logger = loggerFor(cmd, 'agent');
+        exitOnCrash(logger);
+        await runAgent(flags, logger);
       } catch (err) {
         fail(err);
       }

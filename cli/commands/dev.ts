@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { sleep } from '../../core/abortable.js';
 import { ClusterError } from '../../core/errors.js';
 import { ClusterClient } from '../client.js';
-import { fail, globals, loggerFor, untilSignal } from '../context.js';
+import { exitOnCrash, fail, globals, loggerFor, untilSignal } from '../context.js';
 import { cpuArg, durationArg, sizeArg, wholeNumberArg } from '../option-args.js';
 import { defaultMaxForeachItems, defaultPrefetchWindowMs } from '../../scheduler/defaults.js';
 
@@ -48,6 +48,7 @@ export function devCommand(program: Command): void {
         const agents = Number(flags.agents);
         const logLevel = globals(cmd).logLevel ?? 'warn';
         const logger = loggerFor(cmd, 'scheduler', 'warn');
+        exitOnCrash(logger);
         if (flags.data) mkdirSync(flags.data, { recursive: true });
         const { startScheduler } = await import('../start-scheduler.js');
         const scheduler = await startScheduler({

@@ -3,7 +3,7 @@
 // clusterctl command starts without loading it (~0.3 s of module loading).
 import type { Command } from 'commander';
 import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs } from '../../scheduler/defaults.js';
-import { fail, loggerFor, untilSignal } from '../context.js';
+import { exitOnCrash, fail, loggerFor, untilSignal } from '../context.js';
 import { withConfigFile } from '../config.js';
 import { durationArg, hostPortArg, wholeNumberArg } from '../option-args.js';
 
@@ -59,6 +59,7 @@ export function schedulerCommand(program: Command): void {
     .action(async (flags: SchedulerFlags, cmd: Command) => {
       try {
         const logger = loggerFor(cmd, 'scheduler');
+        exitOnCrash(logger);
         const { startScheduler } = await import('../start-scheduler.js');
         const { startHealthServer } = await import('../health-server.js');
         const scheduler = await startScheduler(flags, logger);
