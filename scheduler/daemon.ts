@@ -64,6 +64,7 @@ export class SchedulerDaemon {
   private readonly server = new grpc.Server(serverOptions);
   private leadership: Leadership | undefined;
   private term: LeaderTerm | undefined;
+  private readonly terms = new Set<LeaderTerm>();
   private closing: Promise<void> | undefined;
   private address = '';
   private readonly objects: ObjectReader = { read: (id) => readObject(this.opts.chunks, id) };
@@ -140,10 +141,13 @@ export class SchedulerDaemon {
       maxForeachItems: this.opts.maxForeachItems ?? defaultMaxForeachItems,
       prefetchWindowMs: this.opts.prefetchWindowMs ?? defaultPrefetchWindowMs,
     });
+    // Every term this replica began, until it has closed: close() waits for them all, the one
+    // still loading its state included, before it closes the stores they write to.
+    this.terms.add(leaderTerm);
     term.addEventListener('abort', () => {
       if (this.term === leaderTerm) this.term = undefined;
       if (this.state === 'leading') this.setState('following');
-      void leaderTerm.close();
+      void leaderTerm.close().finally(() => this.terms.delete(leaderTerm));
     }, { once: true });
     this.setState('leading');
     try {
@@ -159,7 +163,8 @@ export class SchedulerDaemon {
   private async doClose(): Promise<void> {
     this.setState('stopping');
     await this.leadership?.close().catch((err) => this.opts.logger.error({ err }, 'resigning failed'));
-    await this.term?.close();
+    // Resigning ended the term (and cleared this.term): wait for its close, not just the current one.
+    await Promise.all([...this.terms].map((t) => t.close()));
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();

@@ -97,6 +97,7 @@ export class ThreadPool implements Executor {
   private readonly estimates = new Map<string, number>();
   private nextId = 1;
   private closed = false;
+  private closing: Promise<void> | undefined;
   /** What the tasks running now hold together (see PooledWorker.holds). */
   private readonly inUse = { cpuMilli: 0, memoryBytes: 0 };
 
@@ -122,8 +123,13 @@ export class ThreadPool implements Executor {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Idempotent: every caller waits for the same shutdown. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     const shutdown = failure('CANCELLED', 'the agent is shutting down');
     for (const slot of this.queue.splice(0)) this.finish(slot, shutdown);

@@ -47,6 +47,7 @@ export class SchedulerLink {
   private flushScheduled = false;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
   private addrIndex = 0;
   private redirect: string | undefined;
   /** The scheduler this link is registered with, while it is. */
@@ -58,7 +59,9 @@ export class SchedulerLink {
     private readonly logger: Logger,
   ) {}
 
+  /** Idempotent; a link that was closed stays closed. */
   start(): void {
+    if (this.loop || this.abort.signal.aborted) return;
     this.loop = this.run(this.abort.signal).catch((err) => this.logger.error({ err }, 'scheduler link loop failed'));
   }
 
@@ -121,9 +124,14 @@ export class SchedulerLink {
   /**
    * Half-closes the stream first, so what was written (a last Leaving, results) reaches the
    * scheduler before the stream ends; cancels it if the scheduler has not ended its side
-   * within `closeGraceMs`.
+   * within `closeGraceMs`. Idempotent: every caller waits for the same close.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
     this.abort.abort();
     this.flush();
     this.stream?.end();

@@ -64,17 +64,19 @@ export class MemoryStateStore implements StateStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    this.checkOpen();
     return this.data.get(key);
   }
 
   async list(prefix: string): Promise<Array<[string, Uint8Array]>> {
+    this.checkOpen();
     const out: Array<[string, Uint8Array]> = [];
     for (const key of this.keysUnder(prefix)) out.push([key, this.data.get(key)!]);
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   async commit(ops: readonly WriteOp[], fence?: Fence): Promise<void> {
-    if (this.closing) throw new ClusterError('UNAVAILABLE', 'state store is closed');
+    this.checkOpen();
     checkLimits(ops, this.limits);
     if (!this.log) {
       // Nothing to wait for: applied now, so in call order by construction, without a turn in
@@ -92,6 +94,10 @@ export class MemoryStateStore implements StateStore {
   close(): Promise<void> {
     this.closing ??= this.tail.then(() => this.log?.close());
     return this.closing;
+  }
+
+  private checkOpen(): void {
+    if (this.closing) throw new ClusterError('UNAVAILABLE', 'state store is closed');
   }
 
   private checkFence(fence: Fence | undefined): void {

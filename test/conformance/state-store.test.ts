@@ -115,11 +115,13 @@ describe.each(stores.subjects)('StateStore contract: $name', (subject) => {
 });
 
 describe.each(stores.subjects)('StateStore close: $name', (subject) => {
-  it.skipIf(!subject.available)('is idempotent; calls after it fail with UNAVAILABLE', async () => {
+  it.skipIf(!subject.available)('is idempotent; writes and reads after it fail with UNAVAILABLE', async () => {
     const store = await subject.make();
     await store.commit([put('x', '1')]);
     await Promise.all([store.close(), store.close()]);
     await store.close();
     expect(await codeOf(store.commit([put('x', '2')]))).toBe('UNAVAILABLE');
+    expect(await codeOf(store.get('x'))).toBe('UNAVAILABLE');
+    expect(await codeOf(store.list(''))).toBe('UNAVAILABLE');
   });
 });

@@ -201,4 +201,16 @@ describe('thread pool', () => {
     expect(await running).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
     expect(await waiting).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
   });
+
+  it('closes once: a second close waits for the same shutdown, and nothing runs after it', async () => {
+    const { pool: p } = await warmPool(1);
+    const running = p.run(taskRun({ op: 'sleep', ms: 5000 }));
+    const first = p.close();
+    const second = p.close();
+    expect(second).toBe(first);
+    await second;
+    // the first close's work is done by the time the second resolves: the running task was cancelled
+    expect(await Promise.race([running, Promise.resolve('still running')])).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(await p.run(taskRun({ op: 'quick' }))).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+  });
 });
