@@ -66,6 +66,8 @@ interface RunningTask {
   cancellation: Cancellation;
   /** The executor has begun it: a draining agent lets it finish rather than give it back. */
   started: boolean;
+  /** The executor has handed it to what runs it: it may have begun, so it is never given back unstarted. */
+  committed: boolean;
   /** Given back to the scheduler: its outcome, whatever it is, is not reported. */
   returned: boolean;
   /** Lines not yet sent to the scheduler. */
@@ -166,7 +168,7 @@ export class AgentDaemon {
   /** Gives back the tasks `which` selects that have not started: nothing ran, they go elsewhere as they are. */
   private returnUnstarted(which: (taskId: string, t: RunningTask) => boolean): void {
     for (const [taskId, t] of this.running) {
-      if (t.started || !which(taskId, t)) continue;
+      if (t.started || t.committed || !which(taskId, t)) continue;
       this.forget(taskId, t);
       this.link.send({ task_id: taskId, attempt: t.attempt, returned: {} });
     }
@@ -223,7 +225,7 @@ export class AgentDaemon {
     this.registeredWith.clear();
     // What waits in the queue is dropped, not reported: the scheduler queues it again, so a new
     // leader never adopts more than this agent can run.
-    for (const [taskId, t] of this.running) if (!t.started) this.forget(taskId, t);
+    for (const [taskId, t] of this.running) if (!t.started && !t.committed) this.forget(taskId, t);
     this.checkIdle();
     const { capacity } = this.opts;
     return {
@@ -313,7 +315,7 @@ export class AgentDaemon {
       this.link.send({ task_id: a.task_id, attempt: a.attempt, returned: {} });
       return;
     }
-    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, cancellation: new Cancellation(), started: false, returned: false, logs: [], fullLog: [] };
+    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, cancellation: new Cancellation(), started: false, committed: false, returned: false, logs: [], fullLog: [] };
     this.running.set(a.task_id, task);
     const executor = this.executors.get(step.executor);
     let startedAtMs = Date.now();
@@ -354,6 +356,9 @@ export class AgentDaemon {
         gpuIndices: a.gpu_indices,
         timeoutMs: Number(step.timeout_ms),
         cancellation: task.cancellation,
+        onCommitted: () => {
+          task.committed = true;
+        },
         onStarted: (atMs) => {
           task.started = true;
           startedAtMs = atMs;

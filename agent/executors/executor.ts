@@ -30,6 +30,11 @@ export interface TaskRun {
   /** Cancelled when the scheduler cancels the task, or the agent gives it back. */
   cancellation: Cancellation;
   onStarted(atMs: number): void;
+  /**
+   * The executor has handed the task to what runs it (a worker thread that may start it any
+   * moment, before `onStarted` is heard): from then on it cannot be given back unstarted.
+   */
+  onCommitted?(): void;
   onLog(stream: string, text: string): void;
 }
 

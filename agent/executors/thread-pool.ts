@@ -176,6 +176,7 @@ export class ThreadPool implements Executor {
     w.backlog.push(...batch);
     const message = runMessage(batch);
     w.worker.postMessage(message, [message.bytes]);
+    committed(batch);
     clearTimeout(w.reclaim);
     w.reclaim = setTimeout(() => this.reclaim(w), reclaimAfterMs);
   }
@@ -241,6 +242,7 @@ export class ThreadPool implements Executor {
     w.backlog.push(...batch);
     const message = runMessage(batch);
     w.worker.postMessage(message, [message.bytes]);
+    committed(batch);
     if (batch.length > 1) w.reclaim = setTimeout(() => this.reclaim(w), reclaimAfterMs);
     this.headStarted(w);
   }
@@ -488,4 +490,14 @@ function stoppedOutcome(slot: Slot): TaskOutcome {
 
 function failure(code: ClusterError['code'], message: string, stack?: string): TaskOutcome {
   return { ok: false, error: { code, message, ...(stack ? { stack } : {}) } };
+}
+
+/**
+ * A worker runs its backlog one task after another, starting the next as soon as it has posted
+ * the previous one's 'done': a task behind the head may already run while this thread still
+ * counts it as waiting. So a task posted to a worker is committed: the agent no longer gives it
+ * back unstarted (it would run twice, here and wherever the scheduler sends it next).
+ */
+function committed(batch: Slot[]): void {
+  for (const slot of batch) slot.task.onCommitted?.();
 }

@@ -202,6 +202,28 @@ describe('thread pool', () => {
     expect(await waiting).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
   });
 
+  it('commits every task of a batch as it is posted to the worker, before the ones behind the head start', async () => {
+    const { pool: p } = await warmPool(1);
+    const events: string[] = [];
+    const runs = Array.from({ length: 6 }, (_, i) => p.run({
+      ...taskRun({ op: 'quick' }),
+      taskId: `t${i}`,
+      onCommitted: () => events.push(`committed t${i}`),
+      onStarted: () => events.push(`started t${i}`),
+    }));
+    await Promise.all(runs);
+    // one worker, warm: the ones queued together go as a batch, each committed when the batch
+    // is posted, so those behind its head are committed while not yet started
+    for (let i = 0; i < 6; i++) expect(events.indexOf(`committed t${i}`)).toBeLessThan(events.indexOf(`started t${i}`));
+    let outstanding = 0;
+    let most = 0;
+    for (const e of events) {
+      outstanding += e.startsWith('committed') ? 1 : -1;
+      most = Math.max(most, outstanding);
+    }
+    expect(most).toBeGreaterThanOrEqual(2);
+  });
+
   it('closes once: a second close waits for the same shutdown, and nothing runs after it', async () => {
     const { pool: p } = await warmPool(1);
     const running = p.run(taskRun({ op: 'sleep', ms: 5000 }));
