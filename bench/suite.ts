@@ -75,8 +75,9 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
   if (opts.which.includes('throughput')) {
     const userPath = await runUserPath({ items: userPathSizes(opts.tasks), repeats: opts.repeats, etcd: etcdInstalled(), efficiencyItems: opts.addr ? 0 : opts.efficiencyItems, ...(opts.addr ? { addr: opts.addr } : {}) });
     if (opts.peer && !opts.addr) {
-      say(`bullmq peer: ${Math.min(opts.tasks, 10_000)} no-op jobs, one worker of concurrency 50, on a private redis-server`);
-      userPath.bullmq = await runBullmq(Math.min(opts.tasks, 10_000), opts.repeats);
+      const jobs = Math.min(opts.tasks, 10_000);
+      say(`bullmq peer: ${jobs} no-op jobs, one worker of concurrency 50, on a private redis-server`);
+      userPath.bullmq = await runBullmq(jobs, opts.repeats);
     }
     report.results.userPath = userPath;
     charts.push(userPathChart(userPath));

@@ -25,7 +25,6 @@ import type { Leadership } from './leader/leadership.js';
 import { decodeRecord, decodeTaskRecords, decodeTaskValue, keys, objectsOf, type RunRecord, type ScheduleRecord } from './state/records.js';
 import type { Fence, StateStore } from './state/state-store.js';
 
-
 export interface SchedulerOptions {
   /** host:port to listen on; port 0 picks a free one. */
   listen: string;
@@ -54,7 +53,6 @@ export interface SchedulerOptions {
   /** The prefetch window (see placement/prefetch.ts); 0 turns prefetching off. */
   prefetchWindowMs?: number;
 }
-
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
 

@@ -7,7 +7,7 @@
  *   term signal ─▶ agents told to go elsewhere ─▶ loops stopped ─▶ committer closed
  */
 import { setMaxListeners } from 'node:events';
-import { sleep } from '../core/abortable.js';
+import { sleep, yieldToLoop } from '../core/abortable.js';
 import { ownedLoop } from '../core/owned-loop.js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -163,7 +163,7 @@ export class LeaderTerm {
     let turnStart = performance.now();
     for (const [key, v] of await store.list('tasks/')) {
       if (performance.now() - turnStart > decodeTurnMs) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToLoop();
         turnStart = performance.now();
       }
       const records = decodeTaskValue(v);

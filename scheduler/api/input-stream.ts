@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
+import { yieldToLoop } from '../../core/abortable.js';
 import { ClusterError, invalid } from '../../core/errors.js';
 import { toServiceError } from '../../proto/status.js';
 import type { InputChunk, InputRef__Output } from '../../proto/types.js';
@@ -44,7 +45,7 @@ async function send(call: grpc.ServerWritableStream<InputRef__Output, InputChunk
     slice.push(piece);
     size += piece.length;
     if (size >= sliceBytes) await flush();
-    if (++pieces % piecesPerTurn === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (++pieces % piecesPerTurn === 0) await yieldToLoop();
     if (cancelled) return;
   }
   await flush();

@@ -11,6 +11,7 @@
  * reads it on load. The object is written first: if the leader dies before the swap, the
  * object is unreferenced and store GC removes it after its grace period.
  */
+import { yieldToLoop } from '../../core/abortable.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ChunkBackend } from '../../store/backend.js';
@@ -125,7 +126,7 @@ async function* inSlices(values: readonly Uint8Array[]): AsyncGenerator<Uint8Arr
     yield Buffer.concat(slice, size);
     slice = [];
     size = 0;
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToLoop();
   }
   if (size > 0) yield Buffer.concat(slice, size);
 }

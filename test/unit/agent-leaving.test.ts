@@ -2,38 +2,14 @@
 // re-queued at once as lost (RETURNED), not failed, stale give-backs are ignored, and once it
 // ends its stream it is gone at once instead of after the agent TTL. The registry, flow engine
 // and placer are the real ones; the agent streams are fakes that record what they are sent.
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
-import type { AgentMessage, SchedulerMessage } from '../../proto/types.js';
 import { AgentMembers } from '../../scheduler/dispatch/agent-members.js';
 import { AgentRegistry, type AgentStream } from '../../scheduler/dispatch/agent-registry.js';
 import { FlowEngine } from '../../scheduler/flow/engine.js';
 import { Placer } from '../../scheduler/placement/placer.js';
 import { keys } from '../../scheduler/state/records.js';
-
-class FakeStream extends EventEmitter {
-  readonly sent: SchedulerMessage[] = [];
-  ended = false;
-  write(msg: SchedulerMessage): boolean {
-    this.sent.push(msg);
-    return true;
-  }
-  end(): void {
-    this.ended = true;
-  }
-  getPeer(): string {
-    return 'fake';
-  }
-  /** What the agent sends, with `body` naming the oneof field as grpc-js decodes it. */
-  say(msg: AgentMessage): void {
-    this.emit('data', { ...msg, body: Object.keys(msg)[0] });
-  }
-  /** Task ids and attempts of every assignment received so far. */
-  assigned(): string[] {
-    return this.sent.flatMap((m) => m.assign?.steps ?? []).flatMap((s) => s.tasks ?? []).map((a) => `${a.task_id}#${a.attempt}`);
-  }
-}
+import { FakeStream } from '../support/fake-agent-stream.js';
 
 /** A placement pass and the outbox flush after it each wait for setImmediate. */
 const tick = async () => {

@@ -3,30 +3,14 @@
 // whatever the sweep's size), and goes on as its tasks are placed. The flow engine and placer
 // are the real ones; the agent is a fake stream that records what it is sent. A restored run
 // (a new leader) is made as far as its records go, and further as agents report tasks of it.
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
-import type { AgentMessage, SchedulerMessage } from '../../proto/types.js';
 import { AgentMembers } from '../../scheduler/dispatch/agent-members.js';
 import { AgentRegistry, type AgentStream } from '../../scheduler/dispatch/agent-registry.js';
 import { FlowEngine } from '../../scheduler/flow/engine.js';
 import { Placer } from '../../scheduler/placement/placer.js';
 import type { RunRecord, TaskRecord } from '../../scheduler/state/records.js';
-
-class FakeStream extends EventEmitter {
-  readonly sent: SchedulerMessage[] = [];
-  write(msg: SchedulerMessage): boolean {
-    this.sent.push(msg);
-    return true;
-  }
-  end(): void {}
-  getPeer(): string {
-    return 'fake';
-  }
-  say(msg: AgentMessage): void {
-    this.emit('data', { ...msg, body: Object.keys(msg)[0] });
-  }
-}
+import { FakeStream } from '../support/fake-agent-stream.js';
 
 const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
