@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Docker from 'dockerode';
-import { ClusterClient } from '../cli/client.js';
+import { ClusterClient } from '../client/client.js';
 import { decodeValue } from '../core/codec.js';
 import { EngineEvents, FolderEntries, wallNowMs } from './container-timeline.js';
 import { dockerdMissing, startDockerd, type Dockerd } from './dockerd.js';

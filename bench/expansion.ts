@@ -3,7 +3,7 @@
  * record is one write; items are expanded in memory and queued with no per-item write (task
  * records are written only when tasks end), so this is one commit however many items.
  */
-import { ClusterClient } from '../cli/client.js';
+import { ClusterClient } from '../client/client.js';
 import { startLocalCluster } from './local-cluster.js';
 import { say } from './progress.js';
 import { median, round } from './stats.js';

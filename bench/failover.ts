@@ -11,8 +11,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ClusterClient } from '../cli/client.js';
-import { downLocalCluster, upLocalCluster, type ClusterManifest, type UpOptions } from '../cli/local-cluster.js';
+import { ClusterClient } from '../client/client.js';
+import { downLocalCluster, upLocalCluster, type ClusterManifest, type UpOptions } from '../client/local-cluster.js';
 import { sleep } from '../core/abortable.js';
 import { newRequestId } from '../core/ids.js';
 import { say } from './progress.js';

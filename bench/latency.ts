@@ -19,7 +19,7 @@
  * Next to its own cluster it measures the machine's transport floor (transport-floor.ts): the
  * same path with nothing on it, which clusterd's figures can be read against.
  */
-import { ClusterClient } from '../cli/client.js';
+import { ClusterClient } from '../client/client.js';
 import { decodeValue } from '../core/codec.js';
 import { wallNowMs } from './container-timeline.js';
 import { startLocalCluster } from './local-cluster.js';

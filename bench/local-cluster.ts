@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { sleep } from '../core/abortable.js';
 import { ClusterError, errorCode } from '../core/errors.js';
 import { freePort } from '../core/ports.js';
-import { ClusterClient } from '../cli/client.js';
+import { ClusterClient } from '../client/client.js';
 
 const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 

@@ -11,7 +11,7 @@
  *   run time         T = max(ceil(N / K) × t, N / dispatch rate)
  * The dispatch rate (no-op tasks/s end to end) bounds short tasks: scheduling, not slots.
  */
-import type { ClusterClient } from '../cli/client.js';
+import type { ClusterClient } from '../client/client.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 import type { AgentInfo__Output } from '../proto/types.js';
 import { round } from './stats.js';

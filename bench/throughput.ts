@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ClusterClient } from '../cli/client.js';
-import { downLocalCluster, upLocalCluster } from '../cli/local-cluster.js';
+import { ClusterClient } from '../client/client.js';
+import { downLocalCluster, upLocalCluster } from '../client/local-cluster.js';
 import { startLocalCluster } from './local-cluster.js';
 import { cpuDuring } from './process-cpu.js';
 import { Progress, say } from './progress.js';

@@ -1,7 +1,7 @@
 // The no-op jobs the throughput and latency benchmarks submit, and waiting for a run to end.
 import { newRequestId } from '../core/ids.js';
 import { fileURLToPath } from 'node:url';
-import type { ClusterClient } from '../cli/client.js';
+import type { ClusterClient } from '../client/client.js';
 import type { RunStatus__Output } from '../proto/types.js';
 
 export const benchCodeDir = fileURLToPath(new URL('./tasks/', import.meta.url));

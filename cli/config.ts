@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { ClusterError, errorMessage } from '../core/errors.js';
-import { parseYaml } from './yaml.js';
+import { parseYaml } from '../client/yaml.js';
 
 export const configEnv = 'CLUSTERD_CONFIG';
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ClusterError, errorCode, errorMessage } from '../core/errors.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../core/logger.js';
 import { StoreClient, storeTarget } from '../store/client.js';
-import { ClusterClient } from './client.js';
+import { ClusterClient } from '../client/client.js';
 
 export const defaultAddr = '127.0.0.1:7700';
 

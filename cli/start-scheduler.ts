@@ -13,7 +13,7 @@ import { MemoryStateStore } from '../scheduler/state/memory-store.js';
 import type { StateStore } from '../scheduler/state/state-store.js';
 import { FsBackend } from '../store/fs-backend.js';
 import { MemoryBackend } from '../store/memory-backend.js';
-import { heartbeatIntervalMs, type SchedulerFlags } from './commands/scheduler.js';
+import type { SchedulerFlags } from './commands/scheduler.js';
 import { wholeNumber } from './option-args.js';
 
 export interface RunningScheduler {
@@ -82,3 +82,10 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
   };
 }
 
+/**
+ * The heartbeat agents are asked for: as configured, but at most a third of the agent TTL, so
+ * two late heartbeats in a row (a busy agent, timer drift) never make a healthy agent lost.
+ */
+export function heartbeatIntervalMs(configuredMs: number, agentTtlMs: number): number {
+  return Math.max(50, Math.min(configuredMs, Math.floor(agentTtlMs / 3)));
+}

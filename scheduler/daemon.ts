@@ -145,7 +145,9 @@ export class SchedulerDaemon {
     term.addEventListener('abort', () => {
       if (this.term === leaderTerm) this.term = undefined;
       if (this.state === 'leading') this.setState('following');
-      void leaderTerm.close().finally(() => this.terms.delete(leaderTerm));
+      void leaderTerm.close()
+        .catch((err) => this.opts.logger.error({ err, schedulerId: this.id }, 'closing the leader term failed'))
+        .finally(() => this.terms.delete(leaderTerm));
     }, { once: true });
     this.setState('leading');
     try {

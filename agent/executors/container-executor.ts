@@ -136,12 +136,9 @@ export class ContainerExecutor implements Executor {
       // not present: try to pull it
     }
     const docker = this.opts.docker;
-    const pulled = new Promise<void>((resolve, reject) => {
-      docker.pull(image, (err: Error | null, stream: NodeJS.ReadableStream) => {
-        if (err) return reject(err);
-        docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve()));
-      });
-    });
+    const pulled = docker.pull(image).then((stream: NodeJS.ReadableStream) => new Promise<void>((resolve, reject) => {
+      docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve()));
+    }));
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(this.opts.pullTimeoutMs)]);
     try {
       await Promise.race([pulled, new Promise((_, reject) => bounded.addEventListener('abort', () => reject(new Error(`no pull within ${this.opts.pullTimeoutMs} ms`)), { once: true }))]);

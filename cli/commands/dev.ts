@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { sleep } from '../../core/abortable.js';
 import { ClusterError } from '../../core/errors.js';
-import { ClusterClient } from '../client.js';
+import { ClusterClient } from '../../client/client.js';
 import { exitOnCrash, fail, globals, loggerFor, untilSignal } from '../context.js';
 import { cpuArg, durationArg, sizeArg, wholeNumberArg } from '../option-args.js';
 import { defaultMaxForeachItems, defaultPrefetchWindowMs } from '../../scheduler/defaults.js';

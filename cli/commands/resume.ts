@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
 import { clientFor, fail, storeFor } from '../context.js';
-import { submitRequest } from '../job-request.js';
-import { loadJobFile } from '../job-file.js';
+import { submitRequest } from '../../client/job-request.js';
+import { loadJobFile } from '../../client/job-file.js';
 import { parseFormat, printJson } from '../output.js';
 
 interface ResumeFlags {

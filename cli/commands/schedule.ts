@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { applyParamOverrides } from '../../core/job-spec.js';
 import type { ScheduleInfo__Output } from '../../proto/types.js';
 import { clientFor, fail, storeFor } from '../context.js';
-import { submitRequest } from '../job-request.js';
-import { loadJobFile } from '../job-file.js';
+import { submitRequest } from '../../client/job-request.js';
+import { loadJobFile } from '../../client/job-file.js';
 import { parseFormat, printJson, table } from '../output.js';
 
 export function scheduleCommand(program: Command): void {

@@ -27,14 +27,6 @@ export interface SchedulerFlags {
   prefetchWindow?: string;
 }
 
-/**
- * The heartbeat agents are asked for: as configured, but at most a third of the agent TTL, so
- * two late heartbeats in a row (a busy agent, timer drift) never make a healthy agent lost.
- */
-export function heartbeatIntervalMs(configuredMs: number, agentTtlMs: number): number {
-  return Math.max(50, Math.min(configuredMs, Math.floor(agentTtlMs / 3)));
-}
-
 export function schedulerCommand(program: Command): void {
   const command = program
     .command('scheduler')

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { parseDurationMs } from '../../core/units.js';
 import { fail, globals } from '../context.js';
-import { downLocalCluster, upLocalCluster } from '../local-cluster.js';
+import { downLocalCluster, upLocalCluster } from '../../client/local-cluster.js';
 import { cpuArg, durationArg, sizeArg, wholeNumberArg } from '../option-args.js';
 import { parseFormat, printJson } from '../output.js';
 

@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterClient } from '../../cli/client.js';
+import { ClusterClient } from '../../client/client.js';
 import { decodeValue } from '../../core/codec.js';
 import { proto, serverOptions } from '../../proto/load.js';
 import type { ClientServiceClient, RunStatus, SessionEvent, SessionEvent__Output, SessionRequest__Output } from '../../proto/types.js';

@@ -2,7 +2,7 @@
 // bound are compacted and dropped from the leader's memory at once, and still answer.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterClient } from '../../cli/client.js';
+import { ClusterClient } from '../../client/client.js';
 import { clusterctlJson, eventually, freePort, startAgent, startDaemon, type Daemon } from '../support/cli-cluster.js';
 
 const runs = 200;

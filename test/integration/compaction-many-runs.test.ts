@@ -6,7 +6,7 @@ import type { Etcd3 } from 'etcd3';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterClient } from '../../cli/client.js';
+import { ClusterClient } from '../../client/client.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { MemoryStateStore } from '../../scheduler/state/memory-store.js';
 import { decodeRecord, type RunRecord } from '../../scheduler/state/records.js';

@@ -3,7 +3,7 @@
 import type { Etcd3 } from 'etcd3';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterClient } from '../../cli/client.js';
+import { ClusterClient } from '../../client/client.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { decodeRecord, decodeTaskValue, type RunRecord } from '../../scheduler/state/records.js';
 import { clusterctl, clusterctlJson, eventually, freePort, startAgent, startDaemon, type Daemon } from '../support/cli-cluster.js';

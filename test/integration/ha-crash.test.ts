@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { liveProcesses } from '../../cli/local-cluster.js';
+import { liveProcesses } from '../../client/local-cluster.js';
 import { clusterctl, clusterctlJson, eventually, freePort } from '../support/cli-cluster.js';
 import { HaCluster } from '../support/ha-cluster.js';
 import { requireProgram } from '../support/processes.js';

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClusterProcess } from '../../cli/local-cluster.js';
+import type { ClusterProcess } from '../../client/local-cluster.js';
 import { clusterctlJson, eventually } from '../support/cli-cluster.js';
 import { HaCluster } from '../support/ha-cluster.js';
 import { requireProgram } from '../support/processes.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll } from 'vitest';
-import { startTimeOf, type ClusterManifest, type ClusterProcess } from '../../cli/local-cluster.js';
+import { startTimeOf, type ClusterManifest, type ClusterProcess } from '../../client/local-cluster.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { decodeTaskValue, type AttemptRecord, type TaskRecord } from '../../scheduler/state/records.js';
 import { clusterctl, clusterctlJson, eventually } from './cli-cluster.js';

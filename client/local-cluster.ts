@@ -56,7 +56,7 @@ export interface UpOptions {
   readyTimeoutMs: number;
 }
 
-const cliEntry = fileURLToPath(new URL('./main.js', import.meta.url));
+const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 export function manifestPath(dir: string): string {
   return path.join(dir, 'cluster.json');
