@@ -190,7 +190,7 @@ describe('an agent stopping gracefully', () => {
     const second = scheduler.last;
     expect(second.received[0]!.register!.running.map((r) => r.task_id)).toEqual(['t1']);
     executor.finish('t1'); // its report is dropped: the link is not registered yet
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(async () => agent!.runningCount === 0, 5_000, 'the agent to have taken the result and sent it');
     scheduler.answer(second);
     await eventually(async () => second.finished().includes('t1'), 5_000, 't1 to be reported on the new stream');
   });

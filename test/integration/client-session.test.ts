@@ -102,8 +102,10 @@ describe('submitAndWatch on a Session (scripted scheduler)', () => {
     const second = await serve((call, req) => call.write({ tag: req.tag, status: status('r-elsewhere', 'succeeded') }));
     try {
       client = new ClusterClient([first.addr, second.addr]);
-      const slow = client.submitAndWatch(request('slow'));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      let following!: () => void;
+      const followed = new Promise<void>((resolve) => (following = resolve));
+      const slow = client.submitAndWatch(request('slow'), () => following());
+      await followed; // the slow run's first status is in: its session is open
       expect((await client.submitAndWatch(request('elsewhere'))).run_id).toBe('r-elsewhere');
       expect((await slow).state).toBe('succeeded');
     } finally {

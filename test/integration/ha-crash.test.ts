@@ -163,9 +163,8 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     const etcdPid = cluster.processNamed('etcd').pid;
     process.kill(etcdPid, 'SIGSTOP');
     try {
-      // Past the lease TTL: no replica can lead, so nothing is placed or recorded.
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-      expect(await cluster.leader().catch(() => undefined)).toBeUndefined();
+      // Once the lease runs out no replica can lead, so nothing is placed or recorded.
+      await eventually(async () => (await cluster.leader().catch(() => undefined)) === undefined, 30_000, 'every replica to stop leading');
     } finally {
       process.kill(etcdPid, 'SIGCONT');
     }
@@ -180,7 +179,7 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     await eventually(async () => (await cluster.doneTasks([runId])) >= 50, 60_000, 'tasks to be done');
     process.kill(cluster.processNamed('etcd').pid, 'SIGKILL');
     await cluster.exited(cluster.processNamed('etcd'), 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 3_000)); // past the lease TTL
+    await eventually(async () => (await cluster.leader().catch(() => undefined)) === undefined, 30_000, 'every replica to stop leading');
     await cluster.up(); // etcd again, on the same port and data directory
     const [run] = await cluster.allFinished([runId]);
     expect(run!.state).toBe('succeeded');

@@ -30,9 +30,15 @@ describe('schedule', () => {
     const removed = await clusterctl(['schedule', 'rm', 'every2s'], { addr: dev.addr });
     expect(removed.code).toBe(0);
     const removedAt = Date.now();
-    // Past the next tick: a tick at or before the removal may still have fired, none after it.
-    await new Promise((r) => setTimeout(r, 2_500));
-    const runs = await clusterctlJson<RunJson[]>(['status', '--limit', '100'], dev.addr);
+    // A tick at or before the removal may still have fired, none after it. A second schedule,
+    // every second, shows when the cron loop has passed the removed one's next tick.
+    const nextTick = Math.ceil(removedAt / 2000) * 2000;
+    const marker = await clusterctl(['schedule', 'add', 'marker', 'examples/sweep/job.yaml', '--cron', '* * * * * *'], { addr: dev.addr });
+    expect(marker.code, marker.stderr).toBe(0);
+    await eventually(async () => (await clusterctlJson<RunJson[]>(['status', '--limit', '100'], dev.addr))
+      .some((r) => r.name !== 'hello' && Number(r.created_at_ms) >= nextTick + 1000), 20_000, 'the cron loop past the next tick');
+    expect((await clusterctl(['schedule', 'rm', 'marker'], { addr: dev.addr })).code).toBe(0);
+    const runs = (await clusterctlJson<RunJson[]>(['status', '--limit', '100'], dev.addr)).filter((r) => r.name === 'hello');
     const ticks = runs.map((r) => Math.floor(Number(r.created_at_ms) / 2000));
     expect(Math.max(...ticks) * 2000).toBeLessThanOrEqual(removedAt);
     // one run per 2 s tick at most: runs are created at distinct ticks

@@ -1,15 +1,11 @@
-// The daemons' logger: lines leave once per loop turn, none is lost at exit, pipes get every line.
-import { spawnSync } from 'node:child_process';
+// The daemons' logger: lines leave once per loop turn (exit and pipes: integration/logger-exit.test.ts).
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/logger.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-logger-'));
-/** Child processes import the built module, as the daemons run it. */
-const builtLogger = fileURLToPath(new URL('../../dist/core/logger.js', import.meta.url));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('createLogger', () => {
@@ -31,24 +27,5 @@ describe('createLogger', () => {
     } finally {
       closeSync(fd);
     }
-  });
-
-  it('writes the lines still waiting when the process exits', () => {
-    const script = `import { createLogger } from ${JSON.stringify(builtLogger)};
-const log = createLogger({ name: 'agent' });
-log.info('first'); log.error('last words'); process.exit(3);`;
-    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(res.status, res.stderr).toBe(3);
-    expect(res.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['first', 'last words']);
-  });
-
-  it('delivers every line to a pipe, written asynchronously, by the time the process exits', () => {
-    const script = `import { createLogger } from ${JSON.stringify(builtLogger)};
-const log = createLogger({ name: 'agent' });
-for (let i = 0; i < 1000; i++) log.info({ i }, 'line');`;
-    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(res.status, res.stderr).toBe(0);
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { i: number });
-    expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 });

@@ -15,7 +15,7 @@ const moduleUrl = pathToFileURL(join(import.meta.dirname, '../fixtures/pool/task
 
 interface Item { op: 'quick' | 'sleep' | 'sleep-deaf' | 'block' | 'spin' | 'exit' | 'mark' | 'save-view'; ms?: number; file?: string }
 
-function taskRun(item: Item, opts: { timeoutMs?: number; cancellation?: Cancellation } = {}): TaskRun {
+function taskRun(item: Item, opts: { timeoutMs?: number; cancellation?: Cancellation; onLog?: (stream: string, text: string) => void } = {}): TaskRun {
   return {
     taskId: `t-${item.op}`,
     attempt: 1,
@@ -30,8 +30,13 @@ function taskRun(item: Item, opts: { timeoutMs?: number; cancellation?: Cancella
     timeoutMs: opts.timeoutMs ?? 0,
     cancellation: opts.cancellation ?? new Cancellation(),
     onStarted: () => {},
-    onLog: () => {},
+    onLog: opts.onLog ?? (() => {}),
   };
+}
+
+/** Cancels `cancellation` as soon as the task logs (the fixture's ops that take time log first). */
+function cancelOnceRunning(cancellation: Cancellation): (stream: string, text: string) => void {
+  return () => cancellation.cancel(new Error('cancelled by the test'));
 }
 
 function threadOf(outcome: TaskOutcome): number {
@@ -138,9 +143,8 @@ describe('thread pool', () => {
     const { pool: p } = await warmPool(1);
     const file = join(dir.path, 'marks');
     const cancellation = new Cancellation();
-    setTimeout(() => cancellation.cancel(new Error('cancelled by the test')), 100);
     const { order, outcomes } = await finishOrder(p, [
-      ['block', taskRun({ op: 'block', ms: 600 })],
+      ['block', taskRun({ op: 'block', ms: 600 }, { onLog: cancelOnceRunning(cancellation) })],
       ['mark', taskRun({ op: 'mark', file }, { cancellation })],
     ]);
     expect(order).toEqual(['mark', 'block']);
@@ -155,8 +159,7 @@ describe('thread pool', () => {
     const { pool: p, warmThread } = await warmPool(1);
     const cancellation = new Cancellation();
     const started = performance.now();
-    setTimeout(() => cancellation.cancel(new Error('cancelled by the test')), 50);
-    const outcome = await p.run(taskRun({ op: 'sleep', ms: 5000 }, { cancellation }));
+    const outcome = await p.run(taskRun({ op: 'sleep', ms: 5000 }, { cancellation, onLog: cancelOnceRunning(cancellation) }));
     expect(outcome).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
     expect(performance.now() - started).toBeLessThan(1500); // ended by the signal, not the 2 s grace
     expect(threadOf(await p.run(taskRun({ op: 'quick' })))).toBe(warmThread);
@@ -165,8 +168,7 @@ describe('thread pool', () => {
   it('discards the result of a task that ignored its abort and returned', async () => {
     const { pool: p, warmThread } = await warmPool(1);
     const cancellation = new Cancellation();
-    setTimeout(() => cancellation.cancel(new Error('cancelled by the test')), 50);
-    const outcome = await p.run(taskRun({ op: 'sleep-deaf', ms: 300 }, { cancellation }));
+    const outcome = await p.run(taskRun({ op: 'sleep-deaf', ms: 300 }, { cancellation, onLog: cancelOnceRunning(cancellation) }));
     expect(outcome).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
     expect(threadOf(await p.run(taskRun({ op: 'quick' })))).toBe(warmThread);
   });
@@ -194,9 +196,11 @@ describe('thread pool', () => {
 
   it('cancels what waits or runs when it closes', async () => {
     const { pool: p } = await warmPool(1);
-    const running = p.run(taskRun({ op: 'sleep', ms: 5000 }));
+    let sleeping!: () => void;
+    const asleep = new Promise<void>((resolve) => (sleeping = resolve));
+    const running = p.run(taskRun({ op: 'sleep', ms: 5000 }, { onLog: () => sleeping() }));
     const waiting = p.run(taskRun({ op: 'quick' }));
-    await new Promise((r) => setTimeout(r, 50));
+    await asleep;
     await p.close();
     expect(await running).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
     expect(await waiting).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
