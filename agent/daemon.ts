@@ -342,12 +342,13 @@ export class AgentDaemon {
         }
         return { ok: false, error: { code: 'TASK_FAILED', message: `agent ${this.opts.id} cannot fetch the input of ${a.task_id}: ${errorMessage(err)}` } };
       }
+      const what = step.container
+        ? { kind: 'container' as const, container: { image: step.container.image, command: step.container.command, env: step.container.env, network: step.container.network } }
+        : { kind: 'thread' as const, moduleUrl: url, exportName: step.thread?.export ?? 'default' };
       return executor.run({
+        ...what,
         taskId: a.task_id,
         attempt: a.attempt,
-        ...(step.container ? { container: { image: step.container.image, command: step.container.command, env: step.container.env, network: step.container.network } } : {}),
-        moduleUrl: url,
-        exportName: step.thread?.export ?? 'default',
         input,
         params: step.params,
         item: a.item,

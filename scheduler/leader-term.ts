@@ -128,7 +128,7 @@ export class LeaderTerm {
     for (const record of runs) {
       try {
         if (record.tasksObject && record.steps && record.state !== 'running' && !needResults.has(record.id)) {
-          this.engine.restoreDropped(record, record.steps);
+          this.engine.catalog.restoreDropped(record, record.steps);
           dropped++;
           continue;
         }
@@ -232,7 +232,7 @@ export class LeaderTerm {
     await ownedLoop({ name: 'finished runs (compaction, retention)', signal: term, intervalMs: compactionIntervalMs, logger }, async () => {
       const dropped = { runs: 0, tasks: 0, runIds: [] as string[] };
       for (let more = true; more && !term.aborted;) {
-        more = await this.compactor.compactNext(this.engine.finishedRuns(), this.engine.finishedTasks) > 0;
+        more = await this.compactor.compactNext(this.engine.catalog.finishedRuns(), this.engine.catalog.finishedTasks) > 0;
         const some = this.engine.dropCompacted();
         dropped.runs += some.runs;
         dropped.tasks += some.tasks;
@@ -247,7 +247,7 @@ export class LeaderTerm {
     const deleted: string[] = [];
     try {
       for (;;) {
-        const ids = await retention.deleteNext(this.engine.droppedRuns(), (id) => this.engine.forgetDropped(id));
+        const ids = await retention.deleteNext(this.engine.catalog.droppedRuns(), (id) => this.engine.catalog.forgetDropped(id));
         if (ids.length === 0 || this.opts.term.aborted) break;
         deleted.push(...ids);
       }

@@ -18,7 +18,7 @@ import type { ErrorInfo } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { formatBytes } from '../../core/units.js';
 import { createOptions, labels } from './container-options.js';
-import type { ArtifactSource, Executor, RecoveredOutcome, TaskOutcome, TaskRun } from './executor.js';
+import type { ArtifactSource, ContainerTaskRun, Executor, RecoveredOutcome, TaskOutcome, TaskRun } from './executor.js';
 
 export interface ContainerExecutorOptions {
   docker: Docker;
@@ -46,12 +46,33 @@ export async function connectDocker(host: string | undefined, timeoutMs = 3_000)
 
 export class ContainerExecutor implements Executor {
   readonly name = 'container';
+  /** The tasks running now, by how to stop them: close() stops them and waits for their outcomes. */
+  private readonly running = new Map<StopControl, Promise<TaskOutcome>>();
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly opts: ContainerExecutorOptions) {}
 
-  async run(task: TaskRun): Promise<TaskOutcome> {
+  run(task: TaskRun): Promise<TaskOutcome> {
+    if (task.kind !== 'container') return Promise.resolve(failure('INVALID_ARGUMENT', `the container executor cannot run a ${task.kind} task`));
+    if (this.closing) return Promise.resolve(failure('CANCELLED', 'the agent is shutting down'));
+    const control: StopControl = { stop: () => {} };
+    const outcome = this.runContainer(task, control).finally(() => this.running.delete(control));
+    this.running.set(control, outcome);
+    return outcome;
+  }
+
+  /** Idempotent: stops every container running now (SIGTERM, then SIGKILL after the grace) and waits for their outcomes. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const control of this.running.keys()) control.stop();
+      await Promise.all(this.running.values());
+    })();
+    return this.closing;
+  }
+
+  /** Runs the task's container; `control.stop` is set to stop it (as a cancel). */
+  private async runContainer(task: ContainerTaskRun, control: StopControl): Promise<TaskOutcome> {
     const spec = task.container;
-    if (!spec) return failure('INVALID_ARGUMENT', 'a container task without a container spec');
     const { inDir, outDir } = this.dirs(task.taskId, task.attempt);
     let container: Docker.Container | undefined;
     let stopReason: 'timeout' | 'cancel' | undefined;
@@ -60,6 +81,7 @@ export class ContainerExecutor implements Executor {
       void container?.stop({ t: Math.ceil(this.opts.stopGraceMs / 1000) }).catch(() => {});
     };
     const detach = task.cancellation.onCancel(() => stop('cancel'));
+    control.stop = () => stop('cancel');
     const timer = task.timeoutMs > 0 ? setTimeout(() => stop('timeout'), task.timeoutMs) : undefined;
     try {
       await mkdir(inDir, { recursive: true, mode: 0o755 });
@@ -67,7 +89,7 @@ export class ContainerExecutor implements Executor {
       const input = { input: decodeValue(task.input) ?? null, item: decodeValue(task.item) ?? null, params: decodeValue(task.params) ?? {}, attempt: task.attempt, taskId: task.taskId };
       await writeFile(path.join(inDir, 'input.json'), JSON.stringify(input));
       await this.ensureImage(spec.image, task.cancellation.signal);
-      if (task.cancellation.cancelled) return failure('CANCELLED', 'cancelled before it started');
+      if (stopReason) return stoppedBeforeStart(stopReason, task.timeoutMs);
       container = await this.opts.docker.createContainer(createOptions({
         ...spec, taskId: task.taskId, attempt: task.attempt, agentId: this.opts.agentId,
         cpuMilli: task.cpuMilli, memoryBytes: task.memoryBytes, gpuIndices: task.gpuIndices, inDir, outDir,
@@ -119,8 +141,6 @@ export class ContainerExecutor implements Executor {
     }
     return recovered;
   }
-
-  async close(): Promise<void> {}
 
   private dirs(taskId: string, attempt: number) {
     const taskDir = path.join(this.opts.dataDir, 'tasks', taskId.replaceAll('/', '__'), String(attempt));
@@ -206,8 +226,16 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   return out.sort();
 }
 
+interface StopControl {
+  stop(): void;
+}
+
 function failure(code: ErrorInfo['code'], message: string): TaskOutcome {
   return { ok: false, error: { code, message } };
+}
+
+function stoppedBeforeStart(reason: 'timeout' | 'cancel', timeoutMs: number): TaskOutcome {
+  return reason === 'timeout' ? failure('TIMEOUT', `timed out after ${timeoutMs} ms, before its container started`) : failure('CANCELLED', 'cancelled before it started');
 }
 
 /** SIGKILL's exit code: what a container the kernel's OOM killer stopped exits with. */

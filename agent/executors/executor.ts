@@ -5,20 +5,18 @@
  *                   │ task.cancellation fires (cancel), or the timeout passes
  *                   └──▶ stopped gracefully, then forcibly; outcome CANCELLED or TIMEOUT
  *
- * Contract: `run` never rejects; every failure is an outcome with a stable code. The executor
- * enforces the task's timeout and memory limit itself. `close()` stops everything it runs.
+ * Contract (test/support/executor-conformance.ts checks it for every executor): `run` never
+ * rejects, every failure is an outcome with a stable code; a task cancelled before it starts
+ * never starts and ends CANCELLED; the executor enforces the task's timeout (TIMEOUT) and memory
+ * limit itself; `close()` stops everything it runs (CANCELLED) and refuses what comes after.
  */
 import type { Cancellation } from '../../core/cancellation.js';
 import type { ErrorInfo } from '../../core/errors.js';
 
-export interface TaskRun {
+/** What every task run carries, whatever runs it. */
+interface TaskRunBase {
   taskId: string;
   attempt: number;
-  /** For container tasks. */
-  container?: { image: string; command: string[]; env: Record<string, string>; network: boolean };
-  /** Absolute path or file URL of the module for thread tasks. */
-  moduleUrl: string;
-  exportName: string;
   /** msgpack */
   input: Uint8Array;
   params: Uint8Array;
@@ -27,7 +25,11 @@ export interface TaskRun {
   cpuMilli: number;
   gpuIndices: number[];
   timeoutMs: number;
-  /** Cancelled when the scheduler cancels the task, or the agent gives it back. */
+  /**
+   * Cancelled when the scheduler cancels the task, or the agent gives it back; its `signal` is
+   * an AbortSignal for APIs that take one (made only when asked for: an AbortController costs
+   * more than a no-op task runs).
+   */
   cancellation: Cancellation;
   onStarted(atMs: number): void;
   /**
@@ -37,6 +39,28 @@ export interface TaskRun {
   onCommitted?(): void;
   onLog(stream: string, text: string): void;
 }
+
+/** A function in a worker thread: `exportName` of the module at `moduleUrl` (a file URL). */
+export interface ThreadTaskRun extends TaskRunBase {
+  kind: 'thread';
+  moduleUrl: string;
+  exportName: string;
+}
+
+export interface ContainerSpec {
+  image: string;
+  command: string[];
+  env: Record<string, string>;
+  network: boolean;
+}
+
+/** A container on the agent's Docker engine. */
+export interface ContainerTaskRun extends TaskRunBase {
+  kind: 'container';
+  container: ContainerSpec;
+}
+
+export type TaskRun = ThreadTaskRun | ContainerTaskRun;
 
 /** A named artifact a task produced: bytes it saved (thread), or a file it wrote (container). */
 export type ArtifactSource = { name: string } & ({ bytes: Uint8Array } | { file: string });
@@ -60,7 +84,8 @@ export interface RecoveredOutcome {
 }
 
 export interface Executor {
-  readonly name: 'thread' | 'container';
+  /** The kind of task it runs; given another kind, `run` answers INVALID_ARGUMENT. */
+  readonly name: TaskRun['kind'];
   run(task: TaskRun): Promise<TaskOutcome>;
   /** The scheduler has the outcome durably: what the task left behind can go. */
   release?(taskId: string, attempt: number): Promise<void>;

@@ -31,7 +31,7 @@ import { Worker } from 'node:worker_threads';
 import { ClusterError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Resources } from '../../core/resources.js';
-import type { ArtifactSource, Executor, TaskOutcome, TaskRun } from './executor.js';
+import type { ArtifactSource, Executor, TaskOutcome, TaskRun, ThreadTaskRun } from './executor.js';
 
 const workerUrl = new URL('./thread-worker.js', import.meta.url);
 const mib = 2 ** 20;
@@ -63,7 +63,7 @@ export interface ThreadPoolOptions {
 interface Slot {
   /** Names the task in messages to and from its worker; unique per hand-off. */
   id: number;
-  task: TaskRun;
+  task: ThreadTaskRun;
   /** moduleUrl#exportName: what its duration estimate is kept under. */
   fn: string;
   limitMb: number;
@@ -107,6 +107,7 @@ export class ThreadPool implements Executor {
   }
 
   run(task: TaskRun): Promise<TaskOutcome> {
+    if (task.kind !== 'thread') return Promise.resolve(failure('INVALID_ARGUMENT', `the thread pool cannot run a ${task.kind} task`));
     if (this.closed) return Promise.resolve(failure('CANCELLED', 'the agent is shutting down'));
     if (this.queue.length >= this.opts.maxQueue) {
       return Promise.resolve(failure('QUEUE_FULL', `the thread pool queue is full (${this.opts.maxQueue} tasks)`));

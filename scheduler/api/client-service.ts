@@ -10,7 +10,7 @@ import type { AgentRegistry } from '../dispatch/agent-registry.js';
 import { nextTick, type CronSchedules } from '../flow/cron.js';
 import type { FlowEngine, ObjectReader, SubmitInput } from '../flow/engine.js';
 import { streamLogs } from './log-stream.js';
-import { isTerminal, tasksOf, type TaskState } from '../flow/run-state.js';
+import { tasksOf, type TaskState } from '../flow/run-state.js';
 import type { Placer } from '../placement/placer.js';
 import type { ScheduleRecord } from '../state/records.js';
 import { runStatus, summaryStatus, type TaskView } from './views.js';
@@ -74,7 +74,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     ListRuns: unary((req) => {
       const { engine, placer } = deps.leader();
       const limit = req.limit > 0 ? req.limit : 20;
-      return { runs: engine.newestRuns(limit).map((r) => ('job' in r ? runStatus(r, (id) => placer.why(id), null) : summaryStatus(r))) };
+      return { runs: engine.catalog.newestRuns(limit).map((r) => ('job' in r ? runStatus(r, (id) => placer.why(id), null) : summaryStatus(r))) };
     }),
 
     Cancel: unary(async (req) => {

@@ -21,7 +21,8 @@ import type {
   TaskRef__Output, TaskUpdate__Output,
 } from '../../proto/types.js';
 import type { StepShared } from '../flow/assignment.js';
-import type { Dispatcher, FlowEngine } from '../flow/engine.js';
+import type { Dispatcher } from '../flow/engine.js';
+import type { AgentEvents } from './agent-events.js';
 import type { Placer } from '../placement/placer.js';
 import type { AgentNode } from '../placement/types.js';
 import { validateRefs, validateRegister, validateUpdates } from './agent-messages.js';
@@ -75,14 +76,14 @@ export class AgentRegistry implements Dispatcher {
   /** Sessions with something in their outbox: written by the next flush. */
   private readonly unflushed = new Set<AgentSession>();
   private flushScheduled = false;
-  private engine: FlowEngine | undefined;
+  private engine: AgentEvents | undefined;
   private readonly now: () => number;
 
   constructor(private readonly opts: AgentRegistryOptions) {
     this.now = opts.now ?? Date.now;
   }
 
-  bind(engine: FlowEngine): void {
+  bind(engine: AgentEvents): void {
     this.engine = engine;
   }
 

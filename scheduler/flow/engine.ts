@@ -14,20 +14,22 @@ import { compileJob, foreachCount, type JobSpec } from '../../core/job-spec.js';
 import type { Logger } from '../../core/logger.js';
 import { addResources, zeroResources, type Resources } from '../../core/resources.js';
 import type { LogLine, TaskAssignment, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
+import type { AgentEvents, AttemptRef } from '../dispatch/agent-events.js';
 import type { Placer } from '../placement/placer.js';
 import type { StepTiming, TaskDemand } from '../placement/types.js';
 import {
-  decodeTaskRecords, keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type StepSummary, type TaskEnd, type TaskRecord,
+  decodeTaskRecords, keys, putRecord, type ArtifactRef, type AttemptRecord, type ErrorInfo, type RunRecord, type TaskEnd, type TaskRecord,
 } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
 import { stepShared, taskAssignment, type StepShared } from './assignment.js';
 import {
   allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, noGpus, parentsSettled, reusable, reusableTasks,
-  setTaskState, summarize, taskCount, tasksOf,
+  setTaskState, tasksOf,
   type RunState, type RunSummary, type StepRun, type TaskState,
 } from './run-state.js';
 import { defaultMaxForeachItems } from '../defaults.js';
 import { TaskLogs } from './task-logs.js';
+import { RunCatalog } from './run-catalog.js';
 import { TaskRecordLog } from './task-record-log.js';
 
 export interface Dispatcher {
@@ -51,12 +53,6 @@ export interface SubmitInput {
   codeDir: string;
   codePackage: string;
   source: string;
-}
-
-/** One attempt of a task, as agents name it. */
-export interface AttemptRef {
-  task_id: string;
-  attempt: number;
 }
 
 /** Reads chunk store objects: results too big to travel inline. */
@@ -102,28 +98,15 @@ const expandTurnMs = 10;
  */
 const expandAheadTasks = 10_000;
 
-export class FlowEngine {
-  /** Runs in memory with all their tasks: every unfinished run, and finished ones until dropped. */
-  readonly runs = new Map<string, RunState>();
+export class FlowEngine implements AgentEvents {
+  /** Every run the leader knows: in memory, or dropped once compacted. */
+  readonly catalog = new RunCatalog();
+  /** The runs in memory (the catalog's). */
+  readonly runs = this.catalog.runs;
   readonly logs = new TaskLogs();
   /** Where task records are written, in segments per run. */
   private readonly records: TaskRecordLog;
-  /**
-   * The finished runs in memory, oldest first (in the order they ended, were restored or were
-   * loaded back): compaction and dropping walk it from the front, so each costs the runs it
-   * takes, not every run in memory.
-   */
-  private readonly finished = new Map<string, RunState>();
-  private finishedTaskCount = 0;
-  /** Finished runs dropped from memory once compacted (see dropCompacted); `load` brings one back. */
-  private readonly dropped = new Map<string, RunSummary>();
   private readonly loading = new Map<string, Promise<RunState>>();
-  /**
-   * Every run the leader knows, in memory or dropped, by its seq (submission order): listing
-   * the newest walks down from the last seq instead of scanning every run. Scanning 120,000
-   * dropped runs took ~20 ms of the loop, mostly cache misses, and a leader may know millions.
-   */
-  private readonly idBySeq = new Map<number, string>();
 
   /** Tasks in state running: what the timeout sweep looks at. */
   private readonly running = new Set<TaskState>();
@@ -133,7 +116,6 @@ export class FlowEngine {
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly now: () => number;
   private readonly timeoutGraceMs: number;
-  private seq = 0;
   private taskSeq = 0;
   private passScheduled = false;
   /** Runs with a step being expanded a slice at a time (see expandMore). */
@@ -175,7 +157,7 @@ export class FlowEngine {
       }
     }
     const id = `${job.name}-${input.requestId || newRequestId(this.now())}`;
-    if (this.runs.has(id) || this.dropped.has(id)) return id;
+    if (this.catalog.has(id)) return id;
     const record: RunRecord = {
       id,
       job: input.job,
@@ -183,7 +165,7 @@ export class FlowEngine {
       codeDir: input.codeDir,
       codePackage: input.codePackage,
       source: input.source,
-      seq: this.seq++,
+      seq: this.catalog.nextSeq(),
       createdAtMs: this.now(),
       state: 'running',
       ...(resume ? { resumedFrom: resume.from.record.id } : {}),
@@ -195,8 +177,7 @@ export class FlowEngine {
       run.reuse = reusableTasks(resume.from, job, resume.fromStep);
       run.reuseItems = resume.from;
     }
-    this.runs.set(record.id, run);
-    this.idBySeq.set(record.seq, record.id);
+    this.catalog.add(run);
     this.opts.logger.info({ runId: record.id, job: job.name, project: job.project, resumedFrom: record.resumedFrom }, 'run submitted');
     this.advance(run);
     return record.id;
@@ -231,15 +212,13 @@ export class FlowEngine {
   /** Rebuilds a run from its durable records (a new leader, a restart, or a dropped run loaded back). */
   restore(record: RunRecord, taskRecords: readonly TaskRecord[], lastSegment = -1): void {
     this.records.continueAfter(record.id, lastSegment);
-    this.seq = Math.max(this.seq, record.seq + 1);
-    this.idBySeq.set(record.seq, record.id);
     const run = newRunState(record, compileJob(record.job, `run ${record.id}`));
     const earlier = record.resumedFrom ? this.runs.get(record.resumedFrom) : undefined;
     if (earlier) {
       run.reuse = reusableTasks(earlier, run.job, record.resumeFromStep);
       run.reuseItems = earlier;
     }
-    this.runs.set(record.id, run);
+    this.catalog.add(run);
     const byStep = new Map<string, TaskRecord[]>();
     for (const r of taskRecords) {
       const ofStep = byStep.get(r.step);
@@ -278,7 +257,7 @@ export class FlowEngine {
         }
       }
     }
-    if (record.state !== 'running') this.addFinished(run);
+    if (record.state !== 'running') this.catalog.markFinished(run);
   }
 
   /** Enters or leaves the window in which agents report their running tasks before queueing. */
@@ -503,16 +482,14 @@ export class FlowEngine {
 
   /** A run in memory; a dropped one is only found by `load`. */
   get(runId: string): RunState {
-    const run = this.runs.get(runId);
-    if (!run) throw notFound(`no run "${runId}"`);
-    return run;
+    return this.catalog.get(runId);
   }
 
   /** The run with all its tasks, read back from its compacted tasks object if it was dropped. */
   load(runId: string): Promise<RunState> {
     const run = this.runs.get(runId);
     if (run) return Promise.resolve(run);
-    const summary = this.dropped.get(runId);
+    const summary = this.catalog.droppedSummary(runId);
     if (!summary) return Promise.reject(notFound(`no run "${runId}"`));
     let loading = this.loading.get(runId);
     if (!loading) {
@@ -526,7 +503,7 @@ export class FlowEngine {
     const records = decodeTaskRecords(await this.opts.objects.read(summary.record.tasksObject!), summary.record.id);
     await this.readResults(summary.record, records, false);
     const id = summary.record.id;
-    if (this.dropped.delete(id)) this.restore(summary.record, records);
+    if (this.catalog.undrop(id)) this.restore(summary.record, records);
     return this.get(id);
   }
 
@@ -545,92 +522,16 @@ export class FlowEngine {
     if (sources.size > 0) await this.readResultObjects(taskRecords.filter((r) => sources.has(r.step)));
   }
 
-  /**
-   * A new leader's compacted, finished run that nothing unfinished depends on: kept as the
-   * summary its record carries, its tasks left in the chunk store until something loads them.
-   */
-  restoreDropped(record: RunRecord, steps: StepSummary[]): void {
-    this.seq = Math.max(this.seq, record.seq + 1);
-    this.idBySeq.set(record.seq, record.id);
-    // The job was checked when it was submitted; its name and project are all a summary needs.
-    const job = record.job as { name: string; project?: string };
-    this.dropped.set(record.id, { record, name: job.name, project: job.project ?? 'default', steps });
-  }
-
-  /** Summaries of the finished runs dropped from memory, oldest dropped first: for listings and retention. */
-  droppedRuns(): IterableIterator<RunSummary> {
-    return this.dropped.values();
-  }
-
-  /** A dropped run whose record was deleted (retention): it is gone for good. */
-  forgetDropped(runId: string): void {
-    const summary = this.dropped.get(runId);
-    if (!summary) return;
-    this.dropped.delete(runId);
-    this.idBySeq.delete(summary.record.seq);
-  }
-
-  /** The `limit` most recently submitted runs, newest first, in memory or as dropped summaries. */
-  newestRuns(limit: number): Array<RunState | RunSummary> {
-    const out: Array<RunState | RunSummary> = [];
-    // Seqs are dense: a gap is only a submission whose record was never written.
-    for (let seq = this.seq - 1, seen = 0; seq >= 0 && out.length < limit && seen < this.idBySeq.size; seq--) {
-      const id = this.idBySeq.get(seq);
-      if (id === undefined) continue;
-      seen++;
-      const run = this.runs.get(id) ?? this.dropped.get(id);
-      if (run) out.push(run);
-    }
-    return out;
-  }
-
-  /** The finished runs in memory, oldest first: what compaction looks at. */
-  finishedRuns(): IterableIterator<RunState> {
-    return this.finished.values();
-  }
-
-  /** Tasks of the finished runs in memory: past a bound, compaction takes the oldest early. */
-  get finishedTasks(): number {
-    return this.finishedTaskCount;
-  }
-
-  private addFinished(run: RunState): void {
-    this.finished.set(run.record.id, run);
-    this.finishedTaskCount += taskCount(run);
-  }
-
-  /**
-   * Drops from memory the oldest finished runs whose task records are compacted into the chunk
-   * store, up to the first that is not, keeping a summary: the leader's memory then follows the
-   * work in progress, not every task it ever ran (~2.9 KB each). Returns what it dropped (the
-   * ids of the first 20 runs).
-   */
+  /** Drops the oldest compacted finished runs from memory (RunCatalog.dropCompacted), with their record segments and logs. */
   dropCompacted(): { runs: number; tasks: number; runIds: string[] } {
-    let runs = 0;
-    let tasks = 0;
-    const runIds: string[] = [];
-    for (const run of this.finished.values()) {
-      if (!run.record.tasksObject) break;
-      this.finished.delete(run.record.id);
-      this.dropped.set(run.record.id, summarize(run));
-      this.runs.delete(run.record.id);
-      this.records.forget(run.record.id);
-      this.logs.forgetRun(run.record.id);
-      tasks += taskCount(run);
-      if (runIds.length < 20) runIds.push(run.record.id);
-      runs++;
-    }
-    this.finishedTaskCount -= tasks;
-    return { runs, tasks, runIds };
+    return this.catalog.dropCompacted((runId) => {
+      this.records.forget(runId);
+      this.logs.forgetRun(runId);
+    });
   }
 
   task(runId: string, step: string, index: number): TaskState {
-    const run = this.get(runId);
-    const s = run.steps.get(step);
-    if (!s) throw notFound(`run ${runId} has no step "${step}" (steps: ${run.order.join(', ')})`);
-    const task = s.tasks?.[index];
-    if (!task) throw notFound(`step "${step}" of run ${runId} has no task ${index}${s.tasks ? ` (it has ${s.tasks.length})` : ' yet'}`);
-    return task;
+    return this.catalog.task(runId, step, index);
   }
 
   /**
@@ -975,7 +876,7 @@ export class FlowEngine {
     if (run.record.state !== 'running') return;
     run.record.state = state;
     run.record.finishedAtMs = this.now();
-    this.addFinished(run);
+    this.catalog.markFinished(run);
     if (error) run.record.error = error;
     // A run that succeeded has no open task: a million of them need not be looked at.
     for (const task of run.open > 0 ? tasksOf(run) : []) {

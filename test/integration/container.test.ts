@@ -1,7 +1,16 @@
-// Container tasks through clusterctl on a real Docker engine (a private dockerd on a temp socket).
+// Container tasks through clusterctl on a real Docker engine (a private dockerd on a temp socket),
+// and the container executor held to the Executor contract on the same engine.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainerExecutor } from '../../agent/executors/container-executor.js';
+import { encodeValue } from '../../core/codec.js';
+import { silentLogger } from '../../core/logger.js';
 import { clusterctl, clusterctlJson, eventually, freePort, startDaemon, type Daemon } from '../support/cli-cluster.js';
 import { startDockerd, type Dockerd } from '../support/dockerd.js';
+import { executorConformance, type ContractTask } from '../support/executor-conformance.js';
 
 interface TaskJson { index: number; state: string; attempt: number; agent_id: string; error: { code: string; message: string } | null }
 interface RunJson { run_id: string; state: string; steps: Array<{ name: string; tasks: TaskJson[] }> }
@@ -98,5 +107,30 @@ describe('container tasks', () => {
     expect(run.steps[0]!.tasks[0]!.agent_id).toBe('docker-agent');
     await clusterctl(['cancel', runId], { addr });
     await eventually(async () => (await containersLeft()) === '', 20_000, 'no container left');
+  });
+
+  describe('as an Executor', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'clusterd-contract-'));
+    afterAll(async () => {
+      // The contract's containers stay until released, as an agent's do until the scheduler has their outcome.
+      const left = (await dockerd.docker(['ps', '-aq', '--filter', 'label=io.clusterd.agent=contract'])).stdout.trim().split('\n').filter(Boolean);
+      if (left.length) await dockerd.docker(['rm', '-f', ...left]);
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const command = (what: ContractTask): string[] => {
+      switch (what.op) {
+        case 'answer': return ['sh', '-c', 'echo \'{"answer": 42}\' > /cluster/out/result.json'];
+        case 'fail': return ['sh', '-c', 'exit 7'];
+        case 'sleep': return ['sh', '-c', `echo sleeping; sleep ${Math.ceil(what.ms / 1000)}`];
+        case 'broken': return ['/no/such/program'];
+      }
+    };
+    executorConformance('container executor', {
+      make: () => new ContainerExecutor({
+        docker: new Docker({ socketPath: dockerd.host.replace(/^unix:\/\//, '') }), agentId: 'contract', dataDir, stopGraceMs: 1_000, pullTimeoutMs: 5_000, logger: silentLogger,
+      }),
+      task: (what) => ({ kind: 'container', container: { image: 'clusterd-test/busybox:1', command: command(what), env: {}, network: false }, item: encodeValue(null) }),
+      otherKind: () => ({ kind: 'thread', moduleUrl: 'file:///nowhere.mjs', exportName: 'run', item: encodeValue(null) }),
+    });
   });
 });

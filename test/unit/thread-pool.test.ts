@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ThreadPool } from '../../agent/executors/thread-pool.js';
-import type { TaskOutcome, TaskRun } from '../../agent/executors/executor.js';
+import type { TaskOutcome, ThreadTaskRun } from '../../agent/executors/executor.js';
 import { Cancellation } from '../../core/cancellation.js';
 import { decodeValue, encodeValue } from '../../core/codec.js';
 import { silentLogger } from '../../core/logger.js';
@@ -15,8 +15,9 @@ const moduleUrl = pathToFileURL(join(import.meta.dirname, '../fixtures/pool/task
 
 interface Item { op: 'quick' | 'sleep' | 'sleep-deaf' | 'block' | 'spin' | 'exit' | 'mark' | 'save-view'; ms?: number; file?: string }
 
-function taskRun(item: Item, opts: { timeoutMs?: number; cancellation?: Cancellation; onLog?: (stream: string, text: string) => void } = {}): TaskRun {
+function taskRun(item: Item, opts: { timeoutMs?: number; cancellation?: Cancellation; onLog?: (stream: string, text: string) => void } = {}): ThreadTaskRun {
   return {
+    kind: 'thread',
     taskId: `t-${item.op}`,
     attempt: 1,
     moduleUrl,
@@ -66,7 +67,7 @@ describe('thread pool', () => {
   }
 
   /** Runs the tasks, submitted together, and lists them in the order they ended. */
-  async function finishOrder(p: ThreadPool, runs: [string, TaskRun][]): Promise<{ order: string[]; outcomes: Map<string, TaskOutcome> }> {
+  async function finishOrder(p: ThreadPool, runs: [string, ThreadTaskRun][]): Promise<{ order: string[]; outcomes: Map<string, TaskOutcome> }> {
     const order: string[] = [];
     const outcomes = new Map<string, TaskOutcome>();
     await Promise.all(runs.map(async ([label, run]) => {
@@ -118,7 +119,7 @@ describe('thread pool', () => {
 
   it('does not keep short tasks waiting behind a long one handed over with them', async () => {
     const { pool: p } = await warmPool(2);
-    const quick = Array.from({ length: 10 }, (_, i): [string, TaskRun] => [`quick${i}`, taskRun({ op: 'quick' })]);
+    const quick = Array.from({ length: 10 }, (_, i): [string, ThreadTaskRun] => [`quick${i}`, taskRun({ op: 'quick' })]);
     const { order, outcomes } = await finishOrder(p, [['sleep', taskRun({ op: 'sleep', ms: 1500 })], ...quick]);
     expect(order.at(-1)).toBe('sleep');
     expect([...outcomes.values()].every((o) => o.ok)).toBe(true);
