@@ -30,6 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { Cancellation } from '../core/cancellation.js';
 import { errorCode, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { OrderedClose } from '../core/ordered-close.js';
 import type { LogLine, SchedulerMessage__Output, StepAssignment__Output, TaskAssignment__Output, TaskFinished, TaskRef, TaskUpdate } from '../proto/types.js';
 import type { AgentCapacity } from './fingerprint/capacity.js';
 import type { CodeCache } from './code-cache.js';
@@ -99,7 +100,7 @@ export class AgentDaemon {
   );
   private state: AgentState = 'running';
   private logFlushScheduled = false;
-  private closing: Promise<void> | undefined;
+  private readonly closer: OrderedClose;
 
   constructor(private readonly opts: AgentOptions) {
     this.executors = new Map(opts.executors.map((e) => [e.name, e]));
@@ -110,6 +111,22 @@ export class AgentDaemon {
       onRegistered: () => this.onRegistered(),
     }, opts.logger.child({ component: 'link' }));
     this.inputs = new TaskInputs((ref) => this.link.fetchInput(ref, this.closingController.signal));
+    this.closer = new OrderedClose('agent', () => [
+      // The drain has deadlines of its own (drainTimeoutMs, then the ack grace).
+      { name: 'drain', run: () => (this.link.registered ? this.drain() : undefined) },
+      {
+        name: 'cancel what runs',
+        run: () => {
+          this.setState('stopping');
+          this.closingController.abort();
+          for (const t of this.running.values()) t.cancellation.cancel(new Error('the agent is shutting down'));
+          this.startReports.close();
+        },
+      },
+      { name: 'scheduler link', run: () => this.link.close() },
+      ...[...this.executors.values()].map((e) => ({ name: `${e.name} executor`, run: () => e.close() })),
+      { name: 'stopped', run: () => this.setState('stopped') },
+    ], opts.logger);
   }
 
   /** Collects what executors left finished before a restart, then connects. */
@@ -142,17 +159,7 @@ export class AgentDaemon {
    * whatever is left and closes the link and executors.
    */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      if (this.link.registered) await this.drain();
-      this.setState('stopping');
-      this.closingController.abort();
-      for (const t of this.running.values()) t.cancellation.cancel(new Error('the agent is shutting down'));
-      this.startReports.close();
-      await this.link.close();
-      await Promise.all([...this.executors.values()].map((e) => e.close().catch((err) => this.opts.logger.error({ err, executor: e.name }, 'closing an executor failed'))));
-      this.setState('stopped');
-    })();
-    return this.closing;
+    return this.closer.close();
   }
 
   private async drain(): Promise<void> {

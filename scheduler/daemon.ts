@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { OrderedClose } from '../core/ordered-close.js';
 import { proto, serverOptions } from '../proto/load.js';
 import type { ServerInfo } from '../proto/types.js';
 import type { ChunkBackend } from '../store/backend.js';
@@ -24,6 +25,9 @@ import { ProcessHealthMonitor } from './process-health.js';
 import type { Leadership } from './leader/leadership.js';
 import { decodeRecord, decodeTaskRecords, decodeTaskValue, keys, objectsOf, type RunRecord, type ScheduleRecord } from './state/records.js';
 import type { Fence, StateStore } from './state/state-store.js';
+
+/** How long open calls get to end when the server closes before they are cut. */
+const serverCloseGraceMs = 2_000;
 
 export interface SchedulerOptions {
   /** host:port to listen on; port 0 picks a free one. */
@@ -63,12 +67,29 @@ export class SchedulerDaemon {
   private leadership: Leadership | undefined;
   private term: LeaderTerm | undefined;
   private readonly terms = new Set<LeaderTerm>();
-  private closing: Promise<void> | undefined;
+  private readonly closer: OrderedClose;
   private address = '';
   private readonly objects: ObjectReader = { read: (id) => readObject(this.opts.chunks, id) };
   private readonly processHealth = new ProcessHealthMonitor();
 
-  constructor(private readonly opts: SchedulerOptions) {}
+  constructor(private readonly opts: SchedulerOptions) {
+    this.closer = new OrderedClose('scheduler', () => [
+      { name: 'stopping', run: () => this.setState('stopping') },
+      { name: 'leadership', run: () => this.leadership?.close() },
+      // Resigning ended the term (and cleared this.term): wait for every term's close, not just the current one.
+      { name: 'leader terms', run: () => Promise.all([...this.terms].map((t) => t.close())) },
+      {
+        name: 'gRPC server',
+        run: () => new Promise<void>((resolve) => this.server.tryShutdown(() => resolve())),
+        deadlineMs: serverCloseGraceMs,
+        force: () => this.server.forceShutdown(),
+      },
+      { name: 'state store', run: () => this.opts.store.close() },
+      { name: 'chunk store', run: () => this.opts.chunks.close() },
+      { name: 'process health', run: () => this.processHealth.close() },
+      { name: 'stopped', run: () => this.setState('stopped') },
+    ], opts.logger);
+  }
 
   /** The address this replica serves on, once started. */
   get addr(): string {
@@ -117,8 +138,7 @@ export class SchedulerDaemon {
 
   /** Idempotent: resigns (a follower takes over at once), ends streams, closes the store. */
   close(): Promise<void> {
-    this.closing ??= this.doClose();
-    return this.closing;
+    return this.closer.close();
   }
 
   private async lead(fence: Fence, term: AbortSignal): Promise<void> {
@@ -158,27 +178,6 @@ export class SchedulerDaemon {
       this.opts.logger.warn({ err: errorMessage(err) }, 'the term ended while loading the state');
       await leaderTerm.close();
     }
-  }
-
-  private async doClose(): Promise<void> {
-    this.setState('stopping');
-    await this.leadership?.close().catch((err) => this.opts.logger.error({ err }, 'resigning failed'));
-    // Resigning ended the term (and cleared this.term): wait for its close, not just the current one.
-    await Promise.all([...this.terms].map((t) => t.close()));
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, 2_000);
-      this.server.tryShutdown(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
-    await this.opts.store.close().catch((err) => this.opts.logger.error({ err }, 'closing the state store failed'));
-    await this.opts.chunks.close().catch((err) => this.opts.logger.error({ err }, 'closing the chunk store failed'));
-    this.processHealth.close();
-    this.setState('stopped');
   }
 
   /**

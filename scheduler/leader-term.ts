@@ -11,6 +11,7 @@ import { sleep, yieldToLoop } from '../core/abortable.js';
 import { ownedLoop } from '../core/owned-loop.js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { OrderedClose } from '../core/ordered-close.js';
 import { AgentMembers } from './dispatch/agent-members.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
 import { CronSchedules } from './flow/cron.js';
@@ -72,9 +73,17 @@ export class LeaderTerm {
   private readonly members: AgentMembers;
   private loop: Promise<void> | undefined;
   private finishedRunsLoop: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
+  private readonly closer: OrderedClose;
 
   constructor(private readonly opts: LeaderTermOptions) {
+    this.closer = new OrderedClose('leader term', () => [
+      { name: 'agent streams', run: () => this.registry.closeAll(new ClusterError('NOT_LEADER', 'this scheduler no longer leads; reconnect to the leader')) },
+      { name: 'engine', run: () => this.engine.close() },
+      { name: 'maintenance loop', run: () => this.loop },
+      { name: 'finished-runs loop', run: () => this.finishedRunsLoop },
+      // Writes still queued fail once the lease is gone: expected at the end of a term, so a warning.
+      { name: 'committer', run: () => this.committer.close().catch((err) => opts.logger.warn({ err: errorMessage(err) }, 'closing the committer')) },
+    ], opts.logger);
     // Bounded passes keep the event loop answering while a huge queue drains.
     this.placer = new Placer({ maxPlacementsPerPass: 5_000, prefetchWindowMs: opts.prefetchWindowMs });
     // Every run a client follows listens for the term's end (run-watch.ts): thousands at once
@@ -184,14 +193,7 @@ export class LeaderTerm {
 
   /** Idempotent: ends agent streams (they reconnect to the next leader), stops loops, fails pending writes. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.registry.closeAll(new ClusterError('NOT_LEADER', 'this scheduler no longer leads; reconnect to the leader'));
-      this.engine.close();
-      await this.loop;
-      await this.finishedRunsLoop;
-      await this.committer.close().catch((err) => this.opts.logger.warn({ err: errorMessage(err) }, 'closing the committer'));
-    })();
-    return this.closing;
+    return this.closer.close();
   }
 
   private async maintain(recovering: boolean): Promise<void> {

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { decodeValue, encodeValue } from '../core/codec.js';
 import { ClusterError } from '../core/errors.js';
+import { OrderedClose } from '../core/ordered-close.js';
 import { channelOptions, proto } from '../proto/load.js';
 import { fromServiceError } from '../proto/status.js';
 import type { ChunkStoreClient } from '../proto/types.js';
@@ -76,7 +77,9 @@ function unary<Req, Res>(invoke: (req: Req, cb: Callback<Res>) => grpc.ClientUna
 export class StoreClient {
   private readonly grpc: ChunkStoreClient;
   private readonly owned: boolean;
-  private closed = false;
+  private readonly closer = new OrderedClose('store client', () => [
+    { name: 'channel', run: () => (this.owned ? this.grpc.close() : undefined) },
+  ]);
 
   /** `target` is `host:port`, or a client to share (then `close` leaves it open). */
   constructor(target: string | ChunkStoreClient, private readonly opts: StoreClientOptions = {}) {
@@ -164,10 +167,8 @@ export class StoreClient {
   }
 
   /** Closes the channel if this client opened it; idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.owned) this.grpc.close();
+  close(): Promise<void> {
+    return this.closer.close();
   }
 
   private transport(): UploadTransport {

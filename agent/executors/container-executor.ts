@@ -16,6 +16,7 @@ import { sleep } from '../../core/abortable.js';
 import { decodeValue, encodeValue } from '../../core/codec.js';
 import type { ErrorInfo } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { OrderedClose } from '../../core/ordered-close.js';
 import { formatBytes } from '../../core/units.js';
 import { createOptions, labels } from './container-options.js';
 import type { ArtifactSource, ContainerTaskRun, Executor, RecoveredOutcome, TaskOutcome, TaskRun } from './executor.js';
@@ -48,13 +49,19 @@ export class ContainerExecutor implements Executor {
   readonly name = 'container';
   /** The tasks running now, by how to stop them: close() stops them and waits for their outcomes. */
   private readonly running = new Map<StopControl, Promise<TaskOutcome>>();
-  private closing: Promise<void> | undefined;
+  private readonly closer: OrderedClose;
 
-  constructor(private readonly opts: ContainerExecutorOptions) {}
+  constructor(private readonly opts: ContainerExecutorOptions) {
+    this.closer = new OrderedClose('container executor', () => [
+      { name: 'stop containers', run: () => this.running.forEach((_, control) => control.stop()) },
+      // Each stop is SIGTERM, then SIGKILL after stopGraceMs: the outcomes follow.
+      { name: 'outcomes', run: () => Promise.all(this.running.values()) },
+    ], opts.logger);
+  }
 
   run(task: TaskRun): Promise<TaskOutcome> {
     if (task.kind !== 'container') return Promise.resolve(failure('INVALID_ARGUMENT', `the container executor cannot run a ${task.kind} task`));
-    if (this.closing) return Promise.resolve(failure('CANCELLED', 'the agent is shutting down'));
+    if (this.closer.begun) return Promise.resolve(failure('CANCELLED', 'the agent is shutting down'));
     const control: StopControl = { stop: () => {} };
     const outcome = this.runContainer(task, control).finally(() => this.running.delete(control));
     this.running.set(control, outcome);
@@ -63,11 +70,7 @@ export class ContainerExecutor implements Executor {
 
   /** Idempotent: stops every container running now (SIGTERM, then SIGKILL after the grace) and waits for their outcomes. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      for (const control of this.running.keys()) control.stop();
-      await Promise.all(this.running.values());
-    })();
-    return this.closing;
+    return this.closer.close();
   }
 
   /** Runs the task's container; `control.stop` is set to stop it (as a cancel). */

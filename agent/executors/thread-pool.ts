@@ -30,6 +30,7 @@
 import { Worker } from 'node:worker_threads';
 import { ClusterError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { OrderedClose } from '../../core/ordered-close.js';
 import type { Resources } from '../../core/resources.js';
 import type { ArtifactSource, Executor, TaskOutcome, TaskRun, ThreadTaskRun } from './executor.js';
 
@@ -96,12 +97,23 @@ export class ThreadPool implements Executor {
   /** Recent run time in ms by function (moving average). */
   private readonly estimates = new Map<string, number>();
   private nextId = 1;
-  private closed = false;
-  private closing: Promise<void> | undefined;
+  private readonly closer: OrderedClose;
   /** What the tasks running now hold together (see PooledWorker.holds). */
   private readonly inUse = { cpuMilli: 0, memoryBytes: 0 };
 
   constructor(private readonly opts: ThreadPoolOptions) {
+    const shutdown = failure('CANCELLED', 'the agent is shutting down');
+    this.closer = new OrderedClose('thread pool', () => [
+      { name: 'queued tasks', run: () => this.queue.splice(0).forEach((slot) => this.finish(slot, shutdown)) },
+      {
+        name: 'workers',
+        run: () => Promise.all([...this.workers].map(async (w) => {
+          for (const slot of w.backlog) this.finish(slot, shutdown);
+          clearTimeout(w.reclaim);
+          await w.worker.terminate();
+        })).finally(() => this.workers.clear()),
+      },
+    ], opts.logger);
     const warm = limitMbOf(opts.warmLimitBytes);
     for (let i = 0; i < opts.size; i++) this.spawn(warm);
   }
@@ -124,22 +136,13 @@ export class ThreadPool implements Executor {
     });
   }
 
-  /** Idempotent: every caller waits for the same shutdown. */
+  /** Idempotent: what waits or runs ends CANCELLED, the workers are terminated; every caller waits for the same shutdown. */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    return this.closer.close();
   }
 
-  private async shutdown(): Promise<void> {
-    this.closed = true;
-    const shutdown = failure('CANCELLED', 'the agent is shutting down');
-    for (const slot of this.queue.splice(0)) this.finish(slot, shutdown);
-    await Promise.all([...this.workers].map(async (w) => {
-      for (const slot of w.backlog) this.finish(slot, shutdown);
-      clearTimeout(w.reclaim);
-      await w.worker.terminate();
-    }));
-    this.workers.clear();
+  private get closed(): boolean {
+    return this.closer.begun;
   }
 
   private dispatch(): void {

@@ -16,6 +16,7 @@ import * as grpc from '@grpc/grpc-js';
 import { sleep } from '../../core/abortable.js';
 import { ClusterError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { OrderedClose } from '../../core/ordered-close.js';
 import { channelOptions, proto } from '../../proto/load.js';
 import { fromServiceError } from '../../proto/status.js';
 import type {
@@ -47,7 +48,7 @@ export class SchedulerLink {
   private flushScheduled = false;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
+  private readonly closer: OrderedClose;
   private addrIndex = 0;
   private redirect: string | undefined;
   /** The scheduler this link is registered with, while it is. */
@@ -57,7 +58,24 @@ export class SchedulerLink {
     private readonly addrs: string[],
     private readonly handlers: LinkHandlers,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.closer = new OrderedClose('scheduler link', () => [
+      {
+        name: 'stream',
+        run: () => {
+          this.abort.abort();
+          this.flush();
+          this.stream?.end();
+          return this.loop;
+        },
+        deadlineMs: closeGraceMs,
+        force: () => this.stream?.cancel(),
+      },
+      { name: 'link loop', run: () => this.loop },
+      { name: 'channels', run: () => this.clients.forEach((c) => c.close()) },
+      { name: 'stopped', run: () => this.setState('stopped') },
+    ], logger);
+  }
 
   /** Idempotent; a link that was closed stays closed. */
   start(): void {
@@ -127,19 +145,7 @@ export class SchedulerLink {
    * within `closeGraceMs`. Idempotent: every caller waits for the same close.
    */
   close(): Promise<void> {
-    this.closing ??= this.doClose();
-    return this.closing;
-  }
-
-  private async doClose(): Promise<void> {
-    this.abort.abort();
-    this.flush();
-    this.stream?.end();
-    if (this.loop) await Promise.race([this.loop, sleep(closeGraceMs)]);
-    this.stream?.cancel();
-    await this.loop;
-    for (const c of this.clients.values()) c.close();
-    this.setState('stopped');
+    return this.closer.close();
   }
 
   private flush(): void {
