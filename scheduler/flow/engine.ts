@@ -443,6 +443,8 @@ export class FlowEngine implements AgentEvents {
       this.opts.placer.release(task.id);
       task.attempts = [...task.attempts, this.attemptRecord(task, { code: 'CANCELLED', message: `attempt ${attempt} on agent ${agentId} finished first` }, true)];
     }
+    // Recorded as lost when its agent went away, it was not lost after all: it ends once, as reported now.
+    task.attempts = task.attempts.filter((a) => !(a.attempt === attempt && a.lost));
     this.transition(run, task, 'pending');
     this.startOn(run, task, agentId, noGpus);
     task.attempt = attempt;
