@@ -116,6 +116,9 @@ export class AgentRegistry implements Dispatcher {
       if (session && session.stream === stream) {
         session.stream = null;
         session.state = 'disconnected';
+        // Nothing new is placed where it cannot be sent: it would wait there until the agent
+        // came back or its TTL ran out. What it runs stays counted against it meanwhile.
+        this.opts.placer.upsertAgent(this.node(session));
         this.opts.logger.info({ agentId: session.id }, 'agent disconnected');
       }
     };
@@ -332,7 +335,7 @@ export class AgentRegistry implements Dispatcher {
       gpuIndices: s.capacity.gpus.map((g) => g.index),
       labels: s.labels,
       executors: s.executors,
-      draining: s.draining || s.leaving,
+      draining: s.draining || s.leaving || s.state === 'disconnected',
     };
   }
 

@@ -1,8 +1,10 @@
-// An agent that sends nonsense is dropped; the scheduler and the other agents go on.
+// An agent that sends nonsense is dropped; the scheduler and the other agents go on. And the
+// protocol suite every scheduler side an agent is tested with must pass, on the real one.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelOptions, proto } from '../../proto/load.js';
 import type { AgentMessage, AgentServiceClient, SchedulerMessage__Output } from '../../proto/types.js';
+import { agentProtocolSuite } from '../support/agent-protocol-suite.js';
 import { clusterctl, clusterctlJson, startDev, type DevCluster } from '../support/cli-cluster.js';
 
 /**
@@ -70,4 +72,21 @@ describe('agent protocol', () => {
     const res = await clusterctl(['submit', 'examples/hello/job.yaml', '--wait'], { addr: dev.addr });
     expect(res.code, res.stderr).toBe(0);
   });
+});
+
+describe('a scheduler with no agent but the protocol suite\'s', () => {
+  let dev: DevCluster;
+  beforeAll(async () => {
+    dev = await startDev(0);
+  });
+  afterAll(async () => {
+    await dev?.stop();
+  });
+  agentProtocolSuite('the real scheduler', () => ({
+    addr: dev.addr,
+    assignOne: async () => {
+      const res = await clusterctl(['submit', 'examples/hello/job.yaml'], { addr: dev.addr });
+      expect(res.code, res.stderr).toBe(0);
+    },
+  }));
 });

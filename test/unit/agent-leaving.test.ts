@@ -100,6 +100,21 @@ describe('an agent leaving gracefully', () => {
     expect(tasks.flatMap((t) => t.attempts.map((x) => x.error?.code))).toEqual(['LOST']);
   });
 
+  it('places nothing on an agent whose stream broke: new work goes to one that can receive it', async () => {
+    const { engine, connect } = cluster();
+    const a = connect('a', 2);
+    const b = connect('b', 2);
+    a.emit('error', new Error('connection reset'));
+    await engine.submit({ job, params: {}, codeDir: '', codePackage: '', source: 'job.yaml' });
+    await tick();
+    expect(b.assigned()).toHaveLength(2);
+    // Back, it takes work again.
+    const again = connect('a', 2);
+    await engine.submit({ job, params: {}, codeDir: '', codePackage: '', source: 'job.yaml' });
+    await tick();
+    expect(again.assigned()).toHaveLength(2);
+  });
+
   it('an unknown or malformed give-back drops the agent with the field named', async () => {
     const { connect } = cluster();
     const a = connect('a', 1);
