@@ -35,6 +35,7 @@ import type { LogLine, SchedulerMessage__Output, StepAssignment__Output, TaskAss
 import type { AgentCapacity } from './fingerprint/capacity.js';
 import type { CodeCache } from './code-cache.js';
 import type { Executor, TaskOutcome } from './executors/executor.js';
+import type { LinkHandlers, SchedulerConnection } from './link/scheduler-connection.js';
 import { SchedulerLink } from './link/scheduler-link.js';
 import { StartReports } from './start-reports.js';
 import { TaskInputs } from './task-inputs.js';
@@ -84,7 +85,7 @@ export class AgentDaemon {
   private readonly running = new Map<string, RunningTask>();
   private readonly unacknowledged = new Map<string, { update: TaskUpdate; executor: Executor | undefined }>();
   private readonly executors: Map<string, Executor>;
-  private readonly link: SchedulerLink;
+  private readonly link: SchedulerConnection;
   private readonly closingController = new AbortController();
   private readonly outputs: TaskOutputs;
   /** Every task given back while draining, said again after a re-registration. */
@@ -105,11 +106,12 @@ export class AgentDaemon {
   constructor(private readonly opts: AgentOptions) {
     this.executors = new Map(opts.executors.map((e) => [e.name, e]));
     this.outputs = opts.outputs(this.closingController.signal);
-    this.link = new SchedulerLink(opts.schedulers, {
+    const handlers: LinkHandlers = {
       registration: () => this.registration(),
       onMessage: (msg) => this.onMessage(msg),
       onRegistered: () => this.onRegistered(),
-    }, opts.logger.child({ component: 'link' }));
+    };
+    this.link = new SchedulerLink(opts.schedulers, handlers, opts.logger.child({ component: 'link' }));
     this.inputs = new TaskInputs((ref) => this.link.fetchInput(ref, this.closingController.signal));
     this.closer = new OrderedClose('agent', () => [
       // The drain has deadlines of its own (drainTimeoutMs, then the ack grace).

@@ -19,18 +19,11 @@ import type { Logger } from '../../core/logger.js';
 import { OrderedClose } from '../../core/ordered-close.js';
 import { channelOptions, proto } from '../../proto/load.js';
 import { fromServiceError } from '../../proto/status.js';
+import type { LinkHandlers, SchedulerConnection } from './scheduler-connection.js';
 import type {
   AgentMessage, AgentServiceClient, InputChunk__Output, InputRef, SchedulerMessage__Output, TaskRef, TaskUpdate,
 } from '../../proto/types.js';
 
-type AgentMessageRegister = NonNullable<AgentMessage['register']>;
-
-export interface LinkHandlers {
-  /** What to register with, built fresh at every (re)connect. */
-  registration(): AgentMessageRegister;
-  onMessage(msg: SchedulerMessage__Output): void;
-  onRegistered(): void;
-}
 
 type LinkState = 'connecting' | 'registered' | 'backoff' | 'stopped';
 
@@ -40,7 +33,7 @@ const registerTimeoutMs = 2_000;
 const silentHeartbeats = 3;
 const closeGraceMs = 1_000;
 
-export class SchedulerLink {
+export class SchedulerLink implements SchedulerConnection {
   private state: LinkState = 'connecting';
   private readonly clients = new Map<string, AgentServiceClient>();
   private stream: grpc.ClientDuplexStream<AgentMessage, SchedulerMessage__Output> | null = null;
