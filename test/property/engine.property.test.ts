@@ -1,7 +1,8 @@
 // The flow engine under random agent behaviour (fast-check, seeded): the real engine, registry
 // and placer, with fake agent streams that finish, fail, repeat, give back, drop, reconnect and
 // restart at random (a result finished while disconnected is reported in the next registration)
-// while runs are submitted and cancelled. Then every agent comes back and
+// while runs are submitted and cancelled, and the leader fails over (a new engine restored from
+// what was written). Then every agent comes back and
 // finishes what it holds, and the test checks:
 //   - every run ends, and its end is recorded exactly once;
 //   - each (task, attempt) is recorded as ending at most once, in the store and in the task's attempts;
@@ -12,11 +13,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeValue } from '../../core/codec.js';
 import { silentLogger } from '../../core/logger.js';
+import { ClusterError } from '../../core/errors.js';
 import { AgentRegistry, type AgentStream } from '../../scheduler/dispatch/agent-registry.js';
 import { FlowEngine } from '../../scheduler/flow/engine.js';
 import { tasksOf } from '../../scheduler/flow/run-state.js';
 import { Placer } from '../../scheduler/placement/placer.js';
-import { decodeRecord, decodeTaskValue, type RunRecord } from '../../scheduler/state/records.js';
+import { decodeRecord, decodeTaskValue, latestTaskRecords, segmentNumber, type RunRecord, type TaskRecord } from '../../scheduler/state/records.js';
 import type { WriteOp } from '../../scheduler/state/state-store.js';
 import type { TaskUpdate } from '../../proto/types.js';
 import { FakeStream } from '../support/fake-agent-stream.js';
@@ -33,6 +35,7 @@ const action = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('restart' as const), agent: fc.nat(2) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('tick' as const) }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('failover' as const) }), weight: 1 },
 );
 type Action = typeof action extends fc.Arbitrary<infer T> ? T : never;
 
@@ -75,9 +78,9 @@ function finished(taskId: string, attempt: number, ok: boolean): TaskUpdate {
   } as TaskUpdate;
 }
 
-async function play(actions: Action[]): Promise<void> {
+/** A leader: its placer, agent registry and flow engine, all writing to `ops`. */
+function newLeader(ops: WriteOp[]): { registry: AgentRegistry; engine: FlowEngine } {
   const placer = new Placer();
-  const ops: WriteOp[] = [];
   const registry = new AgentRegistry({ placer, logger: silentLogger, agentTtlMs: 3_600_000, heartbeatIntervalMs: 1_000, schedulerId: 's' });
   const engine = new FlowEngine({
     placer,
@@ -89,6 +92,31 @@ async function play(actions: Action[]): Promise<void> {
     logger: silentLogger,
   });
   registry.bind(engine);
+  return { registry, engine };
+}
+
+/** What `ops` left in the store: runs in submission order, and each run's task records and last segment. */
+function durableState(ops: readonly WriteOp[]): Array<{ record: RunRecord; tasks: TaskRecord[]; lastSegment: number }> {
+  const store = new Map<string, Uint8Array>();
+  for (const op of ops) {
+    if (op.op === 'put') store.set(op.key, op.value);
+    else if (op.op === 'delete') store.delete(op.key);
+    else for (const k of [...store.keys()]) if (k.startsWith(op.prefix)) store.delete(k);
+  }
+  const keysInOrder = [...store.keys()].sort();
+  return keysInOrder.filter((k) => k.startsWith('runs/')).map((k) => decodeRecord<RunRecord>(store.get(k)!)).sort((a, b) => a.seq - b.seq).map((record) => {
+    const segments = keysInOrder.filter((k) => k.startsWith(`tasks/${record.id}/`));
+    return {
+      record,
+      tasks: latestTaskRecords(segments.flatMap((k) => decodeTaskValue(store.get(k)!))),
+      lastSegment: Math.max(-1, ...segments.map((k) => segmentNumber(k) ?? -1)),
+    };
+  });
+}
+
+async function play(actions: Action[]): Promise<void> {
+  const ops: WriteOp[] = [];
+  let { registry, engine } = newLeader(ops);
   const runIds: string[] = [];
   const agents: FakeAgent[] = agentIds.map((id) => ({ id, instance: 0, stream: undefined, holds: new Map(), reported: [], unreported: [], seen: 0 }));
 
@@ -198,6 +226,20 @@ async function play(actions: Action[]): Promise<void> {
       }
       case 'tick':
         break;
+      case 'failover': {
+        // The leader goes; a new one restores from what was written and waits for the agents
+        // to report (recovery) before queueing anything, as LeaderTerm.start does.
+        registry.closeAll(new ClusterError('NOT_LEADER', 'failover'));
+        await engine.close();
+        for (const a of agents) a.stream = undefined;
+        ({ registry, engine } = newLeader(ops));
+        for (const { record, tasks, lastSegment } of durableState(ops)) engine.restore(record, tasks, lastSegment);
+        engine.setRecovering(true);
+        for (const a of agents) connect(a);
+        await tick();
+        engine.setRecovering(false);
+        break;
+      }
     }
     await tick();
     checkConsistent();
