@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { runContainerLatency, type ContainerLatencyResult } from './container-latency.js';
 import { runDask, type DaskResult } from './dask.js';
+import { runEngineMemory, type EngineMemoryResult } from './engine-memory.js';
 import { runExpansion, type ExpansionResult } from './expansion.js';
 import { runFailover, type FailoverResult } from './failover.js';
 import { runLatency, type LatencyResult } from './latency.js';
@@ -137,6 +138,10 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
   if (opts.which.includes('expansion')) {
     report.results.expansion = await runExpansion({ items: opts.tasks, repeats: opts.repeats, ...(opts.addr ? { addr: opts.addr } : {}) });
   }
+  if (opts.which.includes('memory')) {
+    say(`memory: the flow engine in process, a foreach of ${Math.max(opts.tasks, 100_000)} no-op items`);
+    report.results.memory = await runEngineMemory({ items: Math.max(opts.tasks, 100_000) });
+  }
   if (opts.which.includes('placement')) {
     const p = await runPlacementBench({ agents: opts.placementAgents, tasks: opts.placementTasks, log: say });
     report.results.placement = p;
@@ -260,6 +265,8 @@ export function summary(report: BenchReport): string {
   }
   const e = report.results.expansion as ExpansionResult | undefined;
   if (e) lines.push(`expansion: a foreach of ${e.items} items submitted and all queued in ${e.submitToQueuedMs.median} ms (median)`);
+  const m = report.results.memory as EngineMemoryResult | undefined;
+  if (m) lines.push(`memory: the leader's heap holds ${m.heapBytesPerFinishedTask} bytes per finished task (${m.items} items, engine in process: ${m.tasksPerSec} tasks/s, ${m.processCpuUsPerTask} µs CPU per task, GC ${(m.gcShareOfWall * 100).toFixed(1)}% of the time, longest pause ${m.longestGcPauseMs} ms)`);
   const p = report.results.placement as PlacementBenchResult | undefined;
   if (p) {
     lines.push(`placement (${p.agents} agents, ${p.tasks} queued tasks)`);

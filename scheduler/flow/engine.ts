@@ -7,7 +7,6 @@
  * (with what it runs) and lost, cancel, the timeout sweep. Side effects out: persist(ops),
  * dispatcher.assign/cancel/ack, run-changed notifications.
  */
-import { ownBytes } from '../../core/codec.js';
 import { ClusterError, errorMessage, notFound } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
 import { compileJob, foreachCount, type JobSpec } from '../../core/job-spec.js';
@@ -23,7 +22,7 @@ import {
 import type { WriteOp } from '../state/state-store.js';
 import { stepShared, taskAssignment, type StepShared } from './assignment.js';
 import {
-  allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, noGpus, parentsSettled, reusable, reusableTasks,
+  allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, noGpus, parentsSettled, withAttempt, reusable, reusableTasks,
   setTaskState, tasksOf,
   type RunState, type RunSummary, type StepRun, type TaskState,
 } from './run-state.js';
@@ -357,7 +356,7 @@ export class FlowEngine implements AgentEvents {
   }
 
   private requeueLost(task: TaskState, error: ErrorInfo, why: string): void {
-    task.attempts = [...task.attempts, this.attemptRecord(task, error, true)];
+    task.attempts = withAttempt(task.attempts, this.attemptRecord(task, error, true));
     this.logs.append(task.id, [{ at_ms: this.now(), stream: 'log', text: `[clusterd] attempt ${task.attempt} ${why}; re-queued` }]);
     this.queue(task);
   }
@@ -405,7 +404,7 @@ export class FlowEngine implements AgentEvents {
       await this.attemptFailed(run, task, errorInfo(finished.error), agentId, out);
       return;
     }
-    out.result = ownBytes(finished.result); // kept in memory with the task
+    out.result = run.results.keep(finished.result); // kept in memory with the task
     if (out.resultObject) {
       task.finishing = true; // duplicates of this report are ignored while the result is read
       try {
@@ -441,7 +440,7 @@ export class FlowEngine implements AgentEvents {
     } else if (task.state === 'running') {
       this.opts.dispatcher.cancel(task.agentId!, { task_id: task.id, attempt: task.attempt }, `attempt ${attempt} on agent ${agentId} finished first`);
       this.opts.placer.release(task.id);
-      task.attempts = [...task.attempts, this.attemptRecord(task, { code: 'CANCELLED', message: `attempt ${attempt} on agent ${agentId} finished first` }, true)];
+      task.attempts = withAttempt(task.attempts, this.attemptRecord(task, { code: 'CANCELLED', message: `attempt ${attempt} on agent ${agentId} finished first` }, true));
     }
     // Recorded as lost when its agent went away, it was not lost after all: it ends once, as reported now.
     task.attempts = task.attempts.filter((a) => !(a.attempt === attempt && a.lost));
@@ -631,7 +630,7 @@ export class FlowEngine implements AgentEvents {
   private startOn(run: RunState, task: TaskState, agentId: string, gpuIndices: number[]): void {
     this.transition(run, task, 'running');
     task.agentId = agentId;
-    task.gpuIndices = gpuIndices;
+    task.gpuIndices = gpuIndices.length > 0 ? gpuIndices : noGpus;
     task.assignedAtMs = this.now();
     let held = this.runningOn.get(agentId);
     if (!held) {
@@ -808,11 +807,11 @@ export class FlowEngine implements AgentEvents {
     const attempt = this.attemptRecord(task, error, false, this.now(), stored.logObject);
     task.finishing = true;
     try {
-      await this.records.write(taskRecord(task, [...task.attempts, attempt]));
+      await this.records.write(taskRecord(task, withAttempt(task.attempts, attempt)));
     } finally {
       task.finishing = false;
     }
-    task.attempts = [...task.attempts, attempt];
+    task.attempts = withAttempt(task.attempts, attempt);
     this.opts.placer.release(task.id);
     this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
     const backoffMs = Math.min(step.retry.maxBackoffMs, step.retry.backoffMs * 2 ** (failures - 1));
@@ -831,7 +830,7 @@ export class FlowEngine implements AgentEvents {
   /** Records a task's end durably, then acknowledges it and moves the flow on. */
   private async settle(run: RunState, task: TaskState, state: 'succeeded' | 'failed', out: SettledOutputs, agentId: string): Promise<void> {
     const step = run.steps.get(task.step)!.spec;
-    const attempts = [...task.attempts, this.attemptRecord(task, out.error, false, out.finishedAtMs, out.logObject)];
+    const attempts = withAttempt(task.attempts, this.attemptRecord(task, out.error, false, out.finishedAtMs, out.logObject));
     const caught = state === 'failed' && step.catch;
     const record = taskRecord(task, attempts, state, caught);
     setResultFields(record, out);
@@ -940,7 +939,7 @@ function taskRecord(task: TaskState, attempts: AttemptRecord[], state?: TaskEnd,
  * Sets what a task record keeps of a result: the object id when there is one, else the inline
  * bytes; and the artifacts. Field by field, not by spreads: it runs once per finished task.
  */
-function setResultFields(record: TaskRecord, from: Pick<TaskState, 'result' | 'resultObject' | 'artifacts'>): void {
+function setResultFields(record: TaskRecord, from: { result?: Uint8Array; resultObject?: string; artifacts?: ArtifactRef[] }): void {
   if (from.resultObject) record.resultObject = from.resultObject;
   else if (from.result) record.result = from.result;
   if (from.artifacts?.length) record.artifacts = from.artifacts;

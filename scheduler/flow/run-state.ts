@@ -8,6 +8,7 @@
  *                       ▲          │  └──▶ failed (retries used up; caught or not)
  *                       └─retrying─┘      cancelled
  */
+import { ByteSlab } from '../../core/byte-slab.js';
 import { arrayHeader, encodeValue, encodedNil, mapHeader, ownBytes, spliceArray } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
 import { arrayItemOffsets, describeValueAt, fieldRange } from '../../core/msgpack-scan.js';
@@ -17,32 +18,43 @@ import type { StepShared } from './assignment.js';
 
 export type TaskStateName = 'pending' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
 
-export interface TaskState {
-  id: string;
-  runId: string;
-  step: string;
-  index: number;
-  state: TaskStateName;
+export const noAttempts: readonly AttemptRecord[] = Object.freeze([]) as readonly AttemptRecord[];
+export const noGpus: number[] = Object.freeze([]) as unknown as number[];
+
+/**
+ * One task of a run. A sweep holds a million of these until its run is compacted, so a task
+ * keeps no more objects than it must: its id is made when asked for, not stored; every field
+ * is set in the constructor (one added later moves the fields out of the object); its result is
+ * a view into the run's slab, and "no attempts" and "no GPUs" are shared empty lists.
+ */
+export class TaskState {
+  state: TaskStateName = 'pending';
   /** The current or last attempt, from 1. */
-  attempt: number;
+  attempt = 0;
   /** Its attempts that ended (failed, lost or succeeded); `noAttempts` until one does. */
-  attempts: AttemptRecord[];
-  agentId?: string;
-  gpuIndices: number[];
-  assignedAtMs?: number;
-  startedAtMs?: number;
-  finishedAtMs?: number;
+  attempts: AttemptRecord[] = noAttempts as AttemptRecord[];
+  agentId: string | undefined = undefined;
+  gpuIndices: number[] = noGpus;
+  assignedAtMs: number | undefined = undefined;
+  startedAtMs: number | undefined = undefined;
+  finishedAtMs: number | undefined = undefined;
   /** The result, encoded: held in memory while the run may need it as a later step's input. */
-  result?: Uint8Array;
+  result: Uint8Array | undefined = undefined;
   /** Where the result is kept when it is too big to inline (see agent/task-outputs.ts). */
-  resultObject?: string;
-  artifacts?: ArtifactRef[];
-  error?: ErrorInfo;
-  caught: boolean;
+  resultObject: string | undefined = undefined;
+  artifacts: ArtifactRef[] | undefined = undefined;
+  error: ErrorInfo | undefined = undefined;
+  caught = false;
   /** A finished update is being made durable; later duplicates are ignored. */
-  finishing: boolean;
+  finishing = false;
   /** Resume: the earlier run whose result this task took instead of running. */
-  reusedFrom?: string;
+  reusedFrom: string | undefined = undefined;
+
+  constructor(readonly runId: string, readonly step: string, readonly index: number) {}
+
+  get id(): string {
+    return taskId(this.runId, this.step, this.index);
+  }
 }
 
 export interface StepRun {
@@ -74,6 +86,8 @@ export interface RunState {
   /** Steps in dependency order; shared by every run of the job: read-only. */
   order: readonly string[];
   paramsEncoded: Uint8Array;
+  /** Holds its tasks' results (task.result is a view into it): they are dropped with the run. */
+  results: ByteSlab;
   /** Steps not expanded yet, and expanded tasks not terminal yet: the run is done at 0 and 0. */
   unexpanded: number;
   open: number;
@@ -124,7 +138,7 @@ export function newRunState(record: RunRecord, job: JobSpec): RunState {
   for (const name of order) {
     steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0, count: noTasks(), timing: { runMs: undefined, longestRunningMs: 0 } });
   }
-  return { record, job, steps, order, paramsEncoded: ownBytes(encodeValue(record.params)), unexpanded: order.length, open: 0, failedTasks: 0 };
+  return { record, job, steps, order, paramsEncoded: ownBytes(encodeValue(record.params)), results: new ByteSlab(), unexpanded: order.length, open: 0, failedTasks: 0 };
 }
 
 /** The one place a task's state changes, keeping the run's counters right. Set `caught` first. */
@@ -149,8 +163,14 @@ export interface ItemList {
 }
 
 /** Shared by the tasks that have no foreach item, and by tasks not yet made: never written to. */
-export const noAttempts: readonly AttemptRecord[] = Object.freeze([]) as readonly AttemptRecord[];
-export const noGpus: number[] = Object.freeze([]) as unknown as number[];
+
+/**
+ * `attempts` and one more: a list of exactly that length, as a task keeps it until its run is
+ * compacted (a spread of an empty list reserves room for 17).
+ */
+export function withAttempt(attempts: readonly AttemptRecord[], attempt: AttemptRecord): AttemptRecord[] {
+  return attempts.length === 0 ? [attempt] : attempts.concat(attempt);
+}
 const noItem = new Uint8Array(0);
 const oneTask: ItemList = { count: 1, at: () => noItem };
 
@@ -204,18 +224,7 @@ export function expandStep(run: RunState, name: string, sliceTasks = Infinity, m
   const from = tasks.length;
   const to = Math.min(step.items!.count, from + sliceTasks);
   for (let index = from; index < to; index++) {
-    tasks.push({
-      id: taskId(run.record.id, name, index),
-      runId: run.record.id,
-      step: name,
-      index,
-      state: 'pending',
-      attempt: 0,
-      attempts: noAttempts as AttemptRecord[],
-      gpuIndices: noGpus,
-      caught: false,
-      finishing: false,
-    });
+    tasks.push(new TaskState(run.record.id, name, index));
   }
   step.count.pending += to - from;
   run.open += to - from;

@@ -12,7 +12,7 @@ describe('clusterctl bench', () => {
   it('measures every benchmark on clusters it starts, and writes JSON and HTML', async () => {
     const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--latency-steady-after', '100', '--container-tasks', '3', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--efficiency-items', '100', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 300_000 });
     expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; sweepColdTasksPerSec: number; smallRunsTasksPerSec: number; smallRunsColdTasksPerSec: number; sweepCpuUsPerTask?: { scheduler: number; agents: number } }>; etcdToEmbedded: number }; latency: { tasks: number; steadyAfterRuns: number; roundTripMs: { p50: number }; submitToStartMs: { p50: number }; coldRoundTripMs: { p50: number }; floorMs: { roundTrips: number; p50: number; p99: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; failover: { failoverMs: { samples: number[] } }; containerLatency: { tasks: number; clusterd: { submitToResultMs: { p50: number } }; raw: { runMs: { p50: number } } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
+    const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; sweepColdTasksPerSec: number; smallRunsTasksPerSec: number; smallRunsColdTasksPerSec: number; sweepCpuUsPerTask?: { scheduler: number; agents: number } }>; etcdToEmbedded: number }; latency: { tasks: number; steadyAfterRuns: number; roundTripMs: { p50: number }; submitToStartMs: { p50: number }; coldRoundTripMs: { p50: number }; floorMs: { roundTrips: number; p50: number; p99: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; memory: { items: number; heapBytesPerFinishedTask: number; tasksPerSec: number }; failover: { failoverMs: { samples: number[] } }; containerLatency: { tasks: number; clusterd: { submitToResultMs: { p50: number } }; raw: { runMs: { p50: number } } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
     // The user's path: the example job through the CLI's submit, on dev --data and on etcd.
     const user = (report.results as unknown as { userPath: { rows: Array<{ state: string; items: number; tasksPerSec: number; loopDelayMs: { p99: number; max: number }; maxRssBytes: number; cpuUsPerTask?: { schedulers: number; agents: number } }>; efficiency: { items: number; seconds: number; efficiency: number } } }).userPath;
     expect(user.rows.map((r) => [r.state, r.items])).toEqual([['dev --data', 300], ['etcd, 3 replicas', 300]]);
@@ -53,6 +53,10 @@ describe('clusterctl bench', () => {
     expect(floor.p50).toBeLessThan(report.results.latency.roundTripMs.p50);
     expect(report.results.placement.placer.fill.placements).toBeGreaterThan(0);
     expect(report.results.expansion).toMatchObject({ items: 300 });
+    // At least 100,000 items, whatever --tasks says: per-task memory needs a big run to show.
+    expect(report.results.memory.items).toBe(100_000);
+    expect(report.results.memory.heapBytesPerFinishedTask).toBeGreaterThan(0);
+    expect(report.results.memory.tasksPerSec).toBeGreaterThan(0);
     expect(report.results.containerLatency.tasks).toBe(3);
     expect(report.results.containerLatency.clusterd.submitToResultMs.p50).toBeGreaterThan(0);
     expect(report.results.containerLatency.raw.runMs.p50).toBeGreaterThan(0);
