@@ -97,6 +97,7 @@ export class ThreadPool implements Executor {
   /** Recent run time in ms by function (moving average). */
   private readonly estimates = new Map<string, number>();
   private nextId = 1;
+  private dispatchQueued = false;
   private readonly closer: OrderedClose;
   /** What the tasks running now hold together (see PooledWorker.holds). */
   private readonly inUse = { cpuMilli: 0, memoryBytes: 0 };
@@ -132,6 +133,20 @@ export class ThreadPool implements Executor {
       };
       slot.detach = task.cancellation.onCancel(() => this.stop(slot, 'cancel'));
       this.queue.push(slot);
+      this.dispatchSoon();
+    });
+  }
+
+  /**
+   * Dispatches once the tasks arriving together are all queued: an assignment message's tasks
+   * reach run() one after another in the same turn, and handed out as they come each would go
+   * alone (the first to an idle worker, the next as a top-up) instead of in batches.
+   */
+  private dispatchSoon(): void {
+    if (this.dispatchQueued) return;
+    this.dispatchQueued = true;
+    queueMicrotask(() => {
+      this.dispatchQueued = false;
       this.dispatch();
     });
   }
