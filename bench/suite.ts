@@ -139,7 +139,7 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
     report.results.expansion = await runExpansion({ items: opts.tasks, repeats: opts.repeats, ...(opts.addr ? { addr: opts.addr } : {}) });
   }
   if (opts.which.includes('memory')) {
-    say(`memory: the flow engine in process, a foreach of ${Math.max(opts.tasks, 100_000)} no-op items`);
+    say(`memory: the flow engine in process, a computed sweep of ${Math.max(opts.tasks, 100_000)} no-op items`);
     report.results.memory = await runEngineMemory({ items: Math.max(opts.tasks, 100_000) });
   }
   if (opts.which.includes('placement')) {
@@ -266,7 +266,7 @@ export function summary(report: BenchReport): string {
   const e = report.results.expansion as ExpansionResult | undefined;
   if (e) lines.push(`expansion: a foreach of ${e.items} items submitted and all queued in ${e.submitToQueuedMs.median} ms (median)`);
   const m = report.results.memory as EngineMemoryResult | undefined;
-  if (m) lines.push(`memory: the leader's heap holds ${m.heapBytesPerFinishedTask} bytes per finished task (${m.items} items, engine in process: ${m.tasksPerSec} tasks/s, ${m.processCpuUsPerTask} µs CPU per task, GC ${(m.gcShareOfWall * 100).toFixed(1)}% of the time, longest pause ${m.longestGcPauseMs} ms)`);
+  if (m) lines.push(`memory: the leader's heap holds ${m.heapBytesPerQueuedTask} bytes per queued task (${m.queuedTasks} made ahead) and ${m.heapBytesPerFinishedTask} per finished task (a computed sweep of ${m.items} items, engine in process: ${m.tasksPerSec} tasks/s, ${m.processCpuUsPerTask} µs CPU per task, GC ${(m.gcShareOfWall * 100).toFixed(1)}% of the time, longest pause ${m.longestGcPauseMs} ms)`);
   const p = report.results.placement as PlacementBenchResult | undefined;
   if (p) {
     lines.push(`placement (${p.agents} agents, ${p.tasks} queued tasks)`);

@@ -843,16 +843,17 @@ export class FlowEngine implements AgentEvents {
     }
     task.attempts = attempts;
     task.caught = caught;
+    const id = task.id; // a finished task makes its id anew each time it is asked
     this.transition(run, task, state);
     task.finishedAtMs = out.finishedAtMs;
     if (out.result) task.result = out.result;
     if (out.resultObject) task.resultObject = out.resultObject;
     if (out.artifacts) task.artifacts = out.artifacts;
     if (out.error) task.error = out.error;
-    this.opts.placer.release(task.id);
-    this.logs.end(task.id);
+    this.opts.placer.release(id);
+    this.logs.end(id);
     // The whole log is in the store now (clusterctl logs reads it from there): free the buffer.
-    if (out.logObject) this.logs.forget(task.id);
+    if (out.logObject) this.logs.forget(id);
     // The flow moves on before the agent's ack is queued: a run that ends here has its final
     // status written first, so it leaves ahead of the ack on the loop's next turn.
     let ending: Promise<void> | undefined;
@@ -869,7 +870,7 @@ export class FlowEngine implements AgentEvents {
     } else {
       this.advance(run, task);
     }
-    this.opts.dispatcher.ack(agentId, { task_id: task.id, attempt: task.attempt });
+    this.opts.dispatcher.ack(agentId, { task_id: id, attempt: task.attempt });
     await ending;
   }
 

@@ -23,7 +23,7 @@ export const noGpus: number[] = Object.freeze([]) as unknown as number[];
 
 /**
  * One task of a run. A sweep holds a million of these until its run is compacted, so a task
- * keeps no more objects than it must: its id is made when asked for, not stored; every field
+ * keeps no more objects than it must: its id is held only until it finishes; every field
  * is set in the constructor (one added later moves the fields out of the object); its result is
  * a view into the run's slab, and "no attempts" and "no GPUs" are shared empty lists.
  */
@@ -50,10 +50,21 @@ export class TaskState {
   /** Resume: the earlier run whose result this task took instead of running. */
   reusedFrom: string | undefined = undefined;
 
+  /** The id, kept while the task is unfinished (it is a key of the placer's and the agents' maps meanwhile). */
+  private activeId: string | undefined = undefined;
+
   constructor(readonly runId: string, readonly step: string, readonly index: number) {}
 
   get id(): string {
-    return taskId(this.runId, this.step, this.index);
+    if (this.activeId !== undefined) return this.activeId;
+    const id = taskId(this.runId, this.step, this.index);
+    if (!isTerminal(this.state)) this.activeId = id;
+    return id;
+  }
+
+  /** Finished: the id is made again when asked for, not held for as long as the run is. */
+  forgetId(): void {
+    this.activeId = undefined;
   }
 }
 
@@ -149,6 +160,7 @@ export function setTaskState(run: RunState, task: TaskState, next: TaskStateName
   step.count[task.state]--;
   step.count[next]++;
   task.state = next;
+  if (isTerminal(next)) task.forgetId();
   step.settled += Number(isSettled(task)) - Number(wasSettled);
   run.open -= Number(isTerminal(next)) - Number(wasTerminal);
 }
