@@ -9,7 +9,8 @@
  * Short tasks are handed over in batches. Waking a worker for one message costs far more CPU
  * than a no-op task itself (~70 µs against a few), so an idle worker gets, in one message, as
  * many queued tasks as fit in a small time budget by the recent duration of their function
- * (its fair share of the queue, at most). A function with no recent duration, or a long one,
+ * (its fair share of the queue, at most; only successful runs count, a failure is often an
+ * early throw). A function with no recent duration, or a long one,
  * goes alone. The worker runs its backlog in order and reports each task as it finishes.
  * A batch still unfinished well after its budget gives back the tasks it has not started, so
  * one unexpectedly long task holds up the rest for at most its own duration.
@@ -75,6 +76,8 @@ interface Slot {
   finished: boolean;
   /** onStarted was called: a task given back and handed out again does not report it twice. */
   started: boolean;
+  /** When it became the head of its worker's backlog (performance.now()). */
+  runningSince?: number;
   timeout?: NodeJS.Timeout;
   grace?: NodeJS.Timeout;
   detach?: () => void;
@@ -185,7 +188,12 @@ export class ThreadPool implements Executor {
     const estimate = this.estimates.get(slot.fn);
     if (estimate === undefined || estimate > topUpMaxMs) return undefined;
     for (const w of this.workers) {
-      if (w.backlog.length === 1 && w.limitMb === slot.limitMb && w.holds?.cpuMilli === slot.task.cpuMilli && w.holds.memoryBytes === slot.task.memoryBytes) return w;
+      if (w.backlog.length !== 1 || w.limitMb !== slot.limitMb || w.holds?.cpuMilli !== slot.task.cpuMilli || w.holds.memoryBytes !== slot.task.memoryBytes) continue;
+      // Not behind a task that has already run longer than a short one would: that one may run
+      // for minutes, and a task given back from behind it would only be put back there.
+      const head = w.backlog[0]!;
+      if (head.runningSince !== undefined && performance.now() - head.runningSince > topUpMaxMs) continue;
+      return w;
     }
     return undefined;
   }
@@ -275,6 +283,7 @@ export class ThreadPool implements Executor {
     if (!slot) return;
     if (slot.stopReason) this.armGrace(w, slot); // stopped while waiting, and reached anyway
     if (slot.finished) return;
+    slot.runningSince ??= performance.now();
     if (!slot.started) {
       slot.started = true;
       slot.task.onStarted(Date.now());
@@ -364,6 +373,7 @@ export class ThreadPool implements Executor {
         // Its timeout runs again from when another worker reaches it.
         clearTimeout(slot.timeout);
         slot.timeout = undefined;
+        slot.runningSince = undefined;
       }
       this.queue.unshift(...back);
       if (!w.backlog.length) this.idle(w);
@@ -377,7 +387,8 @@ export class ThreadPool implements Executor {
     else if (msg.type === 'artifact') slot.artifacts.push({ name: msg.name, bytes: msg.bytes });
     else {
       w.backlog.splice(w.backlog.indexOf(slot), 1);
-      if (msg.ms !== undefined) this.estimate(slot.fn, msg.ms);
+      // Only a success says how long the function runs: a failure is often a throw at its start.
+      if (msg.ok && msg.ms !== undefined) this.estimate(slot.fn, msg.ms);
       if (!slot.finished) {
         this.finish(slot, slot.stopReason ? stoppedOutcome(slot)
           : msg.ok ? { ok: true, result: msg.result, runMs: msg.ms } : { ok: false, error: msg.error, runMs: msg.ms });

@@ -125,6 +125,20 @@ describe('thread pool', () => {
     expect([...outcomes.values()].every((o) => o.ok)).toBe(true);
   });
 
+  it('judges how long a function runs by its successes: quick failures do not make a long one look short', async () => {
+    // Batched behind a sleeping task as if it were quick, a task that fails at once waited for
+    // the sleeper (found with fail_fast: the failing item sat behind its siblings for a minute).
+    pool = new ThreadPool({ size: 2, warmLimitBytes: 64 * 2 ** 20, abortGraceMs: 2000, maxQueue: 1000, logger: silentLogger });
+    for (let i = 0; i < 2; i++) expect((await pool.run(taskRun({ op: 'sleep', ms: 200 }))).ok).toBe(true);
+    for (let i = 0; i < 40; i++) expect((await pool.run(taskRun({ op: 'fail' }))).ok).toBe(false);
+    const { order } = await finishOrder(pool, [
+      ['sleep1', taskRun({ op: 'sleep', ms: 800 })],
+      ['fail', taskRun({ op: 'fail' })],
+      ['sleep2', taskRun({ op: 'sleep', ms: 800 })],
+    ]);
+    expect(order[0]).toBe('fail');
+  });
+
   it('fails only the task whose worker died; the ones after it run on a new worker', async () => {
     const { pool: p, warmThread } = await warmPool(1);
     const { outcomes } = await finishOrder(p, [
