@@ -18,8 +18,10 @@ import type { StepShared } from './assignment.js';
 
 export type TaskStateName = 'pending' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
 
+/** Shared by the tasks that have no attempts, GPUs or foreach item yet: never written to. */
 export const noAttempts: readonly AttemptRecord[] = Object.freeze([]) as readonly AttemptRecord[];
 export const noGpus: number[] = Object.freeze([]) as unknown as number[];
+const noItem = new Uint8Array(0);
 
 /**
  * One task of a run. A sweep holds a million of these until its run is compacted, so a task
@@ -174,8 +176,6 @@ export interface ItemList {
   at(index: number): Uint8Array;
 }
 
-/** Shared by the tasks that have no foreach item, and by tasks not yet made: never written to. */
-
 /**
  * `attempts` and one more: a list of exactly that length, as a task keeps it until its run is
  * compacted (a spread of an empty list reserves room for 17).
@@ -183,7 +183,7 @@ export interface ItemList {
 export function withAttempt(attempts: readonly AttemptRecord[], attempt: AttemptRecord): AttemptRecord[] {
   return attempts.length === 0 ? [attempt] : attempts.concat(attempt);
 }
-const noItem = new Uint8Array(0);
+
 const oneTask: ItemList = { count: 1, at: () => noItem };
 
 /** The items of an encoded array: views into `bytes` at the offsets a scan found. */

@@ -13,7 +13,7 @@ import { tempDir, type TempDir } from '../support/temp.js';
 
 const moduleUrl = pathToFileURL(join(import.meta.dirname, '../fixtures/pool/tasks.mjs')).href;
 
-interface Item { op: 'quick' | 'sleep' | 'sleep-deaf' | 'block' | 'spin' | 'exit' | 'mark' | 'save-view'; ms?: number; file?: string }
+interface Item { op: 'quick' | 'sleep' | 'sleep-deaf' | 'block' | 'spin' | 'exit' | 'mark' | 'save-view' | 'fail'; ms?: number; file?: string }
 
 function taskRun(item: Item, opts: { timeoutMs?: number; cancellation?: Cancellation; onLog?: (stream: string, text: string) => void } = {}): ThreadTaskRun {
   return {
