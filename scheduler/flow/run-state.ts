@@ -11,7 +11,7 @@
 import { ByteSlab } from '../../core/byte-slab.js';
 import { arrayHeader, encodeValue, encodedNil, mapHeader, ownBytes, spliceArray } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
-import { arrayItemOffsets, describeValueAt, fieldRange } from '../../core/msgpack-scan.js';
+import { arrayItems, describeValueAt, fieldRange } from '../../core/msgpack-scan.js';
 import type { ArtifactRef, AttemptRecord, ErrorInfo, RunRecord, StepSummary } from '../state/records.js';
 import type { StepTiming } from '../placement/types.js';
 import type { StepShared } from './assignment.js';
@@ -169,7 +169,8 @@ export function setTaskState(run: RunState, task: TaskState, next: TaskStateName
 
 /**
  * A step's foreach items, encoded: views into one buffer (a static list's encoding, made once per
- * compiled job; a computed list's producer's result), so a million items cost two numbers each.
+ * compiled job; a computed list's producer's result), so a million items cost a number each,
+ * their offsets, found as the items are first asked for (see EncodedArray).
  */
 export interface ItemList {
   readonly count: number;
@@ -186,10 +187,6 @@ export function withAttempt(attempts: readonly AttemptRecord[], attempt: Attempt
 
 const oneTask: ItemList = { count: 1, at: () => noItem };
 
-/** The items of an encoded array: views into `bytes` at the offsets a scan found. */
-function encodedItems(bytes: Uint8Array, offsets: Uint32Array): ItemList {
-  return { count: offsets.length - 1, at: (i) => bytes.subarray(offsets[i]!, offsets[i + 1]!) };
-}
 
 /** A list or grid foreach's items, encoded once per compiled job (runs of one job share its spec). */
 const staticItems = new WeakMap<StepSpec, ItemList>();
@@ -198,7 +195,7 @@ function itemsOfSpec(spec: StepSpec): ItemList {
   let items = staticItems.get(spec);
   if (!items) {
     const encoded = spliceArray(foreachItems(spec.foreach as Exclude<typeof spec.foreach, { kind: 'from' } | undefined>).map((i) => encodeValue(i)));
-    items = encodedItems(encoded, arrayItemOffsets(encoded, 0)!);
+    items = arrayItems(encoded, 0)!;
     staticItems.set(spec, items);
   }
   return items;
@@ -261,9 +258,9 @@ function stepItems(run: RunState, name: string, maxItems: number): ItemList | nu
     if (producer.state !== 'succeeded') return { count: 0, at: () => noItem };
     const result = producer.result?.length ? producer.result : encodedNil;
     const field = fieldRange(result, foreach.field.split('.'));
-    const offsets = field && arrayItemOffsets(result, field.start);
-    if (!offsets) throw new Error(`${where}: expected a list, got ${field ? describeValueAt(result, field.start) : 'nothing'}`);
-    return capped(encodedItems(result, offsets), maxItems, where);
+    const items = field && arrayItems(result, field.start);
+    if (!items) throw new Error(`${where}: expected a list, got ${field ? describeValueAt(result, field.start) : 'nothing'}`);
+    return capped(items, maxItems, where);
   }
   if (step.scope !== null && step.scope !== name) {
     const scope = run.steps.get(step.scope)!;

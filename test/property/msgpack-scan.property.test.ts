@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from '../../core/codec.js';
-import { arrayItemOffsets, describeValueAt, fieldRange, valueEnd } from '../../core/msgpack-scan.js';
+import { arrayItems, describeValueAt, fieldRange, valueEnd } from '../../core/msgpack-scan.js';
 
 /** Values of every MessagePack form msgpackr writes: small and big ints, floats, long strings, bytes, nesting. */
 const value = fc.letrec((tie) => ({
@@ -28,10 +28,13 @@ describe('msgpack scan', () => {
   it('cuts an array into the encodings of its items', () => {
     fc.assert(fc.property(fc.array(value, { maxLength: 100 }), (items) => {
       const bytes = encodeValue(items);
-      const offsets = arrayItemOffsets(bytes, 0)!;
-      expect(offsets.length).toBe(items.length + 1);
-      expect(offsets[items.length]).toBe(bytes.length);
-      items.forEach((item, i) => expect(decodeValue(bytes.subarray(offsets[i]!, offsets[i + 1]!))).toEqual(decodeValue(encodeValue(item))));
+      const list = arrayItems(bytes, 0)!;
+      expect(list.count).toBe(items.length);
+      // Asked out of order: a later item first, then the ones before it.
+      if (items.length > 0) expect(decodeValue(list.at(items.length - 1))).toEqual(decodeValue(encodeValue(items.at(-1))));
+      items.forEach((item, i) => expect(decodeValue(list.at(i))).toEqual(decodeValue(encodeValue(item))));
+      if (items.length > 0) expect(list.at(items.length - 1).byteOffset + list.at(items.length - 1).byteLength - bytes.byteOffset).toBe(bytes.length);
+      expect(() => list.at(items.length)).toThrow(RangeError);
     }), { numRuns: 300 });
   });
 
@@ -49,15 +52,15 @@ describe('msgpack scan', () => {
     for (const n of [15, 16, 65_535, 65_536]) {
       const bytes = encodeValue({ items: Array.from({ length: n }, (_, i) => i * 3) });
       const range = fieldRange(bytes, ['items'])!;
-      const offsets = arrayItemOffsets(bytes, range.start)!;
-      expect(offsets.length).toBe(n + 1);
-      expect(decodeValue(bytes.subarray(offsets[n - 1]!, offsets[n]!))).toBe((n - 1) * 3);
+      const list = arrayItems(bytes, range.start)!;
+      expect(list.count).toBe(n);
+      expect(decodeValue(list.at(n - 1))).toBe((n - 1) * 3);
     }
   });
 
   it('says what a value that is not a list is, and refuses bytes cut short', () => {
     expect(describeValueAt(encodeValue({ items: 'abc' }), fieldRange(encodeValue({ items: 'abc' }), ['items'])!.start)).toBe('string');
-    expect(arrayItemOffsets(encodeValue(5), 0)).toBeUndefined();
+    expect(arrayItems(encodeValue(5), 0)).toBeUndefined();
     const bytes = encodeValue(['a long enough string value']);
     expect(() => valueEnd(bytes.subarray(0, bytes.length - 3), 0)).toThrow(/cut short/);
   });
