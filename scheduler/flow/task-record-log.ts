@@ -10,8 +10,7 @@
  * run's segments land in order (a later one's record of a task supersedes an earlier one's).
  * `write` resolves once the record's segment is committed, or rejects with its error.
  */
-import { spliceArray } from '../../core/codec.js';
-import { encodeRecord, keys, type TaskRecord } from '../state/records.js';
+import { encodeRecord, encodeSegment, keys, type TaskRecord } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
 
 /** A segment holds at most this many records, or about this many bytes. */
@@ -76,7 +75,7 @@ export class TaskRecordLog {
     const segment = log.pending.splice(0, n);
     log.writing = true;
     const seq = log.nextSeq++;
-    this.persist([{ op: 'put', key: keys.taskSegment(runId, seq), value: spliceArray(segment.map((p) => p.bytes)) }]).then(
+    this.persist([{ op: 'put', key: keys.taskSegment(runId, seq), value: encodeSegment(runId, segment.map((p) => p.bytes)) }]).then(
       () => segment.forEach((p) => p.resolve()),
       (err: unknown) => segment.forEach((p) => p.reject(err)),
     ).finally(() => {

@@ -4,12 +4,13 @@
  * retries survive a failover). Dispatch is not written: a new leader learns what runs from the
  * agents. Values are msgpack.
  *
- * Task records travel in segments (see flow/task-record-log.ts): `tasks/RUN/SEQ` holds an array
- * of the records of that run written together, and a later segment's record of a task supersedes
- * an earlier one. A single record under `tasks/RUN/STEP/INDEX` (how earlier versions wrote them)
+ * Task records travel in segments (see flow/task-record-log.ts): `tasks/RUN/SEQ` holds the
+ * records of that run written together (positional arrays, see encodeRecord), and a later
+ * segment's record of a task supersedes an earlier one. A single record under `tasks/RUN/STEP/INDEX` (how earlier versions wrote them)
  * is read the same way.
  */
 import { Packr } from 'msgpackr';
+import { spliceArray } from '../../core/codec.js';
 import { ClusterError, type ErrorInfo } from '../../core/errors.js';
 import type { WriteOp } from './state-store.js';
 
@@ -153,9 +154,70 @@ export function putRecord(key: string, value: RunRecord | TaskRecord | ScheduleR
   return { op: 'put', key, value: packr.pack(value) };
 }
 
-/** A record encoded as stored (for a segment of task records). */
-export function encodeRecord(value: TaskRecord): Uint8Array {
-  return packr.pack(value);
+/*
+ * Task records as stored. A segment is an array of its run's id and then its records, each a
+ * positional array, not a map: a map's field names were ~75 of a record's ~180 bytes, and a
+ * sweep writes a record per task (to etcd or the commit log, and later into its tasks object).
+ *
+ *   record:  [step, index, state, attempts, result, resultObject, artifacts, error, caught, reusedFrom]
+ *   attempt: [attempt, agentId, startedAtMs, finishedAtMs, error, lost, logObject]
+ *
+ * An absent field is nil, and trailing absent fields are left off. Earlier versions wrote maps
+ * (an array of them per segment, or one per key): those still decode.
+ */
+type StoredAttempt = [number, string, number, number, ErrorInfo?, boolean?, string?];
+type StoredTask = [string, number, TaskEnd?, StoredAttempt[]?, Uint8Array?, string?, ArtifactRef[]?, ErrorInfo?, boolean?, string?];
+
+/** Drops the trailing undefined entries of a positional array (they would encode as nils). */
+function trimmed<T extends unknown[]>(fields: T): T {
+  let n = fields.length;
+  while (n > 0 && fields[n - 1] === undefined) n--;
+  fields.length = n;
+  return fields;
+}
+
+function storedAttempt(a: AttemptRecord): StoredAttempt {
+  return trimmed<StoredAttempt>([a.attempt, a.agentId, a.startedAtMs, a.finishedAtMs, a.error, a.lost, a.logObject]);
+}
+
+function attemptOf(a: StoredAttempt): AttemptRecord {
+  const attempt: AttemptRecord = { attempt: a[0], agentId: a[1], startedAtMs: a[2], finishedAtMs: a[3] };
+  if (a[4]) attempt.error = a[4];
+  if (a[5]) attempt.lost = a[5];
+  if (a[6]) attempt.logObject = a[6];
+  return attempt;
+}
+
+/** A task record encoded as it goes into a segment (its run's id is the segment's). */
+export function encodeRecord(r: TaskRecord): Uint8Array {
+  return packr.pack(trimmed<StoredTask>([r.step, r.index, r.state, r.attempts.map(storedAttempt), r.result, r.resultObject, r.artifacts, r.error, r.caught, r.reusedFrom]));
+}
+
+/** A segment: the run's id, then the records (each from encodeRecord), as one array. */
+export function encodeSegment(runId: string, records: readonly Uint8Array[]): Uint8Array {
+  return spliceArray([packr.pack(runId), ...records]);
+}
+
+function recordOf(runId: string, t: StoredTask): TaskRecord {
+  const record: TaskRecord = { runId, step: t[0], index: t[1], attempts: (t[3] ?? []).map(attemptOf) };
+  if (t[2]) record.state = t[2];
+  if (t[4]) record.result = t[4];
+  if (t[5]) record.resultObject = t[5];
+  if (t[6]) record.artifacts = t[6];
+  if (t[7]) record.error = t[7];
+  if (t[8]) record.caught = t[8];
+  if (t[9]) record.reusedFrom = t[9];
+  return record;
+}
+
+/** The records of one decoded value under `tasks/` or in a tasks object, in any layout. */
+function recordsOfValue(value: unknown): TaskRecord[] {
+  if (Array.isArray(value)) {
+    if (typeof value[0] === 'string') return value.slice(1).map((t) => recordOf(value[0] as string, t as StoredTask));
+    return value as TaskRecord[]; // a segment of maps (earlier versions)
+  }
+  if (value !== null && typeof value === 'object') return [value as TaskRecord]; // one record per key (the oldest layout)
+  throw new ClusterError('CORRUPT', 'a task records value holds something other than task records');
 }
 
 export function decodeRecord<T extends RunRecord | TaskRecord | ScheduleRecord | AgentRecord>(bytes: Uint8Array): T {
@@ -172,18 +234,13 @@ export function decodeTaskRecords(bytes: Uint8Array, runId?: string): TaskRecord
   // versions wrote it), or single records of the older layout.
   const values = packr.unpackMultiple(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as unknown[];
   const tasks: TaskRecord[] = [];
-  for (const value of values) {
-    if (Array.isArray(value)) for (const t of value) tasks.push(t as TaskRecord);
-    else if (value !== null && typeof value === 'object') tasks.push(value as TaskRecord);
-    else throw new ClusterError('CORRUPT', 'a compacted run\'s tasks object holds something other than task records');
-  }
+  for (const value of values) for (const t of recordsOfValue(value)) tasks.push(t);
   return latestTaskRecords(runId === undefined ? tasks : tasks.filter((t) => t.runId === runId));
 }
 
-/** The records a value under `tasks/` holds: a segment's array, or one record of the older layout. */
+/** The records a value under `tasks/` holds: a segment, or one record of the oldest layout. */
 export function decodeTaskValue(bytes: Uint8Array): TaskRecord[] {
-  const value = packr.unpack(bytes) as TaskRecord | TaskRecord[];
-  return Array.isArray(value) ? value : [value];
+  return recordsOfValue(packr.unpack(bytes));
 }
 
 /** Each task's last record among `records` (in the order they were written), in that order. */

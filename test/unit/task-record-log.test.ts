@@ -4,7 +4,8 @@
 // segments continue after its last.
 import { describe, expect, it } from 'vitest';
 import { TaskRecordLog } from '../../scheduler/flow/task-record-log.js';
-import { decodeTaskValue, keys, latestTaskRecords, putRecord, segmentNumber, type TaskRecord } from '../../scheduler/state/records.js';
+import { Packr } from 'msgpackr';
+import { decodeTaskRecords, decodeTaskValue, encodeRecord, encodeSegment, keys, latestTaskRecords, putRecord, segmentNumber, type TaskRecord } from '../../scheduler/state/records.js';
 import type { WriteOp } from '../../scheduler/state/state-store.js';
 
 /** A persist whose commits the test completes, in order. */
@@ -61,6 +62,34 @@ describe('task record log', () => {
     expect(segmentNumber(store.segments()[1]!.key)).toBe(43);
     store.commits[1]!.done();
     await again;
+  });
+
+  it('stores a record as positions, not field names, and reads every field of it back', () => {
+    const full: TaskRecord = {
+      runId: 'sweep-1', step: 'work', index: 123_456, state: 'failed', caught: true, reusedFrom: 'sweep-0',
+      attempts: [
+        { attempt: 1, agentId: 'agent-1', startedAtMs: 1_796_281_446_564, finishedAtMs: 1_796_281_446_600, lost: true },
+        { attempt: 2, agentId: 'agent-2', startedAtMs: 1_796_281_446_700, finishedAtMs: 1_796_281_446_900, error: { code: 'TASK_FAILED', message: 'boom', stack: 'at x' }, logObject: 'log-1' },
+      ],
+      result: Uint8Array.from([0xcd, 1, 2]), resultObject: 'obj-1', artifacts: [{ name: 'model.pt', objectId: 'obj-2', sizeBytes: 10 }],
+      error: { code: 'TASK_FAILED', message: 'boom' },
+    };
+    const plain: TaskRecord = { runId: 'sweep-1', step: 'work', index: 7, state: 'succeeded', attempts: [{ attempt: 1, agentId: 'agent-1', startedAtMs: 1_796_281_446_564, finishedAtMs: 1_796_281_446_600 }], result: Uint8Array.from([7]) };
+    const segment = encodeSegment('sweep-1', [encodeRecord(full), encodeRecord(plain)]);
+    const [a, b] = decodeTaskValue(segment);
+    expect({ ...a, result: [...a!.result!] }).toEqual({ ...full, result: [...full.result!] });
+    expect({ ...b, result: [...b!.result!] }).toEqual({ ...plain, result: [7] });
+    // A map with its field names took ~180 bytes for such a record.
+    expect(encodeRecord(plain).length).toBeLessThan(60);
+  });
+
+  it('reads a tasks object that holds segments of both layouts, each task\'s last record counting', () => {
+    const maps = new Packr({ useRecords: false, moreTypes: false }).pack([record(0, undefined), record(1, 'succeeded')]);
+    const positions = encodeSegment('r', [encodeRecord(record(0, 'failed', 2))]);
+    const other = encodeSegment('s', [encodeRecord({ ...record(0, 'succeeded'), runId: 's' })]);
+    const object = Buffer.concat([maps, positions, other]);
+    expect(decodeTaskRecords(object, 'r')).toEqual([record(1, 'succeeded'), record(0, 'failed', 2)]);
+    expect(decodeTaskRecords(object)).toHaveLength(3);
   });
 
   it('reads a record of the older layout (one task per key) as a value of one record', () => {
