@@ -28,6 +28,8 @@ import { percentile, round } from './stats.js';
 import { measureTransportFloor, type TransportFloor } from './transport-floor.js';
 import { startedAtJob, submitAndWait } from './workload.js';
 
+const monotonicNowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
 /** Runs before the first measured one: the task module is imported, the worker pool warm. */
 const settleRuns = 20;
 const floorRoundTrips = 3_000;
@@ -74,7 +76,7 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyResult> {
     const sample: Sample = { roundTrips: [], toStart: [] };
     const submitted: Array<[runId: string, submittedAtMs: number]> = [];
     for (let i = 0; i < n; i++) {
-      const submittedAtMs = wallNowMs();
+      const submittedAtMs = cluster ? monotonicNowMs() : wallNowMs();
       const t0 = performance.now();
       const end = await submitAndWait(client, startedAtJob());
       sample.roundTrips.push(performance.now() - t0);
@@ -85,7 +87,10 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyResult> {
     // came in, and put 0.05-0.2 ms on the round trip's p50.
     for (const [runId, submittedAtMs] of submitted) {
       const { result } = await client.call('Result', { run_id: runId, step: 'start', index: 0 });
-      sample.toStart.push((decodeValue(result) as number) - submittedAtMs);
+      const startedAt = decodeValue(result) as { wallMs: number; monotonicMs: number };
+      // On a cluster it started itself, on this machine: the monotonic clock, which all its
+      // processes share. A live cluster's agents may be elsewhere: only the wall clock is common.
+      sample.toStart.push((cluster ? startedAt.monotonicMs : startedAt.wallMs) - submittedAtMs);
     }
     return sample;
   };

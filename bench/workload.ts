@@ -24,7 +24,7 @@ export function singleTaskJob(): object {
   return { name: 'bench-one', steps: { start: { run: noop, resources } } };
 }
 
-/** One no-op task that returns when it started (wall clock, fractional ms). */
+/** One no-op task that returns when it started (wall and monotonic clocks, fractional ms). */
 export function startedAtJob(): object {
   return { name: 'bench-one', steps: { start: { run: { ...noop, export: 'started' }, resources } } };
 }
