@@ -9,9 +9,9 @@
  * Short tasks are handed over in batches. Waking a worker for one message costs far more CPU
  * than a no-op task itself (~70 µs against a few), so an idle worker gets, in one message, as
  * many queued tasks as fit in a small time budget by the recent duration of their function
- * (its fair share of the queue, at most; only successful runs count, a failure is often an
- * early throw). A function with no recent duration, or a long one,
- * goes alone. The worker runs its backlog in order and reports each task as it finishes.
+ * (its fair share of the queue, at most; only successful runs count, as a failure is often an
+ * early throw). A function with no recent duration, or a long one, goes alone. The worker runs
+ * its backlog in order and reports each task as it finishes.
  * A batch still unfinished well after its budget gives back the tasks it has not started, so
  * one unexpectedly long task holds up the rest for at most its own duration.
  *

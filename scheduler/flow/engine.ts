@@ -22,8 +22,8 @@ import {
 import type { WriteOp } from '../state/state-store.js';
 import { stepShared, taskAssignment, type StepShared } from './assignment.js';
 import {
-  allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, noGpus, parentsSettled, withAttempt, reusable, reusableTasks,
-  setTaskState, tasksOf,
+  allDone, dependentsOf, expandStep, failedParentItem, isTerminal, newRunState, noGpus, parentsSettled, reusable, reusableTasks,
+  setTaskState, tasksOf, withAttempt,
   type RunState, type RunSummary, type StepRun, type TaskState,
 } from './run-state.js';
 import { defaultMaxForeachItems } from '../defaults.js';
