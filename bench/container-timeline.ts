@@ -15,6 +15,8 @@ import type Docker from 'dockerode';
 
 /** Now, on the wall clock, with sub-millisecond resolution. */
 export const wallNowMs = (): number => performance.timeOrigin + performance.now();
+/** The machine's monotonic clock in fractional ms: the same for every process of one machine. */
+export const monotonicNowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** First-seen times by key, and waiting for one that has not been seen yet. */
 class Sightings {

@@ -21,14 +21,12 @@
  */
 import { ClusterClient } from '../client/client.js';
 import { decodeValue } from '../core/codec.js';
-import { wallNowMs } from './container-timeline.js';
+import { monotonicNowMs, wallNowMs } from './container-timeline.js';
 import { startLocalCluster } from './local-cluster.js';
 import { Progress, say } from './progress.js';
 import { percentile, round } from './stats.js';
 import { measureTransportFloor, type TransportFloor } from './transport-floor.js';
 import { startedAtJob, submitAndWait } from './workload.js';
-
-const monotonicNowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** Runs before the first measured one: the task module is imported, the worker pool warm. */
 const settleRuns = 20;

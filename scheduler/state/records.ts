@@ -6,8 +6,8 @@
  *
  * Task records travel in segments (see flow/task-record-log.ts): `tasks/RUN/SEQ` holds the
  * records of that run written together (positional arrays, see encodeRecord), and a later
- * segment's record of a task supersedes an earlier one. A single record under `tasks/RUN/STEP/INDEX` (how earlier versions wrote them)
- * is read the same way.
+ * segment's record of a task supersedes an earlier one. A single record under
+ * `tasks/RUN/STEP/INDEX` (how earlier versions wrote them) is read the same way.
  */
 import { Packr } from 'msgpackr';
 import { spliceArray } from '../../core/codec.js';
