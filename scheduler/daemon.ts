@@ -19,7 +19,7 @@ import { addChunkStoreService } from '../store/service.js';
 import { agentServiceHandlers } from './api/agent-service.js';
 import { clientServiceHandlers } from './api/client-service.js';
 import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs } from './defaults.js';
-import type { ObjectReader } from './flow/engine.js';
+import type { ObjectReader } from './flow/effect-runner.js';
 import { LeaderTerm } from './leader-term.js';
 import { ProcessHealthMonitor } from './process-health.js';
 import type { Leadership } from './leader/leadership.js';
@@ -146,6 +146,7 @@ export class SchedulerDaemon {
       store: this.opts.store,
       fence,
       term,
+      fenceLost: (reason) => this.leadership?.fenceLost(reason),
       schedulerId: this.id,
       logger: this.opts.logger,
       agentTtlMs: this.opts.agentTtlMs,

@@ -9,13 +9,14 @@
 import { setMaxListeners } from 'node:events';
 import { sleep, yieldToLoop } from '../core/abortable.js';
 import { ownedLoop } from '../core/owned-loop.js';
-import { ClusterError, errorMessage } from '../core/errors.js';
+import { ClusterError, errorCode, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { OrderedClose } from '../core/ordered-close.js';
 import { AgentMembers } from './dispatch/agent-members.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
 import { CronSchedules } from './flow/cron.js';
-import { FlowEngine, type ObjectReader } from './flow/engine.js';
+import type { ObjectReader } from './flow/effect-runner.js';
+import { FlowEngine } from './flow/engine.js';
 import { Placer } from './placement/placer.js';
 import { GroupCommitter } from './state/group-committer.js';
 import { RunCompactor } from './flow/compaction.js';
@@ -30,6 +31,8 @@ export interface LeaderTermOptions {
   store: StateStore;
   fence: Fence;
   term: AbortSignal;
+  /** A write of this term was refused with LEASE_LOST: the term must end now (Leadership.fenceLost). */
+  fenceLost: (reason: string) => void;
   schedulerId: string;
   logger: Logger;
   agentTtlMs: number;
@@ -90,7 +93,12 @@ export class LeaderTerm {
     // are normal, not a leak.
     setMaxListeners(0, opts.term);
     this.committer = new GroupCommitter({ store: opts.store, fence: opts.fence });
-    const persist = (ops: Parameters<GroupCommitter['write']>[0]) => this.committer.write(ops);
+    // Every write of the term goes through here: the first one refused with LEASE_LOST ends the
+    // term at once (another replica leads), rather than at the election's next renewal.
+    const persist = (ops: Parameters<GroupCommitter['write']>[0]) => this.committer.write(ops).catch((err: unknown) => {
+      if (errorCode(err) === 'LEASE_LOST' && !opts.term.aborted) opts.fenceLost(errorMessage(err));
+      throw err;
+    });
     this.members = new AgentMembers(persist, opts.logger.child({ component: 'members' }));
     this.registry = new AgentRegistry({
       members: this.members,

@@ -7,7 +7,8 @@ import type * as grpc from '@grpc/grpc-js';
 import { decodeValue } from '../../core/codec.js';
 import { toServiceError } from '../../proto/status.js';
 import type { LogLine, LogsRequest__Output } from '../../proto/types.js';
-import type { FlowEngine, ObjectReader } from '../flow/engine.js';
+import type { ObjectReader } from '../flow/effect-runner.js';
+import type { FlowEngine } from '../flow/engine.js';
 import { isTerminal, type TaskState } from '../flow/run-state.js';
 import type { AttemptRecord } from '../state/records.js';
 

@@ -23,8 +23,8 @@ export interface AgentEvents {
   taskReturned(agentId: string, ref: AttemptRef): void;
   taskStarted(taskId: string, attempt: number, atMs: number): void;
   taskLog(taskId: string, attempt: number, lines: readonly LogLine[]): void;
-  /** Settles when the outcome is recorded durably (then the agent is sent an ack). */
-  taskFinished(agentId: string, ref: AttemptRef, finished: TaskFinished__Output): Promise<void>;
+  /** The agent is sent an ack once the outcome is recorded durably. */
+  taskFinished(agentId: string, ref: AttemptRef, finished: TaskFinished__Output): void;
   /** What the engine counts as running and waiting on the agent. */
   agentUsage(agentId: string): { resources: Resources; gpuIndices: number[]; tasks: number; waiting: number };
   /** Something changed that may let queued tasks be placed. */

@@ -21,7 +21,7 @@ import type {
   TaskRef__Output, TaskUpdate__Output,
 } from '../../proto/types.js';
 import type { StepShared } from '../flow/assignment.js';
-import type { Dispatcher } from '../flow/engine.js';
+import type { Dispatcher } from '../flow/effect-runner.js';
 import type { AgentEvents } from './agent-events.js';
 import type { Placer } from '../placement/placer.js';
 import type { AgentNode } from '../placement/types.js';
@@ -279,11 +279,7 @@ export class AgentRegistry implements Dispatcher {
       if (u.kind === 'started') engine.taskStarted(u.task_id, u.attempt, Number(u.started!.at_ms));
       else if (u.kind === 'log') engine.taskLog(u.task_id, u.attempt, u.log!.lines);
       else if (u.kind === 'returned') engine.taskReturned(session.id, u);
-      else if (u.kind === 'finished') {
-        engine.taskFinished(session.id, u, u.finished!).catch((err) => {
-          this.opts.logger.error({ err, taskId: u.task_id }, 'recording a finished task failed; the agent will resend it');
-        });
-      }
+      else if (u.kind === 'finished') engine.taskFinished(session.id, u, u.finished!);
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * The in-memory model of a run and the pure planning functions over it: which tasks a step
  * has, which are ready, what input a task gets, and how a run ends. No I/O here; the engine
- * (engine.ts) applies the decisions.
+ * (flow-core.ts and its role files) applies the decisions.
  *
  *   step:  pending ──(parents done)──▶ expanding (a slice of tasks at a time) ──▶ expanded
  *   task:  pending ─▶ queued ─▶ running ─▶ succeeded

@@ -49,6 +49,11 @@ export class EmbeddedLeader extends LeadershipBase {
     return decodeClaim(await this.store.get(this.key));
   }
 
+  /** Another process took the fence key of this store: it leads now, not this one. */
+  fenceLost(reason: string): void {
+    if (this.state.kind === 'leader') this.leave({ kind: 'follower', leader: undefined }, `a write was refused: ${reason}`);
+  }
+
   /** Resigns: the claim is deleted (fenced, so a newer holder's claim is left alone). */
   close(): Promise<void> {
     this.closing ??= (async () => {

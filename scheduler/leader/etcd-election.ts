@@ -42,6 +42,8 @@ export class EtcdLeaderElection extends LeadershipBase {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  /** While leading: ends the term now (see fenceLost). */
+  private stepDown: ((reason: string) => void) | undefined;
 
   constructor(opts: EtcdElectionOptions) {
     super(opts.id, (opts.logger ?? silentLogger).child({ component: 'election' }));
@@ -67,6 +69,10 @@ export class EtcdLeaderElection extends LeadershipBase {
       throw etcdError(err, 'reading the leader');
     });
     return decodeClaim(res.kvs[0]?.value);
+  }
+
+  fenceLost(reason: string): void {
+    this.stepDown?.(`a write was refused: ${reason}`);
   }
 
   close(): Promise<void> {
@@ -125,10 +131,21 @@ export class EtcdLeaderElection extends LeadershipBase {
     this.becomeLeader({ key: this.key, value: claim });
     let validUntil = validFrom + this.ttlMs;
     let reason = 'closed';
+    let refused: string | undefined;
+    const stepDown = new AbortController();
+    this.stepDown = (why) => {
+      refused ??= why;
+      stepDown.abort();
+    };
+    const wake = AbortSignal.any([signal, stepDown.signal]);
     try {
       while (!signal.aborted) {
-        await sleep(Math.min(this.ttlMs / 3, validUntil - Date.now()), signal);
+        await sleep(Math.min(this.ttlMs / 3, validUntil - Date.now()), wake);
         if (signal.aborted) break;
+        if (refused) {
+          reason = refused;
+          break;
+        }
         if (Date.now() >= validUntil) {
           reason = 'lease not renewed within its TTL';
           break;
@@ -152,6 +169,7 @@ export class EtcdLeaderElection extends LeadershipBase {
         }
       }
     } finally {
+      this.stepDown = undefined;
       this.leave(signal.aborted ? { kind: 'stopped' } : { kind: 'candidate' }, reason);
     }
   }

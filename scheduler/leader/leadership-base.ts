@@ -22,6 +22,7 @@ export abstract class LeadershipBase extends EventEmitter<LeadershipEvents> impl
 
   abstract start(): void;
   abstract currentLeader(): Promise<LeaderInfo | undefined>;
+  abstract fenceLost(reason: string): void;
   abstract close(): Promise<void>;
 
   whenElected(signal?: AbortSignal): Promise<Fence> {

@@ -23,6 +23,9 @@
  *   configured with the same prefix.
  * - `close()` is idempotent, resigns if leading (so a follower takes over at once, not after the
  *   lease TTL), stops every background loop and awaits it.
+ * - `fenceLost(reason)`: a leader write was refused with LEASE_LOST, so the claim is gone though
+ *   this replica's own clock says it still leads. It stops leading at once (the term's signal
+ *   fires) instead of at its next renewal; the etcd election then campaigns again.
  */
 import type { EventEmitter } from 'node:events';
 import type { Fence } from '../state/state-store.js';
@@ -56,6 +59,8 @@ export interface Leadership extends EventEmitter<LeadershipEvents> {
   whenElected(signal?: AbortSignal): Promise<Fence>;
   /** The current leader as the election key says now (a read, not the cached state). */
   currentLeader(): Promise<LeaderInfo | undefined>;
+  /** A write of this term was refused with LEASE_LOST: stop leading now. No-op unless leading. */
+  fenceLost(reason: string): void;
   close(): Promise<void>;
 }
 

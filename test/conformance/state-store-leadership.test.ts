@@ -39,6 +39,22 @@ describe('EmbeddedLeader', () => {
     await second.close();
   });
 
+  it('fenceLost (a write of its term was refused) ends its term at once and leaves it a follower', async () => {
+    const store = new MemoryStateStore();
+    const leader = new EmbeddedLeader({ store, id: 'old', addr: 'a:1' });
+    leader.start();
+    await leader.whenElected();
+    const term = leader.state.kind === 'leader' ? leader.state.term : undefined;
+    const lost: string[] = [];
+    leader.on('lost', (reason) => lost.push(reason));
+    leader.fenceLost('write refused');
+    leader.fenceLost('write refused'); // a second refused write of the same term: nothing more
+    expect(lost).toEqual(['a write was refused: write refused']);
+    expect(term?.aborted).toBe(true);
+    expect(leader.state.kind).toBe('follower');
+    await leader.close();
+  });
+
   it('close is idempotent: lost fires once, the claim is removed, the term signal is aborted', async () => {
     const store = new MemoryStateStore();
     const leader = new EmbeddedLeader({ store, id: 'dev', addr: 'a:1' });

@@ -38,8 +38,8 @@ describe.skipIf(requireProgram('etcd') === undefined)('etcd leader election', ()
     const prefix = `/election-test/${++n}/`;
     const store = new EtcdStateStore({ prefix, client });
     cleanups.push(() => store.close());
-    const candidate = (id: string, c: Etcd3 = client): EtcdLeaderElection => {
-      const election = new EtcdLeaderElection({ client: c, prefix, id, addr: `10.0.0.${id.length}:7700`, ttlMs });
+    const candidate = (id: string, c: Etcd3 = client, ttl = ttlMs): EtcdLeaderElection => {
+      const election = new EtcdLeaderElection({ client: c, prefix, id, addr: `10.0.0.${id.length}:7700`, ttlMs: ttl });
       cleanups.push(() => election.close());
       election.start();
       return election;
@@ -93,6 +93,23 @@ describe.skipIf(requireProgram('etcd') === undefined)('etcd leader election', ()
     expect(await write(newFence, 'new-leader')).toBe('ok');
     // The deposed replica campaigns again and follows the new leader.
     await expect.poll(() => leader.state, { timeout: 2 * ttlMs }).toMatchObject({ kind: 'follower', leader: { id: follower.id } });
+  });
+
+  it('a leader whose write was refused (fenceLost) steps down at once, not at its next renewal, and campaigns again', async () => {
+    const { candidate, write } = cluster();
+    // Renewals 20 s apart: only fenceLost can end this term within the test.
+    const [leader, follower, oldFence] = await firstElected(candidate('a', client, 60_000), candidate('bb', client, 60_000));
+    const term = leader.state.kind === 'leader' ? leader.state.term : undefined;
+    const lost = new Promise<string>((resolve) => leader.once('lost', resolve));
+    // Another replica's claim replaces this one's (as after a pause longer than the lease).
+    await client.put(`/election-test/${n}/leader`).value(JSON.stringify({ id: 'zz', addr: 'z:1', term: 'other' }));
+    expect(await write(oldFence, 'refused')).toBe('LEASE_LOST');
+    leader.fenceLost('write refused: the fence no longer holds');
+    expect(await lost).toBe('a write was refused: write refused: the fence no longer holds');
+    expect(term?.aborted).toBe(true);
+    await expect.poll(() => leader.state, { timeout: 10_000 }).toMatchObject({ kind: 'follower', leader: { id: 'zz' } });
+    follower.fenceLost('ignored'); // not leading: nothing happens
+    expect(follower.state.kind).toBe('follower');
   });
 
   it('a leader cut off from etcd steps down on its own clock; after the cut heals its writes are fenced', async () => {

@@ -21,15 +21,17 @@ const record = (index: number, state: TaskRecord['state'], attempts = 1): TaskRe
   attempts: Array.from({ length: attempts }, (_, i) => ({ attempt: i + 1, agentId: 'a', startedAtMs: 1, finishedAtMs: 2 })),
 });
 const turn = () => new Promise((resolve) => setImmediate(resolve));
+/** `log.write` as a promise: resolved once the record's segment is committed. */
+const written = (log: TaskRecordLog, r: TaskRecord) => new Promise<void>((resolve, reject) => log.write(r, (err) => (err === undefined ? resolve() : reject(err))));
 
 describe('task record log', () => {
   it('writes a turn\'s records of a run as one segment, and what comes meanwhile as the next', async () => {
     const store = scriptedStore();
     const log = new TaskRecordLog(store.persist);
-    const first = [log.write(record(0, 'succeeded')), log.write(record(1, undefined)), log.write(record(2, 'succeeded'))];
+    const first = [written(log, record(0, 'succeeded')), written(log, record(1, undefined)), written(log, record(2, 'succeeded'))];
     await turn();
     expect(store.commits).toHaveLength(1);
-    const later = [log.write(record(1, 'failed', 2)), log.write(record(3, 'succeeded'))];
+    const later = [written(log, record(1, 'failed', 2)), written(log, record(3, 'succeeded'))];
     await turn();
     expect(store.commits).toHaveLength(1); // waits for the segment being written
     store.commits[0]!.done();
@@ -52,12 +54,12 @@ describe('task record log', () => {
     const store = scriptedStore();
     const log = new TaskRecordLog(store.persist);
     log.continueAfter('r', 41);
-    const lost = log.write(record(0, 'succeeded'));
+    const lost = written(log, record(0, 'succeeded'));
     await turn();
     expect(segmentNumber(store.segments()[0]!.key)).toBe(42);
     store.commits[0]!.fail(new Error('lease lost'));
     await expect(lost).rejects.toThrow('lease lost');
-    const again = log.write(record(0, 'succeeded'));
+    const again = written(log, record(0, 'succeeded'));
     await turn();
     expect(segmentNumber(store.segments()[1]!.key)).toBe(43);
     store.commits[1]!.done();
