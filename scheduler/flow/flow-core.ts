@@ -17,7 +17,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { Resources } from '../../core/resources.js';
 import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
-import type { AgentEvents, AttemptRef } from '../dispatch/agent-events.js';
+import type { AttemptRef } from '../dispatch/agent-events.js';
 import type { Placer } from '../placement/placer.js';
 import type { StepTiming, TaskDemand } from '../placement/types.js';
 import type { AttemptRecord, ErrorInfo, RunRecord, TaskRecord } from '../state/records.js';
@@ -43,7 +43,7 @@ export interface FlowCoreOptions {
   maxForeachItems?: number;
 }
 
-export class FlowCore implements Omit<AgentEvents, 'taskFinished' | 'schedulePass'> {
+export class FlowCore {
   /** What the last events asked for, in order; the runner empties it. */
   readonly outbox: Effect[] = [];
   /** Every run the leader knows: in memory, or dropped once compacted. */
