@@ -5,5 +5,11 @@
 export const defaultMaxFinishedTasks = 200_000;
 /** The most items one foreach may have, listed or computed. */
 export const defaultMaxForeachItems = 1_000_000;
+/**
+ * Attempts of one task that may end with their agent lost (killed, restarted, gone silent)
+ * before the task fails as LOST_AGENTS: a task that kills its agent must not take down every
+ * agent in turn.
+ */
+export const defaultMaxLostAttempts = 3;
 /** Expected work an agent may hold waiting beyond what it runs, per task it runs at once. */
 export const defaultPrefetchWindowMs = 50;

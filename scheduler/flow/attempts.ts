@@ -202,11 +202,23 @@ export function settle(core: FlowCore, { run, task, record, out, agentId }: Sett
   core.emit({ kind: 'ack', agentId, ref: { task_id: id, attempt: task.attempt } });
 }
 
-/** An agent is gone: its running tasks go back to the queue, as lost, not failed. */
+/**
+ * An agent is gone: its running tasks go back to the queue, as lost, not failed; a task lost
+ * with its agent `maxLostAttempts` times fails as LOST_AGENTS (it may be what kills them).
+ */
 export function agentLost(core: FlowCore, agentId: string): void {
   core.placer.removeAgent(agentId);
   for (const task of [...(core.runningOn.get(agentId) ?? [])]) {
     if (task.finishing) continue;
+    const lostBefore = task.attempts.filter((a) => a.error?.code === 'LOST');
+    if (lostBefore.length + 1 >= core.maxLostAttempts) {
+      const agents = [...new Set([...lostBefore.map((a) => a.agentId), agentId])].join(', ');
+      const error = { code: 'LOST_AGENTS', message: `its agent was lost on ${lostBefore.length + 1} attempts (agents ${agents}): the task may be what kills them` };
+      core.logger.warn({ taskId: task.id, attempt: task.attempt, agentId, agents }, 'task lost with its agent too often; failed');
+      const run = core.runs.get(task.runId)!;
+      recordEnd(core, run, task, 'failed', { error, finishedAtMs: core.now() }, agentId);
+      continue;
+    }
     core.logger.warn({ taskId: task.id, attempt: task.attempt, agentId }, 'task lost with its agent; re-queued');
     requeueLost(core, task, { code: 'LOST', message: `agent ${agentId} was lost` }, `lost with agent ${agentId}`);
   }

@@ -21,7 +21,7 @@ import type { AttemptRef } from '../dispatch/agent-events.js';
 import type { Placer } from '../placement/placer.js';
 import type { StepTiming, TaskDemand } from '../placement/types.js';
 import type { AttemptRecord, ErrorInfo, RunRecord, TaskRecord } from '../state/records.js';
-import { defaultMaxForeachItems } from '../defaults.js';
+import { defaultMaxForeachItems, defaultMaxLostAttempts } from '../defaults.js';
 import { advance, cancelRun, expandMore } from './advancement.js';
 import {
   agentLost, failed, resultRead, retryDue, retryRecorded, settle, taskFinished, taskLog, taskReturned, taskStarted, tasksReturned,
@@ -41,6 +41,8 @@ export interface FlowCoreOptions {
   timeoutGraceMs?: number;
   /** The most items one foreach may have, listed or computed. Default 1,000,000. */
   maxForeachItems?: number;
+  /** Attempts of a task that may be lost with their agent before it fails as LOST_AGENTS. Default 3. */
+  maxLostAttempts?: number;
 }
 
 export class FlowCore {
@@ -56,6 +58,7 @@ export class FlowCore {
   readonly now: () => number;
   readonly timeoutGraceMs: number;
   readonly maxForeachItems: number;
+  readonly maxLostAttempts: number;
   /** Tasks in state running (on an agent, or waiting in its queue): what the timeout sweep looks at. */
   readonly running = new Set<TaskState>();
   /** The running tasks of each agent: what its loss, its reconnect and its usage look at. */
@@ -75,6 +78,7 @@ export class FlowCore {
     this.now = opts.now ?? Date.now;
     this.timeoutGraceMs = opts.timeoutGraceMs ?? 5_000;
     this.maxForeachItems = opts.maxForeachItems ?? defaultMaxForeachItems;
+    this.maxLostAttempts = opts.maxLostAttempts ?? defaultMaxLostAttempts;
   }
 
   // Events -----------------------------------------------------------------------------------

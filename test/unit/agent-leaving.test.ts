@@ -124,3 +124,31 @@ describe('an agent leaving gracefully', () => {
     expect(errors[0]?.details).toContain('leaving.returned');
   });
 });
+
+describe('a task whose agent is lost again and again (it may be what kills them)', () => {
+  it('fails as LOST_AGENTS on its third lost attempt, naming the agents; attempts given back by a leaving agent do not count', async () => {
+    const { engine, connect } = cluster();
+    const single = { name: 'poison', steps: { start: { run: { module: './m.mjs', export: 'work' }, resources: { cpu: 1, memory: '64Mi' } } } };
+    let a = connect('a', 1);
+    const runId = await engine.submit({ job: single, params: {}, codeDir: '', codePackage: '', source: 'job.yaml' });
+    await tick();
+    // Given back by a leaving agent: not a loss.
+    a.say({ leaving: { returned: [{ task_id: `${runId}/start/0`, attempt: 1 }] } });
+    a.emit('end');
+    for (const [i, id] of ['b', 'c', 'd'].entries()) {
+      const stream = connect(id, 1, `${id}-${i}`);
+      await tick();
+      expect(stream.assigned()).toEqual([`${runId}/start/0#${i + 2}`]);
+      engine.agentLost(id); // killed with the task (the registry calls this when a restart or the TTL shows it)
+      await tick();
+    }
+    const task = engine.task(runId, 'start', 0);
+    expect(task.state).toBe('failed');
+    expect(task.error).toEqual({ code: 'LOST_AGENTS', message: 'its agent was lost on 3 attempts (agents b, c, d): the task may be what kills them' });
+    expect(task.attempts.map((x) => x.error?.code)).toEqual(['RETURNED', 'LOST', 'LOST', 'LOST_AGENTS']);
+    expect(engine.get(runId).record.state).toBe('failed');
+    a = connect('a', 1, 'a-2');
+    await tick();
+    expect(a.assigned()).toEqual([]); // nothing of it runs again
+  });
+});
