@@ -20,6 +20,7 @@ import type { WriteOp } from '../state/state-store.js';
 import type { StepShared } from './assignment.js';
 import type { Continuation, Effect } from './effects.js';
 import type { FlowCore } from './flow-core.js';
+import { taskId } from './run-state.js';
 import type { TaskRecordLog } from './task-record-log.js';
 
 /** Where assignments and their answers go: the agent registry's outboxes, sent once per turn. */
@@ -116,7 +117,7 @@ export class EffectRunner {
             if (err === undefined) this.continueWith(then);
             else this.failWith(then, err);
           } else if (err !== undefined) {
-            this.writeFailed(err, { taskId: `${record.runId}/${record.step}/${record.index}` }, 'recording a reused result failed; it is reused again on recovery');
+            this.writeFailed(err, { taskId: taskId(record.runId, record.step, record.index) }, 'recording a reused result failed; it is reused again on recovery');
           }
         });
         return;

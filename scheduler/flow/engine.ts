@@ -87,7 +87,7 @@ export class FlowEngine implements AgentEvents {
    */
   async submit(input: SubmitInput, resume?: { from: RunState; fromStep?: string }, withOps?: (runId: string) => WriteOp[]): Promise<string> {
     const job = input.spec ?? compileJob(input.job, 'submitted job');
-    this.check(job, resume?.fromStep);
+    this.refuseUnrunnable(job, resume?.fromStep);
     const id = `${job.name}-${input.requestId || newRequestId(this.core.now())}`;
     if (this.catalog.has(id)) return id;
     const record: RunRecord = {
@@ -116,7 +116,7 @@ export class FlowEngine implements AgentEvents {
   }
 
   /** Refuses a job that can never run here: a step no agent could take, a foreach over the cap, an unknown --from. */
-  private check(job: JobSpec, fromStep: string | undefined): void {
+  private refuseUnrunnable(job: JobSpec, fromStep: string | undefined): void {
     if (fromStep && !job.steps[fromStep]) {
       throw new ClusterError('INVALID_ARGUMENT', `--from ${fromStep}: the job has no such step (steps: ${Object.keys(job.steps).join(', ')})`);
     }

@@ -22,7 +22,6 @@ import type { Continuation, Effect } from '../../scheduler/flow/effects.js';
 import { FlowCore } from '../../scheduler/flow/flow-core.js';
 import { newRunState, reusableTasks, tasksOf, type RunState } from '../../scheduler/flow/run-state.js';
 import { Placer } from '../../scheduler/placement/placer.js';
-import type { TaskRecord } from '../../scheduler/state/records.js';
 import { agent as agentNode } from '../support/placement-builders.js';
 
 const agentIds = ['a', 'b'];
@@ -71,7 +70,6 @@ function play(events: Event[]): void {
   const reported: Array<{ agentId: string; taskId: string; attempt: number; finished: TaskFinished__Output }> = [];
   const runEnds = new Map<string, number>();
   const settled = new Set<string>();
-  const stored = new Map<string, TaskRecord>();
 
   const apply = () => {
     for (const e of core.outbox.splice(0)) {
@@ -87,7 +85,6 @@ function play(events: Event[]): void {
           break;
         case 'writeTask':
           if (e.then) writes.push(e);
-          else stored.set(`${e.record.runId}/${e.record.step}/${e.record.index}`, e.record);
           break;
         case 'writeRun':
           expect(e.record.state, `${e.record.id}: an end written for a running run`).not.toBe('running');
@@ -106,7 +103,6 @@ function play(events: Event[]): void {
     const { record, then } = write;
     const numbers = record.attempts.map((a) => a.attempt);
     expect(numbers, `${record.runId}/${record.step}/${record.index}: an attempt listed twice`).toEqual([...new Set(numbers)]);
-    stored.set(`${record.runId}/${record.step}/${record.index}`, record);
     if (then?.kind === 'settle') {
       const key = `${then.task.id}#${then.task.attempt}`;
       expect(settled.has(key), `${key} settled twice`).toBe(false);
