@@ -31,6 +31,7 @@ import { Cancellation } from '../core/cancellation.js';
 import { errorCode, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { OrderedClose } from '../core/ordered-close.js';
+import type { ClusterCredentials } from '../proto/credentials.js';
 import type { LogLine, SchedulerMessage__Output, StepAssignment__Output, TaskAssignment__Output, TaskFinished, TaskRef, TaskUpdate } from '../proto/types.js';
 import type { AgentCapacity } from './fingerprint/capacity.js';
 import type { CodeCache } from './code-cache.js';
@@ -44,6 +45,8 @@ import type { TaskOutputs } from './task-outputs.js';
 export interface AgentOptions {
   id: string;
   schedulers: string[];
+  /** TLS files and join token the link connects with; default plaintext. */
+  credentials?: ClusterCredentials;
   capacity: AgentCapacity;
   labels: Record<string, string>;
   executors: Executor[];
@@ -111,7 +114,7 @@ export class AgentDaemon {
       onMessage: (msg) => this.onMessage(msg),
       onRegistered: () => this.onRegistered(),
     };
-    this.link = new SchedulerLink(opts.schedulers, handlers, opts.logger.child({ component: 'link' }));
+    this.link = new SchedulerLink(opts.schedulers, handlers, opts.logger.child({ component: 'link' }), opts.credentials);
     this.inputs = new TaskInputs((ref) => this.link.fetchInput(ref, this.closingController.signal));
     this.closer = new OrderedClose('agent', () => [
       // The drain has deadlines of its own (drainTimeoutMs, then the ack grace).

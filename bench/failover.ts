@@ -72,7 +72,7 @@ async function oneFailover(cluster: ClusterManifest, inFlight: number): Promise<
     const killedAt = performance.now();
     const threshold = before.succeeded + before.running + inFlight;
     // A fresh client that does not wait out elections itself: this loop is the waiting.
-    const poller = new ClusterClient(cluster.schedulers.filter((a) => a !== leader.addr), 1_000, 0);
+    const poller = new ClusterClient(cluster.schedulers.filter((a) => a !== leader.addr), { deadlineMs: 1_000, electionWaitMs: 0 });
     try {
       for (;;) {
         const now = await poller.call('GetRun', { run_id: runId }).then(progress, () => undefined);

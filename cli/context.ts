@@ -4,12 +4,15 @@ import { ClusterError, errorCode, errorMessage } from '../core/errors.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../core/logger.js';
 import { StoreClient, storeTarget } from '../store/client.js';
 import { ClusterClient } from '../client/client.js';
+import { ClusterCredentials, loadTlsFiles } from '../proto/credentials.js';
 
 export const defaultAddr = '127.0.0.1:7700';
 
 export interface GlobalOptions {
   addr?: string;
   logLevel: string;
+  tlsDir?: string;
+  token?: string;
 }
 
 export function globals(cmd: Command): GlobalOptions {
@@ -25,12 +28,19 @@ export function addrList(value: string | undefined): string[] {
 }
 
 export function clientFor(cmd: Command): ClusterClient {
-  return new ClusterClient(addrList(globals(cmd).addr));
+  return new ClusterClient(addrList(globals(cmd).addr), { credentials: credentialsFor(cmd) });
 }
 
 /** The chunk store, served by the same replicas as the cluster. */
 export function storeFor(cmd: Command): StoreClient {
-  return new StoreClient(storeTarget(addrList(globals(cmd).addr)));
+  return new StoreClient(storeTarget(addrList(globals(cmd).addr)), { credentials: credentialsFor(cmd) });
+}
+
+/** --tls-dir (CLUSTERCTL_TLS_DIR) and --token (CLUSTERCTL_TOKEN): how clusterctl proves who it is. */
+export function credentialsFor(cmd: Command): ClusterCredentials {
+  const { tlsDir, token } = globals(cmd);
+  const dir = tlsDir ?? (process.env.CLUSTERCTL_TLS_DIR || undefined);
+  return new ClusterCredentials(dir ? loadTlsFiles(dir, 'client') : undefined, token ?? (process.env.CLUSTERCTL_TOKEN || undefined));
 }
 
 export function loggerFor(cmd: Command, name: string, fallback: LogLevel = 'info'): Logger {

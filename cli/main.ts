@@ -10,6 +10,7 @@ import { schedulerCommand } from './commands/scheduler.js';
 import { statusCommand } from './commands/status.js';
 import { artifactsCommand, storeCommand } from './commands/store.js';
 import { submitCommand } from './commands/submit.js';
+import { tlsCommand } from './commands/tls.js';
 import { cancelCommand, logsCommand, resultCommand } from './commands/tasks.js';
 import { upCommand } from './commands/up.js';
 import { fail } from './context.js';
@@ -18,10 +19,12 @@ const program = new Command('clusterctl')
   .description('clusterd: a worker cluster with its own scheduler')
   .option('--addr <host:port,...>', 'scheduler addresses (env CLUSTERCTL_ADDR; default 127.0.0.1:7700)')
   .option('--log-level <level>', 'daemon log level: trace, debug, info, warn, error, silent')
+  .option('--tls-dir <dir>', 'connect over TLS with ca.crt and client.crt/.key of this folder (env CLUSTERCTL_TLS_DIR; see clusterctl tls init)')
+  .option('--token <token>', 'the token calls are made with (env CLUSTERCTL_TOKEN; see clusterctl token create)')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, benchCommand]) {
+for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, tlsCommand, benchCommand]) {
   register(program);
 }
 

@@ -10,6 +10,7 @@ import { detectCapacity } from '../agent/fingerprint/capacity.js';
 import { TaskOutputs } from '../agent/task-outputs.js';
 import type { Logger } from '../core/logger.js';
 import { parseBytes, parseCpuMilli, parseDurationMs } from '../core/units.js';
+import { ClusterCredentials, loadTlsFiles } from '../proto/credentials.js';
 import { StoreClient, storeTarget } from '../store/client.js';
 import type { AgentFlags } from './commands/agent.js';
 import { addrList, untilSignal } from './context.js';
@@ -49,10 +50,12 @@ export async function runAgent(flags: AgentFlags, logger: Logger): Promise<void>
       logger: logger.child({ component: 'containers' }),
     }));
   }
-  const store = new StoreClient(storeTarget(schedulers));
+  const credentials = new ClusterCredentials(flags.tlsDir ? loadTlsFiles(flags.tlsDir, 'agent') : undefined, flags.token);
+  const store = new StoreClient(storeTarget(schedulers), { credentials });
   const agent = new AgentDaemon({
     id: agentId,
     schedulers,
+    credentials,
     capacity,
     labels,
     executors,

@@ -4,6 +4,7 @@ import type { Etcd3 } from 'etcd3';
 import { invalid } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { parseDurationMs } from '../core/units.js';
+import { loadTlsFiles } from '../proto/credentials.js';
 import { SchedulerDaemon } from '../scheduler/daemon.js';
 import { EmbeddedLeader } from '../scheduler/leader/embedded-leader.js';
 import { EtcdLeaderElection } from '../scheduler/leader/etcd-election.js';
@@ -63,6 +64,7 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     ...(flags.maxFinishedTasks !== undefined ? { maxFinishedTasks: wholeNumber(flags.maxFinishedTasks, 0) } : {}),
     ...(flags.maxForeachItems !== undefined ? { maxForeachItems: wholeNumber(flags.maxForeachItems, 1) } : {}),
     ...(flags.prefetchWindow !== undefined ? { prefetchWindowMs: parseDurationMs(flags.prefetchWindow) } : {}),
+    ...(flags.tlsDir ? { tls: loadTlsFiles(flags.tlsDir, 'scheduler') } : {}),
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
     store,

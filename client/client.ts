@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { sleep } from '../core/abortable.js';
 import { ClusterError } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
+import { ClusterCredentials } from '../proto/credentials.js';
 import { channelOptions, proto } from '../proto/load.js';
 import { fromServiceError } from '../proto/status.js';
 import { SubmitSession } from './session.js';
@@ -33,14 +34,30 @@ interface UnaryCalls {
 
 const connectTimeoutMs = 3_000;
 
+export interface ClusterClientOptions {
+  /** TLS files and token; default plaintext, no token. */
+  credentials?: ClusterCredentials;
+  /** Each unary call's deadline. */
+  deadlineMs?: number;
+  /** How long to keep trying while replicas answer but none leads. */
+  electionWaitMs?: number;
+}
+
 export class ClusterClient {
   private readonly clients = new Map<string, ClientServiceClient>();
   private current = 0;
   /** One per scheduler address used: switching leaders must not cut runs followed on the old one. */
   private readonly sessions = new Map<ClientServiceClient, SubmitSession>();
 
-  constructor(private readonly addrs: string[], private readonly deadlineMs = 15_000, private readonly electionWaitMs = 15_000) {
+  private readonly credentials: ClusterCredentials;
+  private readonly deadlineMs: number;
+  private readonly electionWaitMs: number;
+
+  constructor(private readonly addrs: string[], opts: ClusterClientOptions = {}) {
     if (addrs.length === 0) throw new ClusterError('INVALID_ARGUMENT', 'no scheduler address given');
+    this.credentials = opts.credentials ?? ClusterCredentials.plaintext;
+    this.deadlineMs = opts.deadlineMs ?? 15_000;
+    this.electionWaitMs = opts.electionWaitMs ?? 15_000;
   }
 
   /** A unary call on the leader. */
@@ -160,7 +177,7 @@ export class ClusterClient {
       const check = () => {
         const state = channel.getConnectivityState(true);
         if (state === grpc.connectivityState.READY) return resolve(client);
-        if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) return reject(new ClusterError('UNAVAILABLE', `cannot connect to ${addr}`));
+        if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) return reject(new ClusterError('UNAVAILABLE', `cannot connect to ${addr}${this.tlsHint()}`));
         if (Date.now() >= deadline) return reject(new ClusterError('UNAVAILABLE', `${addr} did not answer within ${connectTimeoutMs} ms`));
         channel.watchConnectivityState(state, deadline, check);
       };
@@ -171,9 +188,17 @@ export class ClusterClient {
   private client(addr: string): ClientServiceClient {
     let c = this.clients.get(addr);
     if (!c) {
-      c = new proto.ClientService(addr, grpc.credentials.createInsecure(), channelOptions) as unknown as ClientServiceClient;
+      const { credentials, options } = this.credentials.forTarget(addr, channelOptions);
+      c = new proto.ClientService(addr, credentials, options) as unknown as ClientServiceClient;
       this.clients.set(addr, c);
     }
     return c;
+  }
+
+  /** A failed TLS handshake looks like any refused connection: say what to check. */
+  private tlsHint(): string {
+    return this.credentials.secure
+      ? ` over TLS (is the scheduler started with --tls-dir, does its certificate name this address, and do both sides use the CA in ${this.credentials.tls!.dir}?)`
+      : ' (if the cluster uses TLS, give --tls-dir or CLUSTERCTL_TLS_DIR)';
   }
 }

@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { OrderedClose } from '../core/ordered-close.js';
+import { serverCredentials, type TlsFiles } from '../proto/credentials.js';
 import { proto, serverOptions } from '../proto/load.js';
 import type { ServerInfo } from '../proto/types.js';
 import type { ChunkBackend } from '../store/backend.js';
@@ -56,6 +57,8 @@ export interface SchedulerOptions {
   maxForeachItems?: number;
   /** The prefetch window (see placement/prefetch.ts); 0 turns prefetching off. */
   prefetchWindowMs?: number;
+  /** Serve TLS with these files, requiring client certificates of the same CA; default plaintext. */
+  tls?: TlsFiles;
 }
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
@@ -118,11 +121,14 @@ export class SchedulerDaemon {
       logger: this.opts.logger.child({ component: 'store' }),
     });
     const port = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(this.opts.listen, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+      this.server.bindAsync(this.opts.listen, serverCredentials(this.opts.tls), (err, p) => (err ? reject(err) : resolve(p)));
     }).catch((err) => {
       throw new ClusterError('UNAVAILABLE', `cannot listen on ${this.opts.listen}: ${errorMessage(err)}`);
     });
     const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'));
+    if (!this.opts.tls && !isLoopback(host)) {
+      this.opts.logger.warn({ listen: this.opts.listen }, 'PLAINTEXT ON THE NETWORK: this scheduler listens beyond loopback without TLS; anyone who reaches it can read results, forge agents and run code (give --tls-dir; see clusterctl tls init)');
+    }
     this.address = this.opts.advertise ?? `${host}:${port}`;
     const leadership = this.opts.leadership(this.id, this.address);
     this.leadership = leadership;
@@ -222,4 +228,10 @@ export class SchedulerDaemon {
     this.opts.logger.info({ schedulerId: this.id, from: this.state, to: next, addr: this.address }, 'scheduler state');
     this.state = next;
   }
+}
+
+/** Whether a listen host is reachable from this machine only. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\./.test(bare);
 }

@@ -10,6 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { decodeValue, encodeValue } from '../core/codec.js';
 import { ClusterError } from '../core/errors.js';
 import { OrderedClose } from '../core/ordered-close.js';
+import { ClusterCredentials } from '../proto/credentials.js';
 import { channelOptions, proto } from '../proto/load.js';
 import { fromServiceError } from '../proto/status.js';
 import type { ChunkStoreClient } from '../proto/types.js';
@@ -37,7 +38,7 @@ export interface GcSummary {
   keptChunks: number;
 }
 
-export type StoreClientOptions = Omit<UploadOptions, 'signal'>;
+export type StoreClientOptions = Omit<UploadOptions, 'signal'> & { credentials?: ClusterCredentials };
 
 /**
  * A 4 MiB receive window instead of HTTP/2's 64 KiB: downloads of 256 MiB on loopback went from
@@ -82,9 +83,17 @@ export class StoreClient {
   ]);
 
   /** `target` is `host:port`, or a client to share (then `close` leaves it open). */
-  constructor(target: string | ChunkStoreClient, private readonly opts: StoreClientOptions = {}) {
+  private readonly opts: Omit<UploadOptions, 'signal'>;
+
+  constructor(target: string | ChunkStoreClient, { credentials = ClusterCredentials.plaintext, ...opts }: StoreClientOptions = {}) {
     this.owned = typeof target === 'string';
-    this.grpc = typeof target === 'string' ? new proto.ChunkStore(target, grpc.credentials.createInsecure(), storeChannelOptions) : target;
+    this.opts = opts;
+    if (typeof target === 'string') {
+      const channel = credentials.forTarget(target, storeChannelOptions);
+      this.grpc = new proto.ChunkStore(target, channel.credentials, channel.options);
+    } else {
+      this.grpc = target;
+    }
   }
 
   /** Stores bytes (a buffer, or a stream read chunk by chunk) as an object; resolves its id once durable. */

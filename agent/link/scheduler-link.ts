@@ -17,6 +17,7 @@ import { sleep } from '../../core/abortable.js';
 import { ClusterError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { OrderedClose } from '../../core/ordered-close.js';
+import { ClusterCredentials } from '../../proto/credentials.js';
 import { channelOptions, proto } from '../../proto/load.js';
 import { fromServiceError } from '../../proto/status.js';
 import type { LinkHandlers, SchedulerConnection } from './scheduler-connection.js';
@@ -51,6 +52,7 @@ export class SchedulerLink implements SchedulerConnection {
     private readonly addrs: string[],
     private readonly handlers: LinkHandlers,
     private readonly logger: Logger,
+    private readonly credentials = ClusterCredentials.plaintext,
   ) {
     this.closer = new OrderedClose('scheduler link', () => [
       {
@@ -236,7 +238,8 @@ export class SchedulerLink implements SchedulerConnection {
   private client(addr: string): AgentServiceClient {
     let c = this.clients.get(addr);
     if (!c) {
-      c = new proto.AgentService(addr, grpc.credentials.createInsecure(), channelOptions) as unknown as AgentServiceClient;
+      const { credentials, options } = this.credentials.forTarget(addr, channelOptions);
+      c = new proto.AgentService(addr, credentials, options) as unknown as AgentServiceClient;
       this.clients.set(addr, c);
     }
     return c;

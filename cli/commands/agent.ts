@@ -2,7 +2,7 @@
 // command; the agent itself (executors, Docker, the store client) is imported when it runs.
 import type { Command } from 'commander';
 import { withConfigFile } from '../config.js';
-import { exitOnCrash, fail, loggerFor } from '../context.js';
+import { exitOnCrash, fail, globals, loggerFor } from '../context.js';
 import { addrListArg, cpuArg, durationArg, hostPortArg, keyValueListArg, sizeArg, wholeNumberArg } from '../option-args.js';
 
 export interface AgentFlags {
@@ -20,6 +20,8 @@ export interface AgentFlags {
   stopGrace: string;
   drainTimeout: string;
   healthListen?: string;
+  tlsDir?: string;
+  token?: string;
 }
 
 export function agentCommand(program: Command): void {
@@ -41,14 +43,17 @@ export function agentCommand(program: Command): void {
     // The default, with --abort-grace or --stop-grace and the last acknowledgements, stays inside
     // the 30 s the systemd unit (TimeoutStopSec) and the compose file (stop_grace_period) allow.
     .option('--drain-timeout <duration>', 'on SIGTERM, how long started tasks get to finish before they are stopped and given back to the scheduler', durationArg, '15s')
-    .option('--abort-grace <duration>', 'how long a cancelled or timed-out thread task gets to stop before its worker is terminated', durationArg, '2s');
+    .option('--abort-grace <duration>', 'how long a cancelled or timed-out thread task gets to stop before its worker is terminated', durationArg, '2s')
+    .option('--tls-dir <dir>', 'connect over TLS with ca.crt and agent.crt/.key of this folder (see clusterctl tls init)')
+    .option('--token <token>', 'join token (clusterctl token create --role agent); not needed with an agent certificate');
   withConfigFile(command)
     .action(async (flags: AgentFlags, cmd: Command) => {
       try {
         const { runAgent } = await import('../start-agent.js');
         const logger = loggerFor(cmd, 'agent');
         exitOnCrash(logger);
-        await runAgent(flags, logger);
+        const global = globals(cmd);
+        await runAgent({ ...flags, tlsDir: flags.tlsDir ?? global.tlsDir, token: flags.token ?? global.token }, logger);
       } catch (err) {
         fail(err);
       }

@@ -3,7 +3,7 @@
 // clusterctl command starts without loading it (~0.3 s of module loading).
 import type { Command } from 'commander';
 import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs } from '../../scheduler/defaults.js';
-import { exitOnCrash, fail, loggerFor, untilSignal } from '../context.js';
+import { exitOnCrash, fail, globals, loggerFor, untilSignal } from '../context.js';
 import { withConfigFile } from '../config.js';
 import { durationArg, hostPortArg, wholeNumberArg } from '../option-args.js';
 
@@ -25,6 +25,7 @@ export interface SchedulerFlags {
   maxFinishedTasks?: string;
   maxForeachItems?: string;
   prefetchWindow?: string;
+  tlsDir?: string;
 }
 
 export function schedulerCommand(program: Command): void {
@@ -46,7 +47,8 @@ export function schedulerCommand(program: Command): void {
     .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', durationArg, '5s')
     .option('--heartbeat <duration>', 'how often agents send a heartbeat (at most a third of --agent-ttl)', durationArg, '1s')
-    .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP', hostPortArg);
+    .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP', hostPortArg)
+    .option('--tls-dir <dir>', 'serve TLS with ca.crt and scheduler.crt/.key of this folder, requiring client certificates the same CA signed (see clusterctl tls init)');
   withConfigFile(command)
     .action(async (flags: SchedulerFlags, cmd: Command) => {
       try {
@@ -54,7 +56,7 @@ export function schedulerCommand(program: Command): void {
         exitOnCrash(logger);
         const { startScheduler } = await import('../start-scheduler.js');
         const { startHealthServer } = await import('../health-server.js');
-        const scheduler = await startScheduler(flags, logger);
+        const scheduler = await startScheduler({ ...flags, tlsDir: flags.tlsDir ?? globals(cmd).tlsDir }, logger);
         if (flags.healthListen) await startHealthServer(flags.healthListen, scheduler.daemon);
         process.stdout.write(`${JSON.stringify({ level: 30, msg: 'scheduler listening', addr: scheduler.daemon.addr, id: scheduler.daemon.id })}\n`);
         untilSignal(() => scheduler.close());

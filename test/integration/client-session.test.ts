@@ -118,7 +118,7 @@ describe('submitAndWatch on a Session (scripted scheduler)', () => {
       call.write({ tag: req.tag, status: status('r-1', 'running') });
       call.end();
     });
-    client = new ClusterClient([addr], 15_000, 500);
+    client = new ClusterClient([addr], { electionWaitMs: 500 });
     await expect(client.submitAndWatch(request('x'))).rejects.toThrow(/the scheduler ended the session before the run ended/);
   });
 });
