@@ -49,7 +49,7 @@ export function loggerFor(cmd: Command, name: string, fallback: LogLevel = 'info
   return createLogger({ level, name });
 }
 
-/** Exit status of the contract: 0 ok, 1 failed, 2 bad usage or input, 3 cannot reach the cluster. */
+/** Exit status of the contract: 0 ok, 1 failed, 2 bad usage or input, 3 cannot reach the cluster, 4 refused (token or role). */
 export function exitCodeOf(err: unknown): number {
   switch (errorCode(err)) {
     case 'INVALID_ARGUMENT':
@@ -58,6 +58,9 @@ export function exitCodeOf(err: unknown): number {
     case 'UNAVAILABLE':
     case 'NOT_LEADER':
       return 3;
+    case 'UNAUTHENTICATED':
+    case 'PERMISSION_DENIED':
+      return 4;
     default:
       return 1;
   }

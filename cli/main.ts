@@ -11,6 +11,7 @@ import { statusCommand } from './commands/status.js';
 import { artifactsCommand, storeCommand } from './commands/store.js';
 import { submitCommand } from './commands/submit.js';
 import { tlsCommand } from './commands/tls.js';
+import { tokenCommand } from './commands/tokens.js';
 import { cancelCommand, logsCommand, resultCommand } from './commands/tasks.js';
 import { upCommand } from './commands/up.js';
 import { fail } from './context.js';
@@ -24,7 +25,7 @@ const program = new Command('clusterctl')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, tlsCommand, benchCommand]) {
+for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, tlsCommand, tokenCommand, benchCommand]) {
   register(program);
 }
 

@@ -50,3 +50,7 @@ export function parseKeyValue(text: string): [string, string] {
 export function keyValueListArg(text: string, previous: string[]): string[] {
   return [...previous, checkedBy(parseKeyValue)(text)];
 }
+
+export const authModeArg = checkedBy((text) => {
+  if (text !== 'tokens' && text !== 'none') throw invalid(`"${text}": use tokens or none`);
+});

@@ -65,6 +65,7 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     ...(flags.maxForeachItems !== undefined ? { maxForeachItems: wholeNumber(flags.maxForeachItems, 1) } : {}),
     ...(flags.prefetchWindow !== undefined ? { prefetchWindowMs: parseDurationMs(flags.prefetchWindow) } : {}),
     ...(flags.tlsDir ? { tls: loadTlsFiles(flags.tlsDir, 'scheduler') } : {}),
+    auth: (flags.auth ?? (flags.tlsDir ? 'tokens' : 'none')) === 'tokens',
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
     store,

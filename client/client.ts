@@ -13,7 +13,7 @@ import { fromServiceError } from '../proto/status.js';
 import { SubmitSession } from './session.js';
 import type {
   AgentInfo__Output, AgentList__Output, ClientServiceClient, DrainRequest, Empty, ListRunsRequest, RunList__Output, RunRef,
-  ResumeRequest, RunStatus__Output, ScheduleInfo__Output, ScheduleList__Output, ScheduleRef, ScheduleSpec, ServerList__Output, SubmitReply__Output, SubmitRequest, TaskResult__Output, TaskSelector,
+  AuditList__Output, AuditQuery, ResumeRequest, RunStatus__Output, TokenCreated__Output, TokenInfo__Output, TokenList__Output, TokenRef, TokenSpec, ScheduleInfo__Output, ScheduleList__Output, ScheduleRef, ScheduleSpec, ServerList__Output, SubmitReply__Output, SubmitRequest, TaskResult__Output, TaskSelector,
 } from '../proto/types.js';
 
 /** The unary calls of ClientService: request and response types. */
@@ -30,6 +30,11 @@ interface UnaryCalls {
   AddSchedule: [ScheduleSpec, ScheduleInfo__Output];
   ListSchedules: [Empty, ScheduleList__Output];
   RemoveSchedule: [ScheduleRef, ScheduleInfo__Output];
+  CreateToken: [TokenSpec, TokenCreated__Output];
+  ListTokens: [Empty, TokenList__Output];
+  RevokeToken: [TokenRef, TokenInfo__Output];
+  BootstrapToken: [Empty, TokenCreated__Output];
+  ListAudit: [AuditQuery, AuditList__Output];
 }
 
 const connectTimeoutMs = 3_000;

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'WORKER_EXITED'
   | 'LOST'               // the agent running the task went away
   | 'RETURNED'           // the agent gave the task back unfinished as it shut down (graceful stop)
+  | 'UNAUTHENTICATED'    // no valid token or client certificate
+  | 'PERMISSION_DENIED'  // the caller's role or projects do not allow the call
   | 'INTERNAL';
 
 export class ClusterError extends Error {
@@ -48,7 +50,7 @@ export function errorCode(err: unknown): ErrorCode {
 const codes = new Set<string>([
   'INVALID_ARGUMENT', 'NOT_FOUND', 'UNSCHEDULABLE', 'UNAVAILABLE', 'NOT_LEADER', 'LEASE_LOST',
   'QUEUE_FULL', 'CORRUPT', 'TASK_FAILED', 'TIMEOUT', 'CANCELLED', 'OUT_OF_MEMORY',
-  'WORKER_EXITED', 'LOST', 'RETURNED', 'INTERNAL',
+  'WORKER_EXITED', 'LOST', 'RETURNED', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'INTERNAL',
 ]);
 
 function isErrorCode(code: string): code is ErrorCode {

@@ -21,6 +21,8 @@ const toGrpc: Record<ErrorCode, grpc.status> = {
   WORKER_EXITED: grpc.status.ABORTED,
   LOST: grpc.status.UNAVAILABLE,
   RETURNED: grpc.status.UNAVAILABLE,
+  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
+  PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   INTERNAL: grpc.status.INTERNAL,
 };
 
@@ -33,6 +35,8 @@ const fromGrpc: Partial<Record<grpc.status, ErrorCode>> = {
   [grpc.status.RESOURCE_EXHAUSTED]: 'QUEUE_FULL',
   [grpc.status.DATA_LOSS]: 'CORRUPT',
   [grpc.status.CANCELLED]: 'CANCELLED',
+  [grpc.status.UNAUTHENTICATED]: 'UNAUTHENTICATED',
+  [grpc.status.PERMISSION_DENIED]: 'PERMISSION_DENIED',
 };
 
 /** A ClusterError (or anything thrown) as a gRPC error to hand to a callback or stream. */

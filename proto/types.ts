@@ -47,3 +47,11 @@ export type { TaskPage, TaskPage__Output } from './generated/clusterd/v1/TaskPag
 export type { RunRef__Output } from './generated/clusterd/v1/RunRef.js';
 export type { ProcessHealth, ProcessHealth__Output } from './generated/clusterd/v1/ProcessHealth.js';
 export type { AttemptStatus } from './generated/clusterd/v1/AttemptStatus.js';
+export type { TokenSpec, TokenSpec__Output } from './generated/clusterd/v1/TokenSpec.js';
+export type { TokenInfo, TokenInfo__Output } from './generated/clusterd/v1/TokenInfo.js';
+export type { TokenCreated, TokenCreated__Output } from './generated/clusterd/v1/TokenCreated.js';
+export type { TokenList__Output } from './generated/clusterd/v1/TokenList.js';
+export type { TokenRef } from './generated/clusterd/v1/TokenRef.js';
+export type { AuditQuery } from './generated/clusterd/v1/AuditQuery.js';
+export type { AuditEntry, AuditEntry__Output } from './generated/clusterd/v1/AuditEntry.js';
+export type { AuditList__Output } from './generated/clusterd/v1/AuditList.js';

@@ -18,6 +18,9 @@ import type { ChunkBackend } from '../store/backend.js';
 import { readObject } from '../store/manifest.js';
 import { addChunkStoreService } from '../store/service.js';
 import { agentServiceHandlers } from './api/agent-service.js';
+import { AuditLog } from './auth/audit-log.js';
+import { Authorizer } from './auth/authorizer.js';
+import { TokenBook } from './auth/token-book.js';
 import { clientServiceHandlers } from './api/client-service.js';
 import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs } from './defaults.js';
 import type { ObjectReader } from './flow/effect-runner.js';
@@ -59,6 +62,8 @@ export interface SchedulerOptions {
   prefetchWindowMs?: number;
   /** Serve TLS with these files, requiring client certificates of the same CA; default plaintext. */
   tls?: TlsFiles;
+  /** Require a token (or an agent certificate) on every call; default off. */
+  auth?: boolean;
 }
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
@@ -66,7 +71,10 @@ type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped'
 export class SchedulerDaemon {
   readonly id = `sched-${randomBytes(4).toString('hex')}`;
   private state: DaemonState = 'starting';
-  private readonly server = new grpc.Server(serverOptions);
+  private readonly server: grpc.Server;
+  private readonly tokens: TokenBook;
+  private readonly auth: Authorizer;
+  private readonly audit: AuditLog;
   private leadership: Leadership | undefined;
   private term: LeaderTerm | undefined;
   private readonly terms = new Set<LeaderTerm>();
@@ -76,6 +84,10 @@ export class SchedulerDaemon {
   private readonly processHealth = new ProcessHealthMonitor();
 
   constructor(private readonly opts: SchedulerOptions) {
+    this.tokens = new TokenBook(opts.store, opts.logger.child({ component: 'tokens' }));
+    this.auth = new Authorizer(opts.auth === true, this.tokens, opts.logger.child({ component: 'auth' }));
+    this.audit = new AuditLog(opts.store, opts.logger.child({ component: 'audit' }));
+    this.server = new grpc.Server({ ...serverOptions, interceptors: [this.auth.interceptor()] });
     this.closer = new OrderedClose('scheduler', () => [
       { name: 'stopping', run: () => this.setState('stopping') },
       { name: 'leadership', run: () => this.leadership?.close() },
@@ -87,6 +99,7 @@ export class SchedulerDaemon {
         deadlineMs: serverCloseGraceMs,
         force: () => this.server.forceShutdown(),
       },
+      { name: 'tokens', run: () => this.tokens.close() },
       { name: 'state store', run: () => this.opts.store.close() },
       { name: 'chunk store', run: () => this.opts.chunks.close() },
       { name: 'process health', run: () => this.processHealth.close() },
@@ -112,8 +125,10 @@ export class SchedulerDaemon {
       const addr = this.leaderAddr();
       throw new ClusterError('NOT_LEADER', addr ? `scheduler ${this.id} does not lead; the leader is ${addr}` : 'no scheduler leads right now', { detail: addr });
     };
-    this.server.addService(proto.AgentService.service, agentServiceHandlers(() => leader().registry, () => this.leaderAddr(), () => leader().engine));
-    this.server.addService(proto.ClientService.service, clientServiceHandlers({ leader, servers: async () => this.servers(), objects: this.objects }));
+    // Tokens are read before the first call is served: every replica checks them.
+    if (this.opts.auth) await this.tokens.start();
+    this.server.addService(proto.AgentService.service, agentServiceHandlers({ registry: () => leader().registry, leaderAddr: () => this.leaderAddr(), engine: () => leader().engine, auth: this.auth }));
+    this.server.addService(proto.ClientService.service, clientServiceHandlers({ leader, servers: async () => this.servers(), objects: this.objects, auth: this.auth, audit: this.audit }));
     addChunkStoreService(this.server, {
       backend: this.opts.chunks,
       roots: () => this.referencedObjects(),
@@ -126,8 +141,8 @@ export class SchedulerDaemon {
       throw new ClusterError('UNAVAILABLE', `cannot listen on ${this.opts.listen}: ${errorMessage(err)}`);
     });
     const host = this.opts.listen.slice(0, this.opts.listen.lastIndexOf(':'));
-    if (!this.opts.tls && !isLoopback(host)) {
-      this.opts.logger.warn({ listen: this.opts.listen }, 'PLAINTEXT ON THE NETWORK: this scheduler listens beyond loopback without TLS; anyone who reaches it can read results, forge agents and run code (give --tls-dir; see clusterctl tls init)');
+    if ((!this.opts.tls || !this.opts.auth) && !isLoopback(host)) {
+      this.opts.logger.warn({ listen: this.opts.listen }, `${this.opts.tls ? 'NO AUTHENTICATION' : 'PLAINTEXT'} ON THE NETWORK: this scheduler listens beyond loopback without ${this.opts.tls ? 'tokens' : 'TLS'}; anyone who reaches it can read results, forge agents and run code (give --tls-dir and --auth tokens; see clusterctl tls init)`);
     }
     this.address = this.opts.advertise ?? `${host}:${port}`;
     const leadership = this.opts.leadership(this.id, this.address);

@@ -25,7 +25,7 @@ import {
   decodeRecord, decodeTaskRecords, decodeTaskValue, keys, latestTaskRecords, segmentNumber, type RunRecord, type ScheduleRecord, type TaskRecord,
 } from './state/records.js';
 import type { ChunkBackend } from '../store/backend.js';
-import type { Fence, StateStore } from './state/state-store.js';
+import type { Fence, StateStore, WriteOp } from './state/state-store.js';
 
 export interface LeaderTermOptions {
   store: StateStore;
@@ -70,6 +70,8 @@ export class LeaderTerm {
   readonly registry: AgentRegistry;
   readonly engine: FlowEngine;
   readonly schedules: CronSchedules;
+  /** The term's fenced write, for what the leader records besides runs (tokens, the audit log). */
+  readonly commit: (ops: WriteOp[]) => Promise<void>;
   private readonly committer: GroupCommitter;
   private readonly compactor: RunCompactor;
   private readonly retention: RunRetention | undefined;
@@ -99,6 +101,7 @@ export class LeaderTerm {
       if (errorCode(err) === 'LEASE_LOST' && !opts.term.aborted) opts.fenceLost(errorMessage(err));
       throw err;
     });
+    this.commit = persist;
     this.members = new AgentMembers(persist, opts.logger.child({ component: 'members' }));
     this.registry = new AgentRegistry({
       members: this.members,

@@ -3,12 +3,13 @@
  * state in this process and N agents as child processes, over real gRPC.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { sleep } from '../../core/abortable.js';
-import { ClusterError } from '../../core/errors.js';
+import { ClusterError, errorCode } from '../../core/errors.js';
+import { ClusterCredentials, loadTlsFiles } from '../../proto/credentials.js';
 import { ClusterClient } from '../../client/client.js';
 import { exitOnCrash, fail, globals, loggerFor, untilSignal } from '../context.js';
 import { cpuArg, durationArg, sizeArg, wholeNumberArg } from '../option-args.js';
@@ -25,6 +26,7 @@ interface DevFlags {
   gcGrace: string;
   maxForeachItems: string;
   prefetchWindow: string;
+  secure?: boolean;
 }
 
 const cliEntry = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -43,13 +45,16 @@ export function devCommand(program: Command): void {
     .option('--data <dir>', 'keep the cluster state and chunk store in this folder so runs and results survive a restart (default: in memory)')
     .option('--max-foreach-items <n>', 'the most items one foreach may have', wholeNumberArg(1), String(defaultMaxForeachItems))
     .option('--prefetch-window <duration>', 'expected work an agent may hold waiting beyond what it runs, per task it runs at once (0: off)', durationArg, `${defaultPrefetchWindowMs}ms`)
+    .option('--secure', 'TLS and tokens, as a real cluster: certificates in DATA/tls, an admin token in DATA/client.env (needs --data)')
     .action(async (flags: DevFlags, cmd: Command) => {
       try {
         const agents = Number(flags.agents);
         const logLevel = globals(cmd).logLevel ?? 'warn';
         const logger = loggerFor(cmd, 'scheduler', 'warn');
         exitOnCrash(logger);
+        if (flags.secure && !flags.data) throw new ClusterError('INVALID_ARGUMENT', '--secure keeps certificates and tokens under --data DIR: give one');
         if (flags.data) mkdirSync(flags.data, { recursive: true });
+        const tlsDir = flags.secure ? await devCertificates(path.resolve(flags.data!, 'tls'), flags.host) : undefined;
         const { startScheduler } = await import('../start-scheduler.js');
         const scheduler = await startScheduler({
           listen: `${flags.host}:${flags.port}`,
@@ -62,12 +67,19 @@ export function devCommand(program: Command): void {
           maxForeachItems: flags.maxForeachItems,
           prefetchWindow: flags.prefetchWindow,
           ...(flags.data ? { state: path.join(flags.data, 'state.log'), store: path.join(flags.data, 'store') } : {}),
+          ...(tlsDir ? { tlsDir, auth: 'tokens' } : {}),
         }, logger);
         const addr = scheduler.daemon.addr;
-        const children = Array.from({ length: agents }, (_, i) => spawnAgent(addr, `dev-agent-${i + 1}`, logLevel, flags));
-        await waitForAgents(addr, agents);
+        const credentials = tlsDir ? await adminCredentials(addr, tlsDir, path.resolve(flags.data!, 'client.env')) : ClusterCredentials.plaintext;
+        const children = Array.from({ length: agents }, (_, i) => spawnAgent(addr, `dev-agent-${i + 1}`, logLevel, flags, tlsDir));
+        await waitForAgents(addr, agents, credentials);
         process.stdout.write(`clusterd dev: scheduler listening on ${addr}, ${agents} agent(s) ready (pids ${children.map((c) => c.pid).join(' ')})\n`);
-        process.stdout.write(`  try: clusterctl --addr ${addr} submit examples/hello/job.yaml --wait\n`);
+        if (tlsDir) {
+          process.stdout.write(`  TLS and tokens: certificates in ${tlsDir}; an admin's address, certificates and token in ${path.resolve(flags.data!, 'client.env')}\n`);
+          process.stdout.write(`  try: source ${path.resolve(flags.data!, 'client.env')} && clusterctl submit examples/hello/job.yaml --wait\n`);
+        } else {
+          process.stdout.write(`  try: clusterctl --addr ${addr} submit examples/hello/job.yaml --wait\n`);
+        }
         untilSignal(async () => {
           await Promise.all(children.map(stopChild));
           await scheduler.close();
@@ -78,16 +90,48 @@ export function devCommand(program: Command): void {
     });
 }
 
-function spawnAgent(addr: string, id: string, logLevel: string, flags: DevFlags): ChildProcess {
+function spawnAgent(addr: string, id: string, logLevel: string, flags: DevFlags, tlsDir: string | undefined): ChildProcess {
   const args = [cliEntry, '--log-level', logLevel, 'agent', '--scheduler', addr, '--id', id];
+  if (tlsDir) args.push('--tls-dir', tlsDir); // the agent certificate: no join token needed
   if (flags.agentCpu) args.push('--cpu', flags.agentCpu);
   if (flags.agentMemory) args.push('--memory', flags.agentMemory);
   if (flags.data) args.push('--data', path.join(flags.data, 'agents', id));
   return spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-async function waitForAgents(addr: string, n: number): Promise<void> {
-  const client = new ClusterClient([addr]);
+/** DIR's certificates, made on the first --secure start and kept after. */
+async function devCertificates(dir: string, host: string): Promise<string> {
+  if (!existsSync(path.join(dir, 'ca.crt'))) {
+    const { initTls } = await import('../../client/tls-init.js');
+    await initTls(dir, host === '0.0.0.0' || host === '::' ? [] : [host]);
+  }
+  return dir;
+}
+
+/**
+ * An admin's credentials: the bootstrap token on the first start, the one client.env keeps on
+ * later starts. Writes client.env for `source` (owner-readable only: it holds the token).
+ */
+async function adminCredentials(addr: string, tlsDir: string, envFile: string): Promise<ClusterCredentials> {
+  const files = loadTlsFiles(tlsDir, 'client');
+  const client = new ClusterClient([addr], { credentials: new ClusterCredentials(files) });
+  let token: string;
+  try {
+    token = (await client.call('BootstrapToken', {})).token;
+  } catch (err) {
+    const kept = existsSync(envFile) ? /CLUSTERCTL_TOKEN=(\S+)/.exec(readFileSync(envFile, 'utf8'))?.[1] : undefined;
+    if (errorCode(err) !== 'PERMISSION_DENIED' || !kept) throw err;
+    token = kept;
+  } finally {
+    client.close();
+  }
+  writeFileSync(`${envFile}.tmp`, `export CLUSTERCTL_ADDR=${addr}\nexport CLUSTERCTL_TLS_DIR=${tlsDir}\nexport CLUSTERCTL_TOKEN=${token}\n`, { mode: 0o600 });
+  renameSync(`${envFile}.tmp`, envFile);
+  return new ClusterCredentials(files, token);
+}
+
+async function waitForAgents(addr: string, n: number, credentials: ClusterCredentials): Promise<void> {
+  const client = new ClusterClient([addr], { credentials });
   try {
     for (let i = 0; i < 600; i++) {
       const { agents } = await client.call('ListAgents', {});

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs } from '../../scheduler/defaults.js';
 import { exitOnCrash, fail, globals, loggerFor, untilSignal } from '../context.js';
 import { withConfigFile } from '../config.js';
-import { durationArg, hostPortArg, wholeNumberArg } from '../option-args.js';
+import { authModeArg, durationArg, hostPortArg, wholeNumberArg } from '../option-args.js';
 
 export interface SchedulerFlags {
   listen: string;
@@ -26,6 +26,7 @@ export interface SchedulerFlags {
   maxForeachItems?: string;
   prefetchWindow?: string;
   tlsDir?: string;
+  auth?: string;
 }
 
 export function schedulerCommand(program: Command): void {
@@ -48,7 +49,8 @@ export function schedulerCommand(program: Command): void {
     .option('--agent-ttl <duration>', 'an agent silent this long is lost and its tasks re-queued', durationArg, '5s')
     .option('--heartbeat <duration>', 'how often agents send a heartbeat (at most a third of --agent-ttl)', durationArg, '1s')
     .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP', hostPortArg)
-    .option('--tls-dir <dir>', 'serve TLS with ca.crt and scheduler.crt/.key of this folder, requiring client certificates the same CA signed (see clusterctl tls init)');
+    .option('--tls-dir <dir>', 'serve TLS with ca.crt and scheduler.crt/.key of this folder, requiring client certificates the same CA signed (see clusterctl tls init)')
+    .option('--auth <mode>', 'tokens: every call needs a token (or an agent certificate); none: anyone who connects may do anything (default: tokens with --tls-dir, else none)', authModeArg);
   withConfigFile(command)
     .action(async (flags: SchedulerFlags, cmd: Command) => {
       try {

@@ -9,6 +9,9 @@ import type { AgentServiceClient as _clusterd_v1_AgentServiceClient, AgentServic
 import type { Artifact as _clusterd_v1_Artifact, Artifact__Output as _clusterd_v1_Artifact__Output } from './clusterd/v1/Artifact.js';
 import type { Assignments as _clusterd_v1_Assignments, Assignments__Output as _clusterd_v1_Assignments__Output } from './clusterd/v1/Assignments.js';
 import type { AttemptStatus as _clusterd_v1_AttemptStatus, AttemptStatus__Output as _clusterd_v1_AttemptStatus__Output } from './clusterd/v1/AttemptStatus.js';
+import type { AuditEntry as _clusterd_v1_AuditEntry, AuditEntry__Output as _clusterd_v1_AuditEntry__Output } from './clusterd/v1/AuditEntry.js';
+import type { AuditList as _clusterd_v1_AuditList, AuditList__Output as _clusterd_v1_AuditList__Output } from './clusterd/v1/AuditList.js';
+import type { AuditQuery as _clusterd_v1_AuditQuery, AuditQuery__Output as _clusterd_v1_AuditQuery__Output } from './clusterd/v1/AuditQuery.js';
 import type { CallError as _clusterd_v1_CallError, CallError__Output as _clusterd_v1_CallError__Output } from './clusterd/v1/CallError.js';
 import type { Cancels as _clusterd_v1_Cancels, Cancels__Output as _clusterd_v1_Cancels__Output } from './clusterd/v1/Cancels.js';
 import type { Capacity as _clusterd_v1_Capacity, Capacity__Output as _clusterd_v1_Capacity__Output } from './clusterd/v1/Capacity.js';
@@ -71,6 +74,11 @@ import type { TaskStatus as _clusterd_v1_TaskStatus, TaskStatus__Output as _clus
 import type { TaskUpdate as _clusterd_v1_TaskUpdate, TaskUpdate__Output as _clusterd_v1_TaskUpdate__Output } from './clusterd/v1/TaskUpdate.js';
 import type { TaskUpdates as _clusterd_v1_TaskUpdates, TaskUpdates__Output as _clusterd_v1_TaskUpdates__Output } from './clusterd/v1/TaskUpdates.js';
 import type { ThreadSpec as _clusterd_v1_ThreadSpec, ThreadSpec__Output as _clusterd_v1_ThreadSpec__Output } from './clusterd/v1/ThreadSpec.js';
+import type { TokenCreated as _clusterd_v1_TokenCreated, TokenCreated__Output as _clusterd_v1_TokenCreated__Output } from './clusterd/v1/TokenCreated.js';
+import type { TokenInfo as _clusterd_v1_TokenInfo, TokenInfo__Output as _clusterd_v1_TokenInfo__Output } from './clusterd/v1/TokenInfo.js';
+import type { TokenList as _clusterd_v1_TokenList, TokenList__Output as _clusterd_v1_TokenList__Output } from './clusterd/v1/TokenList.js';
+import type { TokenRef as _clusterd_v1_TokenRef, TokenRef__Output as _clusterd_v1_TokenRef__Output } from './clusterd/v1/TokenRef.js';
+import type { TokenSpec as _clusterd_v1_TokenSpec, TokenSpec__Output as _clusterd_v1_TokenSpec__Output } from './clusterd/v1/TokenSpec.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -87,6 +95,9 @@ export interface ProtoGrpcType {
       Artifact: MessageTypeDefinition<_clusterd_v1_Artifact, _clusterd_v1_Artifact__Output>
       Assignments: MessageTypeDefinition<_clusterd_v1_Assignments, _clusterd_v1_Assignments__Output>
       AttemptStatus: MessageTypeDefinition<_clusterd_v1_AttemptStatus, _clusterd_v1_AttemptStatus__Output>
+      AuditEntry: MessageTypeDefinition<_clusterd_v1_AuditEntry, _clusterd_v1_AuditEntry__Output>
+      AuditList: MessageTypeDefinition<_clusterd_v1_AuditList, _clusterd_v1_AuditList__Output>
+      AuditQuery: MessageTypeDefinition<_clusterd_v1_AuditQuery, _clusterd_v1_AuditQuery__Output>
       CallError: MessageTypeDefinition<_clusterd_v1_CallError, _clusterd_v1_CallError__Output>
       Cancels: MessageTypeDefinition<_clusterd_v1_Cancels, _clusterd_v1_Cancels__Output>
       Capacity: MessageTypeDefinition<_clusterd_v1_Capacity, _clusterd_v1_Capacity__Output>
@@ -149,6 +160,11 @@ export interface ProtoGrpcType {
       TaskUpdate: MessageTypeDefinition<_clusterd_v1_TaskUpdate, _clusterd_v1_TaskUpdate__Output>
       TaskUpdates: MessageTypeDefinition<_clusterd_v1_TaskUpdates, _clusterd_v1_TaskUpdates__Output>
       ThreadSpec: MessageTypeDefinition<_clusterd_v1_ThreadSpec, _clusterd_v1_ThreadSpec__Output>
+      TokenCreated: MessageTypeDefinition<_clusterd_v1_TokenCreated, _clusterd_v1_TokenCreated__Output>
+      TokenInfo: MessageTypeDefinition<_clusterd_v1_TokenInfo, _clusterd_v1_TokenInfo__Output>
+      TokenList: MessageTypeDefinition<_clusterd_v1_TokenList, _clusterd_v1_TokenList__Output>
+      TokenRef: MessageTypeDefinition<_clusterd_v1_TokenRef, _clusterd_v1_TokenRef__Output>
+      TokenSpec: MessageTypeDefinition<_clusterd_v1_TokenSpec, _clusterd_v1_TokenSpec__Output>
     }
   }
 }

@@ -13,7 +13,11 @@ import type { FlowEngine, SubmitInput } from '../flow/engine.js';
 import { streamLogs } from './log-stream.js';
 import { tasksOf, type TaskState } from '../flow/run-state.js';
 import type { Placer } from '../placement/placer.js';
-import type { ScheduleRecord } from '../state/records.js';
+import type { ScheduleRecord, TokenRecord } from '../state/records.js';
+import type { WriteOp } from '../state/state-store.js';
+import { anonymous, mayTouch, requireProject, type Principal } from '../auth/access.js';
+import type { AuditLog } from '../auth/audit-log.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import { runStatus, summaryStatus, type TaskView } from './views.js';
 import { JobCache } from './job-cache.js';
 import { watchRun } from './run-watch.js';
@@ -21,71 +25,108 @@ import { serveSession } from './session.js';
 
 export interface ClientServiceDeps {
   /** The engine when this replica leads; throws NOT_LEADER otherwise. */
-  leader(): { engine: FlowEngine; registry: AgentRegistry; placer: Placer; schedules: CronSchedules; term: AbortSignal };
+  leader(): { engine: FlowEngine; registry: AgentRegistry; placer: Placer; schedules: CronSchedules; term: AbortSignal; commit: (ops: WriteOp[]) => Promise<void> };
   servers(): Promise<ServerInfo[]>;
   /** Reads chunk store objects (finished tasks' logs). */
   objects: ObjectReader;
+  /** Who calls (the interceptor has checked the method's capability; projects are checked here). */
+  auth: Authorizer;
+  audit: AuditLog;
 }
 
 export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHandlers {
-  const unary = <Req, Res>(fn: (req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
+  const unary = <Req, Res>(fn: (req: Req, caller: Principal) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
     (call, callback) => {
       Promise.resolve()
-        .then(() => fn(call.request))
+        .then(() => fn(call.request, deps.auth.principal(call)))
         .then((res) => callback(null, res), (err) => callback(toServiceError(err)));
     };
   /** A streaming call's set-up: what fails in it (no lead, an unknown run) ends the call with the error. */
-  const opening = <Req, Res>(open: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>): grpc.handleServerStreamingCall<Req, Res> =>
+  const opening = <Req, Res>(open: (call: grpc.ServerWritableStream<Req, Res>, caller: Principal) => Promise<void>): grpc.handleServerStreamingCall<Req, Res> =>
     (call) => {
-      open(call).catch((err) => call.emit('error', toServiceError(err)));
+      Promise.resolve()
+        .then(() => open(call, deps.auth.principal(call)))
+        .catch((err) => call.emit('error', toServiceError(err)));
     };
+  /** The run's engine once `caller` may `what` in its project. */
+  const runOf = (runId: string, caller: Principal, what: string) => {
+    const leader = deps.leader();
+    requireProject(caller, leader.engine.projectOf(runId), what);
+    return leader;
+  };
   /** A run's status listing the tasks `view` selects; a run dropped from memory is loaded back for it. */
-  const status = async (runId: string, view: TaskView = {}): Promise<RunStatus> => {
-    const { engine, placer } = deps.leader();
+  const status = async (runId: string, caller: Principal, view: TaskView = {}): Promise<RunStatus> => {
+    const { engine, placer } = runOf(runId, caller, 'read runs');
     return runStatus(await engine.load(runId), (id) => placer.why(id), view);
+  };
+  const audit = (caller: Principal, action: string, target: string, project = '', detail = '') => {
+    deps.audit.record(deps.leader().commit, caller, action, target, project, detail);
   };
 
   const jobs = new JobCache();
-  const inputOf = (req: SubmitRequest__Output) => submitInput(req, jobs);
+  /** A submitted job once `caller` may submit in its project. */
+  const inputOf = (req: SubmitRequest__Output, caller: Principal) => {
+    const input = submitInput(req, jobs);
+    requireProject(caller, input.spec.project, 'submit runs');
+    return input;
+  };
 
   return {
-    Submit: unary(async (req) => ({ run_id: await deps.leader().engine.submit(inputOf(req)) })),
-
-    Resume: unary(async (req) => {
-      if (!req.job) throw invalid('job: the job as it is now is required');
-      const input = inputOf(req.job);
-      const runId = await deps.leader().engine.resume(req.run_id, { ...input, params: req.job.params_json ? input.params : undefined }, req.from_step || undefined);
+    Submit: unary(async (req, caller) => {
+      const input = inputOf(req, caller);
+      const runId = await deps.leader().engine.submit(input);
+      audit(caller, 'submit', runId, input.spec.project, input.source);
       return { run_id: runId };
     }),
 
-    AddSchedule: unary(async (req) => {
+    Resume: unary(async (req, caller) => {
+      if (!req.job) throw invalid('job: the job as it is now is required');
+      const { engine } = runOf(req.run_id, caller, 'resume runs');
+      const input = inputOf(req.job, caller);
+      const runId = await engine.resume(req.run_id, { ...input, params: req.job.params_json ? input.params : undefined }, req.from_step || undefined);
+      audit(caller, 'resume', runId, input.spec.project, `from ${req.run_id}${req.from_step ? ` step ${req.from_step}` : ''}`);
+      return { run_id: runId };
+    }),
+
+    AddSchedule: unary(async (req, caller) => {
       if (!req.job) throw invalid('job: required');
       const { schedules } = deps.leader();
       // The record keeps what firing needs, named field by field: not the request id, not the compiled job.
-      const { job, params, codeDir, codePackage, source } = inputOf(req.job);
-      return scheduleInfo(await schedules.add({ name: req.name, cron: req.cron, job, params, codeDir, codePackage, source }));
+      const { job, params, codeDir, codePackage, source, spec } = inputOf(req.job, caller);
+      const info = scheduleInfo(await schedules.add({ name: req.name, cron: req.cron, job, params, codeDir, codePackage, source }));
+      audit(caller, 'schedule.add', req.name, spec.project, req.cron);
+      return info;
     }),
 
-    ListSchedules: unary(() => ({ schedules: deps.leader().schedules.list().map(scheduleInfo) })),
+    ListSchedules: unary((_req, caller) => ({ schedules: deps.leader().schedules.list().filter((r) => mayTouch(caller, projectOfSchedule(r))).map(scheduleInfo) })),
 
-    RemoveSchedule: unary(async (req) => scheduleInfo(await deps.leader().schedules.remove(req.name))),
+    RemoveSchedule: unary(async (req, caller) => {
+      const { schedules } = deps.leader();
+      const existing = schedules.list().find((r) => r.name === req.name);
+      if (existing) requireProject(caller, projectOfSchedule(existing), 'remove schedules');
+      const info = scheduleInfo(await schedules.remove(req.name));
+      audit(caller, 'schedule.remove', req.name, existing ? projectOfSchedule(existing) : '');
+      return info;
+    }),
 
-    GetRun: unary((req) => status(req.run_id, req.tasks ?? {})),
+    GetRun: unary((req, caller) => status(req.run_id, caller, req.tasks ?? {})),
 
-    ListRuns: unary((req) => {
+    ListRuns: unary((req, caller) => {
       const { engine, placer } = deps.leader();
       const limit = req.limit > 0 ? req.limit : 20;
-      return { runs: engine.catalog.newestRuns(limit).map((r) => ('job' in r ? runStatus(r, (id) => placer.why(id), null) : summaryStatus(r))) };
+      const visible = caller.projects === undefined ? undefined : (r: { job: { project: string } } | { project: string }) => mayTouch(caller, 'job' in r ? r.job.project : r.project);
+      return { runs: engine.catalog.newestRuns(limit, visible).map((r) => ('job' in r ? runStatus(r, (id) => placer.why(id), null) : summaryStatus(r))) };
     }),
 
-    Cancel: unary(async (req) => {
-      const { engine } = deps.leader();
+    Cancel: unary(async (req, caller) => {
+      const { engine } = runOf(req.run_id, caller, 'cancel runs');
       await engine.cancel(req.run_id);
-      return status(req.run_id);
+      audit(caller, 'cancel', req.run_id, engine.projectOf(req.run_id));
+      return status(req.run_id, caller);
     }),
 
-    Result: unary(async (req) => {
-      const { engine } = deps.leader();
+    Result: unary(async (req, caller) => {
+      const { engine } = runOf(req.run_id, caller, 'read results');
       await engine.load(req.run_id);
       const task = engine.task(req.run_id, req.step, req.index);
       return {
@@ -101,12 +142,16 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
 
     ListAgents: unary(() => ({ agents: deps.leader().registry.list() })),
 
-    Drain: unary((req) => deps.leader().registry.drain(req.agent_id, req.undo)),
+    Drain: unary(async (req, caller) => {
+      const agent = await deps.leader().registry.drain(req.agent_id, req.undo);
+      audit(caller, req.undo ? 'drain.undo' : 'drain', req.agent_id);
+      return agent;
+    }),
 
     Servers: unary(async () => ({ servers: await deps.servers() })),
 
-    Watch: opening(async (call) => {
-      const leader = deps.leader();
+    Watch: opening(async (call, caller) => {
+      const leader = runOf(call.request.run_id, caller, 'read runs');
       await leader.engine.load(call.request.run_id);
       const stop = watchRun(leader, call.request.run_id, {
         status: (s) => call.write(s),
@@ -115,15 +160,71 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       call.on('cancelled', stop);
     }),
 
-    Session: (call) => serveSession(call, deps.leader, inputOf),
+    Session: (call) => {
+      let caller: Principal;
+      try {
+        caller = deps.auth.principal(call);
+      } catch (err) {
+        call.emit('error', toServiceError(err));
+        return;
+      }
+      serveSession(call, deps.leader, (req) => {
+        const input = inputOf(req, caller);
+        audit(caller, 'submit', `request ${input.requestId || '-'}`, input.spec.project, input.source);
+        return input;
+      });
+    },
 
-    Logs: opening(async (call) => {
+    Logs: opening(async (call, caller) => {
       const req = call.request;
-      const { engine } = deps.leader();
+      const { engine } = runOf(req.run_id, caller, 'read logs');
       await engine.load(req.run_id);
       streamLogs(call, engine, selectTasks(engine, req.run_id, req.step, req.index), req.follow, deps.objects);
     }),
+
+    CreateToken: unary(async (req, caller) => {
+      const { record, token } = await deps.auth.tokens.create({ name: req.name, role: req.role, projects: req.projects }, caller.who, deps.leader().commit);
+      audit(caller, 'token.create', record.id, '', `${record.name}: ${record.role}${record.projects.length ? ` of ${record.projects.join(',')}` : ''}`);
+      return { info: tokenInfo(record), token };
+    }),
+
+    ListTokens: unary(() => ({ tokens: deps.auth.tokens.list().map(tokenInfo) })),
+
+    RevokeToken: unary(async (req, caller) => {
+      const record = await deps.auth.tokens.revoke(req.id, deps.leader().commit);
+      audit(caller, 'token.revoke', record.id, '', record.name);
+      return tokenInfo(record);
+    }),
+
+    // Called before any token exists, so by no one the cluster knows: recorded by address.
+    BootstrapToken: (call, callback) => {
+      const caller: Principal = { ...anonymous, who: `bootstrap from ${call.getPeer()}` };
+      Promise.resolve()
+        .then(async () => {
+          if (!deps.auth.enabled) throw new ClusterError('INVALID_ARGUMENT', 'this cluster runs without authentication (start the scheduler with --auth tokens)');
+          const { commit } = deps.leader();
+          if (!deps.auth.tokens.empty) throw new ClusterError('PERMISSION_DENIED', 'the cluster has tokens already: bootstrap works only once; ask an admin for a token');
+          const { record, token } = await deps.auth.tokens.create({ name: 'bootstrap', role: 'admin', projects: [] }, caller.who, commit);
+          audit(caller, 'token.bootstrap', record.id);
+          return { info: tokenInfo(record), token };
+        })
+        .then((res) => callback(null, res), (err) => callback(toServiceError(err)));
+    },
+
+    ListAudit: unary(async (req) => ({
+      entries: (await deps.audit.list(req.limit > 0 ? Math.min(req.limit, 10_000) : 100)).map((e) => ({
+        at_ms: e.atMs, who: e.who, action: e.action, target: e.target, project: e.project, detail: e.detail,
+      })),
+    })),
   };
+}
+
+function projectOfSchedule(r: ScheduleRecord): string {
+  return (r.job as { project?: string }).project ?? 'default';
+}
+
+function tokenInfo(r: TokenRecord) {
+  return { id: r.id, name: r.name, role: r.role, projects: r.projects, created_at_ms: r.createdAtMs, created_by: r.createdBy, revoked_at_ms: r.revokedAtMs ?? 0 };
 }
 
 function selectTasks(engine: FlowEngine, runId: string, step: string, index: number): TaskState[] {
@@ -133,7 +234,7 @@ function selectTasks(engine: FlowEngine, runId: string, step: string, index: num
   return [...tasksOf(run)].filter((t) => !step || t.step === step);
 }
 
-function submitInput(req: SubmitRequest__Output, jobs: JobCache): SubmitInput {
+function submitInput(req: SubmitRequest__Output, jobs: JobCache): SubmitInput & { spec: NonNullable<SubmitInput['spec']> } {
   const params = req.params_json ? parseJson(req.params_json, 'params_json') : {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw invalid('params_json: must be a JSON object');
   if (req.request_id && !/^[a-z0-9-]{1,40}$/.test(req.request_id)) throw invalid('request_id: 1-40 characters of a-z, 0-9 and -');

@@ -21,6 +21,8 @@ export interface AgentEvents {
   tasksReturned(agentId: string, refs: readonly TaskRef__Output[]): void;
   /** The agent gave back one attempt it had not started (revoked, or drained). */
   taskReturned(agentId: string, ref: AttemptRef): void;
+  /** Whether a report about `ref` from `agentId` names an attempt it was given (else it is refused). */
+  acceptsReport(agentId: string, ref: AttemptRef): boolean;
   taskStarted(taskId: string, attempt: number, atMs: number): void;
   taskLog(taskId: string, attempt: number, lines: readonly LogLine[]): void;
   /** The agent is sent an ack once the outcome is recorded durably. */

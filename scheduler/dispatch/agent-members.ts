@@ -39,11 +39,16 @@ export class AgentMembers {
     return this.awaited.size;
   }
 
-  registered(id: string, hostname: string, nowMs: number): void {
+  /** Who registered the id, if a member: only the same identity may register it again. */
+  identityOf(id: string): string | undefined {
+    return this.members.get(id)?.identity;
+  }
+
+  registered(id: string, hostname: string, nowMs: number, identity: string): void {
     this.awaited.delete(id);
     this.checkAllBack();
     if (this.members.has(id)) return;
-    const record: AgentRecord = { id, hostname, joinedAtMs: nowMs };
+    const record: AgentRecord = { id, hostname, joinedAtMs: nowMs, identity };
     this.members.set(id, record);
     this.write([putRecord(keys.agent(id), record)], id);
   }

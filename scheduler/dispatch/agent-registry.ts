@@ -22,7 +22,7 @@ import type {
 } from '../../proto/types.js';
 import type { StepShared } from '../flow/assignment.js';
 import type { Dispatcher } from '../flow/effect-runner.js';
-import type { AgentEvents } from './agent-events.js';
+import type { AgentEvents, AttemptRef } from './agent-events.js';
 import type { Placer } from '../placement/placer.js';
 import type { AgentNode } from '../placement/types.js';
 import { validateRefs, validateRegister, validateUpdates } from './agent-messages.js';
@@ -57,6 +57,10 @@ interface AgentSession {
   lastSeenMs: number;
   stream: AgentStream | null;
   outbox: Outbox;
+  /** Who registered it (see Authorizer): a stream of another identity cannot take the id over. */
+  identity: string;
+  /** Reports refused: about attempts not assigned to this agent. */
+  refused: number;
 }
 
 export interface AgentRegistryOptions {
@@ -87,8 +91,8 @@ export class AgentRegistry implements Dispatcher {
     this.engine = engine;
   }
 
-  /** Serves one agent stream until it ends. */
-  attach(stream: AgentStream): void {
+  /** Serves one agent stream, of a caller proven to be `identity`, until it ends. */
+  attach(stream: AgentStream, identity = 'anonymous'): void {
     let session: AgentSession | undefined;
     const drop = (err: ClusterError) => {
       this.opts.logger.warn({ agentId: session?.id, peer: stream.getPeer(), err: err.message }, 'agent dropped');
@@ -98,7 +102,7 @@ export class AgentRegistry implements Dispatcher {
       try {
         if (!session) {
           if (msg.body !== 'register' || !msg.register) throw new ClusterError('INVALID_ARGUMENT', 'the first message on the agent stream must be register');
-          session = this.register(validateRegister(msg.register), stream);
+          session = this.register(validateRegister(msg.register), stream, identity);
           return;
         }
         if (session.stream !== stream) return; // superseded by a newer stream of the same agent
@@ -231,8 +235,12 @@ export class AgentRegistry implements Dispatcher {
     this.sessions.clear();
   }
 
-  private register(reg: Register__Output, stream: AgentStream): AgentSession {
+  private register(reg: Register__Output, stream: AgentStream, identity: string): AgentSession {
     const existing = this.sessions.get(reg.agent_id);
+    const bound = existing?.identity ?? this.opts.members?.identityOf(reg.agent_id);
+    if (bound !== undefined && bound !== identity) {
+      throw new ClusterError('PERMISSION_DENIED', `agent id "${reg.agent_id}" belongs to ${bound}, not ${identity}; give each agent its own --id (an id is free again once its agent is lost or has left)`);
+    }
     if (existing?.stream && existing.instanceId !== reg.instance_id) {
       throw new ClusterError('INVALID_ARGUMENT', `agent id "${reg.agent_id}" is already connected from ${existing.hostname}; give each agent its own --id`);
     }
@@ -253,6 +261,8 @@ export class AgentRegistry implements Dispatcher {
       // What was not sent before the reconnect is moot: the registration says what the agent
       // runs and has finished, and reconcile() queues again what it did not receive.
       outbox: emptyOutbox(),
+      identity,
+      refused: existing?.refused ?? 0,
     };
     const restarted = existing !== undefined && existing.instanceId !== reg.instance_id;
     // The same agent id restarted: what the old process ran is gone unless it reports it again.
@@ -260,7 +270,7 @@ export class AgentRegistry implements Dispatcher {
     existing?.stream?.end();
     this.sessions.set(session.id, session);
     if (session.leaving) session.state = 'leaving';
-    this.opts.members?.registered(session.id, reg.hostname, this.now());
+    this.opts.members?.registered(session.id, reg.hostname, this.now(), identity);
     this.opts.placer.upsertAgent(this.node(session));
     const stop = this.engine?.adopt(session.id, reg.running) ?? [];
     if (existing && !restarted) this.engine?.reconcile(session.id, reg.running, reg.unacknowledged);
@@ -276,10 +286,22 @@ export class AgentRegistry implements Dispatcher {
     const engine = this.engine;
     if (!engine) return;
     for (const u of validateUpdates(raw)) {
+      if (!engine.acceptsReport(session.id, u)) {
+        this.refuse(session, u);
+        continue;
+      }
       if (u.kind === 'started') engine.taskStarted(u.task_id, u.attempt, Number(u.started!.at_ms));
       else if (u.kind === 'log') engine.taskLog(u.task_id, u.attempt, u.log!.lines);
       else if (u.kind === 'returned') engine.taskReturned(session.id, u);
       else if (u.kind === 'finished') engine.taskFinished(session.id, u, u.finished!);
+    }
+  }
+
+  /** A report about another agent's attempt: dropped, counted, and logged (the first, then every 1,000th). */
+  private refuse(session: AgentSession, ref: AttemptRef): void {
+    session.refused++;
+    if (session.refused % 1_000 === 1) {
+      this.opts.logger.warn({ agentId: session.id, identity: session.identity, taskId: ref.task_id, attempt: ref.attempt, refused: session.refused }, 'refused a report about an attempt not assigned to this agent');
     }
   }
 
@@ -348,6 +370,7 @@ export class AgentRegistry implements Dispatcher {
       executors: s.executors,
       running_tasks: usage.tasks,
       last_seen_ms: s.lastSeenMs,
+      refused_reports: s.refused,
     };
   }
 }

@@ -28,6 +28,21 @@ export function taskStarted(core: FlowCore, taskId: string, attempt: number, atM
   core.notify(task.runId);
 }
 
+/**
+ * Whether a report of `ref` from `agentId` may be taken: the attempt is one this agent was given
+ * (the task's current attempt on it, or one its attempt history records on it), or, while the
+ * leader recovers after a failover, an attempt an earlier leader gave out that this one has no
+ * record of, of a task that runs nowhere else. A task this leader does not know is let through:
+ * every event ignores it. Anything else names another agent's attempt: refused.
+ */
+export function acceptsReport(core: FlowCore, agentId: string, ref: AttemptRef): boolean {
+  const task = core.taskById(ref.task_id);
+  if (!task) return true;
+  if (task.agentId === agentId && task.attempt === ref.attempt) return true;
+  if (task.attempts.some((a) => a.attempt === ref.attempt && a.agentId === agentId)) return true;
+  return core.recovering && task.state !== 'running';
+}
+
 export function taskLog(core: FlowCore, taskId: string, attempt: number, lines: readonly LogLine[]): void {
   const task = core.taskById(taskId);
   if (!task || task.attempt !== attempt) return;

@@ -188,6 +188,10 @@ export class FlowEngine implements AgentEvents {
     this.runner.run();
   }
 
+  acceptsReport(agentId: string, ref: AttemptRef): boolean {
+    return this.core.acceptsReport(agentId, ref);
+  }
+
   taskStarted(taskId: string, attempt: number, atMs: number): void {
     this.core.taskStarted(taskId, attempt, atMs);
     this.runner.run();
@@ -216,6 +220,13 @@ export class FlowEngine implements AgentEvents {
   /** A run in memory; a dropped one is only found by `load`. */
   get(runId: string): RunState {
     return this.catalog.get(runId);
+  }
+
+  /** The project of a run, in memory or dropped, without loading it. */
+  projectOf(runId: string): string {
+    const project = this.runs.get(runId)?.job.project ?? this.catalog.droppedSummary(runId)?.project;
+    if (project === undefined) throw notFound(`no run "${runId}"`);
+    return project;
   }
 
   /** The run with all its tasks, read back from its compacted tasks object if it was dropped. */

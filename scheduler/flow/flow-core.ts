@@ -24,7 +24,7 @@ import type { AttemptRecord, ErrorInfo, RunRecord, TaskRecord } from '../state/r
 import { defaultMaxForeachItems, defaultMaxLostAttempts } from '../defaults.js';
 import { advance, cancelRun, expandMore } from './advancement.js';
 import {
-  agentLost, failed, resultRead, retryDue, retryRecorded, settle, taskFinished, taskLog, taskReturned, taskStarted, tasksReturned,
+  acceptsReport, agentLost, failed, resultRead, retryDue, retryRecorded, settle, taskFinished, taskLog, taskReturned, taskStarted, tasksReturned,
 } from './attempts.js';
 import { placeSoon, type Continuation, type Effect } from './effects.js';
 import { agentUsage, placeQueued, revisePrefetch, sweepTimeouts } from './placement-pass.js';
@@ -116,6 +116,10 @@ export class FlowCore {
 
   taskReturned(agentId: string, ref: AttemptRef): void {
     taskReturned(this, agentId, ref);
+  }
+
+  acceptsReport(agentId: string, ref: AttemptRef): boolean {
+    return acceptsReport(this, agentId, ref);
   }
 
   taskStarted(taskId: string, attempt: number, atMs: number): void {

@@ -94,8 +94,8 @@ export class RunCatalog {
     this.idBySeq.delete(summary.record.seq);
   }
 
-  /** The `limit` most recently submitted runs, newest first, in memory or as dropped summaries. */
-  newestRuns(limit: number): Array<RunState | RunSummary> {
+  /** The `limit` most recently submitted runs `visible` lets through (all by default), newest first, in memory or as dropped summaries. */
+  newestRuns(limit: number, visible?: (run: RunState | RunSummary) => boolean): Array<RunState | RunSummary> {
     const out: Array<RunState | RunSummary> = [];
     // Seqs are dense: a gap is only a submission whose record was never written.
     for (let seq = this.seq - 1, seen = 0; seq >= 0 && out.length < limit && seen < this.idBySeq.size; seq--) {
@@ -103,7 +103,7 @@ export class RunCatalog {
       if (id === undefined) continue;
       seen++;
       const run = this.runs.get(id) ?? this.dropped.get(id);
-      if (run) out.push(run);
+      if (run && (!visible || visible(run))) out.push(run);
     }
     return out;
   }

@@ -117,7 +117,34 @@ export interface AgentRecord {
   joinedAtMs: number;
   /** Drained by an operator (`clusterctl drain`): nothing new is placed on it until undone. */
   drained?: boolean;
+  /** Who registered the id (`token:ID`, `cert:CN`): another identity cannot take it over. */
+  identity?: string;
 }
+
+/** A bearer token: only the SHA-256 of its secret is kept. */
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: 'read' | 'submit' | 'admin' | 'agent';
+  /** Projects it may touch; empty: every project. */
+  projects: string[];
+  secretHash: string;
+  createdAtMs: number;
+  createdBy: string;
+  revokedAtMs?: number;
+}
+
+/** One entry of the audit log: who did what to which run, agent, schedule or token. */
+export interface AuditRecord {
+  atMs: number;
+  who: string;
+  action: string;
+  target: string;
+  project: string;
+  detail: string;
+}
+
+type KeptRecord = RunRecord | TaskRecord | ScheduleRecord | AgentRecord | TokenRecord | AuditRecord;
 
 export const keys = {
   run: (runId: string) => `runs/${runId}`,
@@ -131,6 +158,11 @@ export const keys = {
   schedules: 'schedules/',
   agent: (agentId: string) => `agents/${agentId}`,
   agents: 'agents/',
+  token: (id: string) => `tokens/${id}`,
+  tokens: 'tokens/',
+  /** Time first, zero-padded, so the log lists in the order written. */
+  audit: (atMs: number, seq: number) => `audit/${String(atMs).padStart(15, '0')}-${String(seq).padStart(6, '0')}`,
+  audits: 'audit/',
 };
 
 /**
@@ -150,7 +182,7 @@ export function objectsOf(value: RunRecord | TaskRecord | ScheduleRecord): strin
   return ids;
 }
 
-export function putRecord(key: string, value: RunRecord | TaskRecord | ScheduleRecord | AgentRecord): WriteOp {
+export function putRecord(key: string, value: KeptRecord): WriteOp {
   return { op: 'put', key, value: packr.pack(value) };
 }
 
@@ -220,7 +252,7 @@ function recordsOfValue(value: unknown): TaskRecord[] {
   throw new ClusterError('CORRUPT', 'a task records value holds something other than task records');
 }
 
-export function decodeRecord<T extends RunRecord | TaskRecord | ScheduleRecord | AgentRecord>(bytes: Uint8Array): T {
+export function decodeRecord<T extends KeptRecord>(bytes: Uint8Array): T {
   return packr.unpack(bytes) as T;
 }
 

@@ -2,35 +2,10 @@
 // protocol suite every scheduler side an agent is tested with must pass, on the real one.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelOptions, proto } from '../../proto/load.js';
-import type { AgentMessage, AgentServiceClient, SchedulerMessage__Output } from '../../proto/types.js';
+import type { AgentMessage } from '../../proto/types.js';
+import { converse } from '../support/agent-conversation.js';
 import { agentProtocolSuite } from '../support/agent-protocol-suite.js';
 import { clusterctl, clusterctlJson, startDev, type DevCluster } from '../support/cli-cluster.js';
-
-/**
- * Sends `messages` on a fresh agent stream; resolves with what came back and how it ended. The
- * stream ends when the scheduler ends it, or is cancelled once a message `until` wants arrives
- * (after 10 s at the latest).
- */
-function converse(addr: string, messages: AgentMessage[], until: (m: SchedulerMessage__Output) => boolean = () => false): Promise<{ received: SchedulerMessage__Output[]; status: grpc.StatusObject }> {
-  const client = new proto.AgentService(addr, grpc.credentials.createInsecure(), channelOptions) as unknown as AgentServiceClient;
-  return new Promise((resolve) => {
-    const received: SchedulerMessage__Output[] = [];
-    const stream = client.Connect();
-    const safety = setTimeout(() => stream.cancel(), 10_000);
-    stream.on('data', (m: SchedulerMessage__Output) => {
-      received.push(m);
-      if (until(m)) stream.cancel();
-    });
-    stream.on('error', () => {});
-    stream.on('status', (status: grpc.StatusObject) => {
-      clearTimeout(safety);
-      client.close();
-      resolve({ received, status });
-    });
-    for (const m of messages) stream.write(m);
-  });
-}
 
 const capacity = { cpu_milli: 1000, memory_bytes: 2 ** 30, gpus: [] };
 

@@ -15,6 +15,7 @@ export interface AgentInfo {
   'executors'?: (string)[];
   'running_tasks'?: (number);
   'last_seen_ms'?: (number | string | Long);
+  'refused_reports'?: (number | string | Long);
 }
 
 export interface AgentInfo__Output {
@@ -28,4 +29,5 @@ export interface AgentInfo__Output {
   'executors': (string)[];
   'running_tasks': (number);
   'last_seen_ms': (number);
+  'refused_reports': (number);
 }

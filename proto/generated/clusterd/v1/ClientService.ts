@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AgentInfo as _clusterd_v1_AgentInfo, AgentInfo__Output as _clusterd_v1_AgentInfo__Output } from '../../clusterd/v1/AgentInfo.js';
 import type { AgentList as _clusterd_v1_AgentList, AgentList__Output as _clusterd_v1_AgentList__Output } from '../../clusterd/v1/AgentList.js';
+import type { AuditList as _clusterd_v1_AuditList, AuditList__Output as _clusterd_v1_AuditList__Output } from '../../clusterd/v1/AuditList.js';
+import type { AuditQuery as _clusterd_v1_AuditQuery, AuditQuery__Output as _clusterd_v1_AuditQuery__Output } from '../../clusterd/v1/AuditQuery.js';
 import type { DrainRequest as _clusterd_v1_DrainRequest, DrainRequest__Output as _clusterd_v1_DrainRequest__Output } from '../../clusterd/v1/DrainRequest.js';
 import type { Empty as _clusterd_v1_Empty, Empty__Output as _clusterd_v1_Empty__Output } from '../../clusterd/v1/Empty.js';
 import type { ListRunsRequest as _clusterd_v1_ListRunsRequest, ListRunsRequest__Output as _clusterd_v1_ListRunsRequest__Output } from '../../clusterd/v1/ListRunsRequest.js';
@@ -24,6 +26,11 @@ import type { SubmitReply as _clusterd_v1_SubmitReply, SubmitReply__Output as _c
 import type { SubmitRequest as _clusterd_v1_SubmitRequest, SubmitRequest__Output as _clusterd_v1_SubmitRequest__Output } from '../../clusterd/v1/SubmitRequest.js';
 import type { TaskResult as _clusterd_v1_TaskResult, TaskResult__Output as _clusterd_v1_TaskResult__Output } from '../../clusterd/v1/TaskResult.js';
 import type { TaskSelector as _clusterd_v1_TaskSelector, TaskSelector__Output as _clusterd_v1_TaskSelector__Output } from '../../clusterd/v1/TaskSelector.js';
+import type { TokenCreated as _clusterd_v1_TokenCreated, TokenCreated__Output as _clusterd_v1_TokenCreated__Output } from '../../clusterd/v1/TokenCreated.js';
+import type { TokenInfo as _clusterd_v1_TokenInfo, TokenInfo__Output as _clusterd_v1_TokenInfo__Output } from '../../clusterd/v1/TokenInfo.js';
+import type { TokenList as _clusterd_v1_TokenList, TokenList__Output as _clusterd_v1_TokenList__Output } from '../../clusterd/v1/TokenList.js';
+import type { TokenRef as _clusterd_v1_TokenRef, TokenRef__Output as _clusterd_v1_TokenRef__Output } from '../../clusterd/v1/TokenRef.js';
+import type { TokenSpec as _clusterd_v1_TokenSpec, TokenSpec__Output as _clusterd_v1_TokenSpec__Output } from '../../clusterd/v1/TokenSpec.js';
 
 export interface ClientServiceClient extends grpc.Client {
   AddSchedule(argument: _clusterd_v1_ScheduleSpec, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
@@ -35,6 +42,15 @@ export interface ClientServiceClient extends grpc.Client {
   addSchedule(argument: _clusterd_v1_ScheduleSpec, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
   addSchedule(argument: _clusterd_v1_ScheduleSpec, callback: grpc.requestCallback<_clusterd_v1_ScheduleInfo__Output>): grpc.ClientUnaryCall;
   
+  BootstrapToken(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  BootstrapToken(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  BootstrapToken(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  BootstrapToken(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  bootstrapToken(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  bootstrapToken(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  bootstrapToken(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  bootstrapToken(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  
   Cancel(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
   Cancel(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
   Cancel(argument: _clusterd_v1_RunRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
@@ -43,6 +59,15 @@ export interface ClientServiceClient extends grpc.Client {
   cancel(argument: _clusterd_v1_RunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
   cancel(argument: _clusterd_v1_RunRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
   cancel(argument: _clusterd_v1_RunRef, callback: grpc.requestCallback<_clusterd_v1_RunStatus__Output>): grpc.ClientUnaryCall;
+  
+  CreateToken(argument: _clusterd_v1_TokenSpec, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  CreateToken(argument: _clusterd_v1_TokenSpec, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  CreateToken(argument: _clusterd_v1_TokenSpec, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  CreateToken(argument: _clusterd_v1_TokenSpec, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  createToken(argument: _clusterd_v1_TokenSpec, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  createToken(argument: _clusterd_v1_TokenSpec, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  createToken(argument: _clusterd_v1_TokenSpec, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
+  createToken(argument: _clusterd_v1_TokenSpec, callback: grpc.requestCallback<_clusterd_v1_TokenCreated__Output>): grpc.ClientUnaryCall;
   
   Drain(argument: _clusterd_v1_DrainRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
   Drain(argument: _clusterd_v1_DrainRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AgentInfo__Output>): grpc.ClientUnaryCall;
@@ -71,6 +96,15 @@ export interface ClientServiceClient extends grpc.Client {
   listAgents(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
   listAgents(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_AgentList__Output>): grpc.ClientUnaryCall;
   
+  ListAudit(argument: _clusterd_v1_AuditQuery, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AuditList__Output>): grpc.ClientUnaryCall;
+  ListAudit(argument: _clusterd_v1_AuditQuery, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AuditList__Output>): grpc.ClientUnaryCall;
+  ListAudit(argument: _clusterd_v1_AuditQuery, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AuditList__Output>): grpc.ClientUnaryCall;
+  ListAudit(argument: _clusterd_v1_AuditQuery, callback: grpc.requestCallback<_clusterd_v1_AuditList__Output>): grpc.ClientUnaryCall;
+  listAudit(argument: _clusterd_v1_AuditQuery, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AuditList__Output>): grpc.ClientUnaryCall;
+  listAudit(argument: _clusterd_v1_AuditQuery, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_AuditList__Output>): grpc.ClientUnaryCall;
+  listAudit(argument: _clusterd_v1_AuditQuery, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_AuditList__Output>): grpc.ClientUnaryCall;
+  listAudit(argument: _clusterd_v1_AuditQuery, callback: grpc.requestCallback<_clusterd_v1_AuditList__Output>): grpc.ClientUnaryCall;
+  
   ListRuns(argument: _clusterd_v1_ListRunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
   ListRuns(argument: _clusterd_v1_ListRunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
   ListRuns(argument: _clusterd_v1_ListRunsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_RunList__Output>): grpc.ClientUnaryCall;
@@ -88,6 +122,15 @@ export interface ClientServiceClient extends grpc.Client {
   listSchedules(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
   listSchedules(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
   listSchedules(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_ScheduleList__Output>): grpc.ClientUnaryCall;
+  
+  ListTokens(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenList__Output>): grpc.ClientUnaryCall;
+  ListTokens(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TokenList__Output>): grpc.ClientUnaryCall;
+  ListTokens(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenList__Output>): grpc.ClientUnaryCall;
+  ListTokens(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_TokenList__Output>): grpc.ClientUnaryCall;
+  listTokens(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenList__Output>): grpc.ClientUnaryCall;
+  listTokens(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TokenList__Output>): grpc.ClientUnaryCall;
+  listTokens(argument: _clusterd_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenList__Output>): grpc.ClientUnaryCall;
+  listTokens(argument: _clusterd_v1_Empty, callback: grpc.requestCallback<_clusterd_v1_TokenList__Output>): grpc.ClientUnaryCall;
   
   Logs(argument: _clusterd_v1_LogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
   Logs(argument: _clusterd_v1_LogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_clusterd_v1_LogLine__Output>;
@@ -120,6 +163,15 @@ export interface ClientServiceClient extends grpc.Client {
   resume(argument: _clusterd_v1_ResumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
   resume(argument: _clusterd_v1_ResumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
   resume(argument: _clusterd_v1_ResumeRequest, callback: grpc.requestCallback<_clusterd_v1_SubmitReply__Output>): grpc.ClientUnaryCall;
+  
+  RevokeToken(argument: _clusterd_v1_TokenRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenInfo__Output>): grpc.ClientUnaryCall;
+  RevokeToken(argument: _clusterd_v1_TokenRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TokenInfo__Output>): grpc.ClientUnaryCall;
+  RevokeToken(argument: _clusterd_v1_TokenRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenInfo__Output>): grpc.ClientUnaryCall;
+  RevokeToken(argument: _clusterd_v1_TokenRef, callback: grpc.requestCallback<_clusterd_v1_TokenInfo__Output>): grpc.ClientUnaryCall;
+  revokeToken(argument: _clusterd_v1_TokenRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenInfo__Output>): grpc.ClientUnaryCall;
+  revokeToken(argument: _clusterd_v1_TokenRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_TokenInfo__Output>): grpc.ClientUnaryCall;
+  revokeToken(argument: _clusterd_v1_TokenRef, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_TokenInfo__Output>): grpc.ClientUnaryCall;
+  revokeToken(argument: _clusterd_v1_TokenRef, callback: grpc.requestCallback<_clusterd_v1_TokenInfo__Output>): grpc.ClientUnaryCall;
   
   Servers(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
   Servers(argument: _clusterd_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_clusterd_v1_ServerList__Output>): grpc.ClientUnaryCall;
@@ -154,7 +206,11 @@ export interface ClientServiceClient extends grpc.Client {
 export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation {
   AddSchedule: grpc.handleUnaryCall<_clusterd_v1_ScheduleSpec__Output, _clusterd_v1_ScheduleInfo>;
   
+  BootstrapToken: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_TokenCreated>;
+  
   Cancel: grpc.handleUnaryCall<_clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus>;
+  
+  CreateToken: grpc.handleUnaryCall<_clusterd_v1_TokenSpec__Output, _clusterd_v1_TokenCreated>;
   
   Drain: grpc.handleUnaryCall<_clusterd_v1_DrainRequest__Output, _clusterd_v1_AgentInfo>;
   
@@ -162,9 +218,13 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
   
   ListAgents: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_AgentList>;
   
+  ListAudit: grpc.handleUnaryCall<_clusterd_v1_AuditQuery__Output, _clusterd_v1_AuditList>;
+  
   ListRuns: grpc.handleUnaryCall<_clusterd_v1_ListRunsRequest__Output, _clusterd_v1_RunList>;
   
   ListSchedules: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_ScheduleList>;
+  
+  ListTokens: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_TokenList>;
   
   Logs: grpc.handleServerStreamingCall<_clusterd_v1_LogsRequest__Output, _clusterd_v1_LogLine>;
   
@@ -173,6 +233,8 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
   Result: grpc.handleUnaryCall<_clusterd_v1_TaskSelector__Output, _clusterd_v1_TaskResult>;
   
   Resume: grpc.handleUnaryCall<_clusterd_v1_ResumeRequest__Output, _clusterd_v1_SubmitReply>;
+  
+  RevokeToken: grpc.handleUnaryCall<_clusterd_v1_TokenRef__Output, _clusterd_v1_TokenInfo>;
   
   Servers: grpc.handleUnaryCall<_clusterd_v1_Empty__Output, _clusterd_v1_ServerList>;
   
@@ -186,16 +248,21 @@ export interface ClientServiceHandlers extends grpc.UntypedServiceImplementation
 
 export interface ClientServiceDefinition extends grpc.ServiceDefinition {
   AddSchedule: MethodDefinition<_clusterd_v1_ScheduleSpec, _clusterd_v1_ScheduleInfo, _clusterd_v1_ScheduleSpec__Output, _clusterd_v1_ScheduleInfo__Output>
+  BootstrapToken: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_TokenCreated, _clusterd_v1_Empty__Output, _clusterd_v1_TokenCreated__Output>
   Cancel: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
+  CreateToken: MethodDefinition<_clusterd_v1_TokenSpec, _clusterd_v1_TokenCreated, _clusterd_v1_TokenSpec__Output, _clusterd_v1_TokenCreated__Output>
   Drain: MethodDefinition<_clusterd_v1_DrainRequest, _clusterd_v1_AgentInfo, _clusterd_v1_DrainRequest__Output, _clusterd_v1_AgentInfo__Output>
   GetRun: MethodDefinition<_clusterd_v1_RunRef, _clusterd_v1_RunStatus, _clusterd_v1_RunRef__Output, _clusterd_v1_RunStatus__Output>
   ListAgents: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_AgentList, _clusterd_v1_Empty__Output, _clusterd_v1_AgentList__Output>
+  ListAudit: MethodDefinition<_clusterd_v1_AuditQuery, _clusterd_v1_AuditList, _clusterd_v1_AuditQuery__Output, _clusterd_v1_AuditList__Output>
   ListRuns: MethodDefinition<_clusterd_v1_ListRunsRequest, _clusterd_v1_RunList, _clusterd_v1_ListRunsRequest__Output, _clusterd_v1_RunList__Output>
   ListSchedules: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_ScheduleList, _clusterd_v1_Empty__Output, _clusterd_v1_ScheduleList__Output>
+  ListTokens: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_TokenList, _clusterd_v1_Empty__Output, _clusterd_v1_TokenList__Output>
   Logs: MethodDefinition<_clusterd_v1_LogsRequest, _clusterd_v1_LogLine, _clusterd_v1_LogsRequest__Output, _clusterd_v1_LogLine__Output>
   RemoveSchedule: MethodDefinition<_clusterd_v1_ScheduleRef, _clusterd_v1_ScheduleInfo, _clusterd_v1_ScheduleRef__Output, _clusterd_v1_ScheduleInfo__Output>
   Result: MethodDefinition<_clusterd_v1_TaskSelector, _clusterd_v1_TaskResult, _clusterd_v1_TaskSelector__Output, _clusterd_v1_TaskResult__Output>
   Resume: MethodDefinition<_clusterd_v1_ResumeRequest, _clusterd_v1_SubmitReply, _clusterd_v1_ResumeRequest__Output, _clusterd_v1_SubmitReply__Output>
+  RevokeToken: MethodDefinition<_clusterd_v1_TokenRef, _clusterd_v1_TokenInfo, _clusterd_v1_TokenRef__Output, _clusterd_v1_TokenInfo__Output>
   Servers: MethodDefinition<_clusterd_v1_Empty, _clusterd_v1_ServerList, _clusterd_v1_Empty__Output, _clusterd_v1_ServerList__Output>
   Session: MethodDefinition<_clusterd_v1_SessionRequest, _clusterd_v1_SessionEvent, _clusterd_v1_SessionRequest__Output, _clusterd_v1_SessionEvent__Output>
   Submit: MethodDefinition<_clusterd_v1_SubmitRequest, _clusterd_v1_SubmitReply, _clusterd_v1_SubmitRequest__Output, _clusterd_v1_SubmitReply__Output>
