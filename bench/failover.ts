@@ -39,7 +39,7 @@ export async function runFailover(opts: FailoverOptions): Promise<FailoverResult
   const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-failover-'));
   const up: UpOptions = {
     dir, agents: opts.agents, replicas: 3, host: '127.0.0.1', leaseTtl, agentTtl: '5s',
-    agentArgs: ['--cpu', String(agentCpu), '--memory', '4Gi'], logLevel: 'warn', readyTimeoutMs: 60_000,
+    agentArgs: ['--cpu', String(agentCpu), '--memory', '4Gi'], logLevel: 'warn', readyTimeoutMs: 60_000, insecure: true,
   };
   const inFlight = opts.agents * Math.floor(agentCpu / taskCpu);
   const samples: number[] = [];

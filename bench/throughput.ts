@@ -80,7 +80,7 @@ export async function runThroughput(opts: ThroughputOptions): Promise<Throughput
     const agents = Math.max(...opts.agentCounts);
     const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-etcd-'));
     try {
-      const cluster = await upLocalCluster({ dir, agents, replicas: 3, host: '127.0.0.1', leaseTtl: '2s', agentTtl: '5s', agentArgs: [], logLevel: 'warn', readyTimeoutMs: 60_000 });
+      const cluster = await upLocalCluster({ dir, agents, replicas: 3, host: '127.0.0.1', leaseTtl: '2s', agentTtl: '5s', agentArgs: [], logLevel: 'warn', readyTimeoutMs: 60_000, insecure: true });
       rows.push(await measure(opts, cluster.schedulers, agents, 'etcd, 3 replicas', []));
     } finally {
       await downLocalCluster(dir, 5_000).catch(() => undefined);

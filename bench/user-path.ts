@@ -18,7 +18,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { credentialsOf } from '../client/admin-credentials.js';
 import { ClusterClient } from '../client/client.js';
+import { ClusterCredentials } from '../proto/credentials.js';
 import type { BullmqResult } from './bullmq.js';
 import { submitRequest } from '../client/job-request.js';
 import { loadJobFile } from '../client/job-file.js';
@@ -102,7 +104,8 @@ export async function runUserPath(opts: UserPathOptions): Promise<UserPathResult
     try {
       const m = await upLocalCluster({ dir, agents: 2, replicas: 3, host: '127.0.0.1', leaseTtl: '2s', agentTtl: '5s', agentArgs: [], logLevel: 'warn', readyTimeoutMs: 60_000 });
       const pids = { schedulers: m.processes.filter((p) => p.role === 'scheduler').map((p) => p.pid), agents: m.processes.filter((p) => p.role === 'agent').map((p) => p.pid) };
-      rows.push(...await measureCluster(m.schedulers, 'etcd, 3 replicas', opts, pids));
+      // As `clusterctl up` makes it by default: TLS between every part, tokens required.
+      rows.push(...await measureCluster(m.schedulers, 'etcd, 3 replicas', opts, pids, credentialsOf(m.clientEnv)));
     } finally {
       await downLocalCluster(dir, 5_000).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -118,12 +121,12 @@ interface ProcessPids {
   agents: number[];
 }
 
-async function measureCluster(addrs: string[], state: UserPathRow['state'], opts: UserPathOptions, pids: ProcessPids | undefined): Promise<UserPathRow[]> {
-  const client = new ClusterClient(addrs);
+async function measureCluster(addrs: string[], state: UserPathRow['state'], opts: UserPathOptions, pids: ProcessPids | undefined, credentials = ClusterCredentials.plaintext): Promise<UserPathRow[]> {
+  const client = new ClusterClient(addrs, { credentials });
   const rows: UserPathRow[] = [];
   try {
     say(`user path: ${state}, computed sweeps of ${opts.items.join(', ')} items through clusterctl submit --wait (warm-up: ${warmupFor(opts)})`);
-    await userSweep(client, addrs, warmupFor(opts));
+    await userSweep(client, addrs, warmupFor(opts), 0, credentials);
     for (const items of opts.items) {
       const seconds: number[] = [];
       const health = new HealthWatch(client);
@@ -131,7 +134,7 @@ async function measureCluster(addrs: string[], state: UserPathRow['state'], opts
       const repeats = items >= singleRunFrom ? 1 : opts.repeats;
       for (let i = 0; i < repeats; i++) {
         const all = pids ? [...pids.schedulers, ...pids.agents] : [];
-        const { value, cpuMs } = await cpuDuring(all, () => userSweep(client, addrs, items));
+        const { value, cpuMs } = await cpuDuring(all, () => userSweep(client, addrs, items, 0, credentials));
         seconds.push(value);
         if (pids && cpuMs.every((v) => v !== undefined)) {
           const ms = cpuMs as number[];
@@ -161,12 +164,13 @@ async function measureCluster(addrs: string[], state: UserPathRow['state'], opts
  * One computed sweep as `clusterctl submit --wait` runs it, from reading the job file to the
  * final status; returns the seconds it took.
  */
-export async function userSweep(client: ClusterClient, addrs: string[], items: number, workMs = 0): Promise<number> {
+export async function userSweep(client: ClusterClient, addrs: string[], items: number, workMs = 0, credentials = ClusterCredentials.plaintext): Promise<number> {
   const progress = new Progress(`  computed sweep of ${items}`, items);
   const started = performance.now();
   const job = loadJobFile(userJobFile);
   const params = applyParamOverrides(job.spec.params, [`items=${items}`, `work_ms=${workMs}`], userJobFile);
-  const request = await submitRequest(job, params, new StoreClient(storeTarget(addrs)), true);
+  const store = new StoreClient(storeTarget(addrs), { credentials });
+  const request = await submitRequest(job, params, store, true).finally(() => store.close());
   const last = await client.submitAndWatch(request, (s) => progress.update(s.steps[1]?.succeeded ?? 0));
   progress.done();
   if (last.state !== 'succeeded') throw new Error(`benchmark run ${last.run_id} ${last.state}: ${last.error?.message ?? ''}`);

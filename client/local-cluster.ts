@@ -5,6 +5,8 @@
  *   DIR/cluster.json    what was started: each process's role, address, pid and start time
  *   DIR/logs/NAME.log   each process's output
  *   DIR/etcd/  DIR/store/  DIR/agents/ID/   etcd's data, the chunk store, each agent's data
+ *   DIR/tls/  DIR/client.env    unless insecure: the certificates (TLS between every part, tokens
+ *                               required) and an admin's address, certificates and token
  *
  * `downLocalCluster` stops exactly the processes cluster.json names, by pid, after checking that
  * each pid still is the process that was started (pids are reused). Ports are kept in
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { sleep } from '../core/abortable.js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import { freePorts } from '../core/ports.js';
+import { adminCredentials, ensureCertificates } from './admin-credentials.js';
 
 export type ProcessRole = 'etcd' | 'scheduler' | 'agent';
 
@@ -41,6 +44,8 @@ export interface ClusterManifest {
   etcdPeer: string;
   schedulers: string[];
   processes: ClusterProcess[];
+  /** DIR/client.env when the cluster runs TLS with tokens; '' when insecure. */
+  clientEnv: string;
 }
 
 export interface UpOptions {
@@ -54,6 +59,8 @@ export interface UpOptions {
   agentArgs: string[];
   logLevel: string;
   readyTimeoutMs: number;
+  /** Plaintext and no tokens (default: TLS between every part, tokens required). */
+  insecure?: boolean;
 }
 
 const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -95,7 +102,12 @@ export async function upLocalCluster(opts: UpOptions): Promise<ClusterManifest> 
   for (const sub of ['logs', 'etcd', 'store', 'agents']) mkdirSync(path.join(dir, sub), { recursive: true });
   const ports = await portPlan(opts, previous);
   const etcdPeer = `http://127.0.0.1:${ports.etcdPeer}`;
-  const m: ClusterManifest = { dir, state: 'up', etcd: `http://${opts.host}:${ports.etcdClient}`, etcdPeer, schedulers: ports.schedulers.map((p) => `${opts.host}:${p.grpc}`), processes: [] };
+  const tlsDir = opts.insecure ? undefined : await ensureCertificates(path.join(dir, 'tls'), opts.host);
+  const tlsArgs = tlsDir ? ['--tls-dir', tlsDir] : [];
+  const m: ClusterManifest = {
+    dir, state: 'up', etcd: `http://${opts.host}:${ports.etcdClient}`, etcdPeer, schedulers: ports.schedulers.map((p) => `${opts.host}:${p.grpc}`), processes: [],
+    clientEnv: tlsDir ? path.join(dir, 'client.env') : '',
+  };
   const started: ClusterProcess[] = [];
   const start = (name: string, role: ProcessRole, addr: string, health: string, command: string, args: string[]) => {
     const p = running.get(name) ?? spawnLogged(dir, name, role, addr, health, command, args);
@@ -117,17 +129,18 @@ export async function upLocalCluster(opts: UpOptions): Promise<ClusterManifest> 
       const addr = m.schedulers[i]!;
       start(`scheduler-${i + 1}`, 'scheduler', addr, `${opts.host}:${p.health}`, process.execPath, [
         ...base, 'scheduler', '--listen', addr, '--etcd', m.etcd, '--lease-ttl', opts.leaseTtl,
-        '--agent-ttl', opts.agentTtl, '--store', path.join(dir, 'store'), '--health-listen', `${opts.host}:${p.health}`,
+        '--agent-ttl', opts.agentTtl, '--store', path.join(dir, 'store'), '--health-listen', `${opts.host}:${p.health}`, ...tlsArgs,
       ]);
     });
     ports.agents.forEach((healthPort, i) => {
       const id = `agent-${i + 1}`;
       start(id, 'agent', '', `${opts.host}:${healthPort}`, process.execPath, [
         ...base, 'agent', '--id', id, '--scheduler', m.schedulers.join(','), '--data', path.join(dir, 'agents', id),
-        '--health-listen', `${opts.host}:${healthPort}`, ...opts.agentArgs,
+        '--health-listen', `${opts.host}:${healthPort}`, ...tlsArgs, ...opts.agentArgs,
       ]);
     });
     for (const p of m.processes.filter((p) => p.health)) await waitReady(p, () => ready(p.health), opts.readyTimeoutMs);
+    if (tlsDir) await adminCredentials(m.schedulers, tlsDir, m.clientEnv);
     return m;
   } catch (err) {
     await Promise.all(started.map((p) => stopProcess(p, 5_000)));

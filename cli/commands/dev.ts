@@ -3,13 +3,14 @@
  * state in this process and N agents as child processes, over real gRPC.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { sleep } from '../../core/abortable.js';
-import { ClusterError, errorCode } from '../../core/errors.js';
-import { ClusterCredentials, loadTlsFiles } from '../../proto/credentials.js';
+import { ClusterError } from '../../core/errors.js';
+import { ClusterCredentials } from '../../proto/credentials.js';
+import { adminCredentials, ensureCertificates } from '../../client/admin-credentials.js';
 import { ClusterClient } from '../../client/client.js';
 import { exitOnCrash, fail, globals, loggerFor, untilSignal } from '../context.js';
 import { cpuArg, durationArg, sizeArg, wholeNumberArg } from '../option-args.js';
@@ -54,7 +55,7 @@ export function devCommand(program: Command): void {
         exitOnCrash(logger);
         if (flags.secure && !flags.data) throw new ClusterError('INVALID_ARGUMENT', '--secure keeps certificates and tokens under --data DIR: give one');
         if (flags.data) mkdirSync(flags.data, { recursive: true });
-        const tlsDir = flags.secure ? await devCertificates(path.resolve(flags.data!, 'tls'), flags.host) : undefined;
+        const tlsDir = flags.secure ? await ensureCertificates(path.resolve(flags.data!, 'tls'), flags.host) : undefined;
         const { startScheduler } = await import('../start-scheduler.js');
         const scheduler = await startScheduler({
           listen: `${flags.host}:${flags.port}`,
@@ -70,7 +71,7 @@ export function devCommand(program: Command): void {
           ...(tlsDir ? { tlsDir, auth: 'tokens' } : {}),
         }, logger);
         const addr = scheduler.daemon.addr;
-        const credentials = tlsDir ? await adminCredentials(addr, tlsDir, path.resolve(flags.data!, 'client.env')) : ClusterCredentials.plaintext;
+        const credentials = tlsDir ? await adminCredentials([addr], tlsDir, path.resolve(flags.data!, 'client.env')) : ClusterCredentials.plaintext;
         const children = Array.from({ length: agents }, (_, i) => spawnAgent(addr, `dev-agent-${i + 1}`, logLevel, flags, tlsDir));
         await waitForAgents(addr, agents, credentials);
         process.stdout.write(`clusterd dev: scheduler listening on ${addr}, ${agents} agent(s) ready (pids ${children.map((c) => c.pid).join(' ')})\n`);
@@ -97,37 +98,6 @@ function spawnAgent(addr: string, id: string, logLevel: string, flags: DevFlags,
   if (flags.agentMemory) args.push('--memory', flags.agentMemory);
   if (flags.data) args.push('--data', path.join(flags.data, 'agents', id));
   return spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-/** DIR's certificates, made on the first --secure start and kept after. */
-async function devCertificates(dir: string, host: string): Promise<string> {
-  if (!existsSync(path.join(dir, 'ca.crt'))) {
-    const { initTls } = await import('../../client/tls-init.js');
-    await initTls(dir, host === '0.0.0.0' || host === '::' ? [] : [host]);
-  }
-  return dir;
-}
-
-/**
- * An admin's credentials: the bootstrap token on the first start, the one client.env keeps on
- * later starts. Writes client.env for `source` (owner-readable only: it holds the token).
- */
-async function adminCredentials(addr: string, tlsDir: string, envFile: string): Promise<ClusterCredentials> {
-  const files = loadTlsFiles(tlsDir, 'client');
-  const client = new ClusterClient([addr], { credentials: new ClusterCredentials(files) });
-  let token: string;
-  try {
-    token = (await client.call('BootstrapToken', {})).token;
-  } catch (err) {
-    const kept = existsSync(envFile) ? /CLUSTERCTL_TOKEN=(\S+)/.exec(readFileSync(envFile, 'utf8'))?.[1] : undefined;
-    if (errorCode(err) !== 'PERMISSION_DENIED' || !kept) throw err;
-    token = kept;
-  } finally {
-    client.close();
-  }
-  writeFileSync(`${envFile}.tmp`, `export CLUSTERCTL_ADDR=${addr}\nexport CLUSTERCTL_TLS_DIR=${tlsDir}\nexport CLUSTERCTL_TOKEN=${token}\n`, { mode: 0o600 });
-  renameSync(`${envFile}.tmp`, envFile);
-  return new ClusterCredentials(files, token);
 }
 
 async function waitForAgents(addr: string, n: number, credentials: ClusterCredentials): Promise<void> {

@@ -17,6 +17,7 @@ interface UpFlags {
   agentMemory?: string;
   timeout: string;
   output?: string;
+  insecure?: boolean;
 }
 
 export function upCommand(program: Command): void {
@@ -32,6 +33,7 @@ export function upCommand(program: Command): void {
     .option('--agent-cpu <cores>', 'CPU each agent offers (default: detected)', cpuArg)
     .option('--agent-memory <size>', 'memory each agent offers (default: detected)', sizeArg)
     .option('--timeout <duration>', 'how long to wait for every process to be ready', durationArg, '60s')
+    .option('--insecure', 'plaintext and no tokens (default: TLS between every part with certificates in DIR/tls, and tokens)')
     .option('-o, --output <format>', 'json: print the cluster manifest')
     .action(async (flags: UpFlags, cmd: Command) => {
       try {
@@ -46,11 +48,13 @@ export function upCommand(program: Command): void {
           agentArgs: [...(flags.agentCpu ? ['--cpu', flags.agentCpu] : []), ...(flags.agentMemory ? ['--memory', flags.agentMemory] : [])],
           logLevel: globals(cmd).logLevel ?? 'info',
           readyTimeoutMs: parseDurationMs(flags.timeout),
+          insecure: flags.insecure === true,
         });
         if (format === 'json') return printJson(m);
         const agents = m.processes.filter((p) => p.role === 'agent').length;
         process.stdout.write(`clusterd up in ${m.dir}: etcd at ${m.etcd}, ${m.schedulers.length} scheduler replica(s), ${agents} agent(s)\n`);
-        process.stdout.write(`  export CLUSTERCTL_ADDR=${m.schedulers.join(',')}\n`);
+        if (m.clientEnv) process.stdout.write(`  TLS and tokens: source ${m.clientEnv}   (an admin's address, certificates and token)\n`);
+        else process.stdout.write(`  export CLUSTERCTL_ADDR=${m.schedulers.join(',')}\n`);
         process.stdout.write(`  logs in ${m.dir}/logs; stop with: clusterctl down --dir ${flags.dir}\n`);
       } catch (err) {
         fail(err);

@@ -32,12 +32,8 @@ export class Authorizer {
   /** The caller; UNAUTHENTICATED when authentication is on and it proves nothing. */
   principal(call: CallIdentity): Principal {
     if (!this.enabled) return anonymous;
-    const header = call.metadata.get(tokenHeader)[0];
-    if (typeof header === 'string') {
-      const match = /^Bearer (\S+)$/.exec(header);
-      if (!match) throw new ClusterError('UNAUTHENTICATED', `the ${tokenHeader} header must read "Bearer TOKEN"`);
-      return this.tokens.authenticate(match[1]!);
-    }
+    const token = bearerOf(call.metadata);
+    if (token !== undefined) return this.tokens.authenticate(token);
     const cert = call.getAuthContext().sslPeerCertificate;
     const unit = cert?.subject?.OU;
     if (cert && (unit === 'agent' || (Array.isArray(unit) && unit.includes('agent')))) {
@@ -52,15 +48,22 @@ export class Authorizer {
     return (method, call) => new grpc.ServerInterceptingCall(call, {
       start: (next) => next({
         onReceiveMetadata: (metadata, pass) => {
-          const need = capabilityFor(method.path);
-          try {
-            if (need !== 'none') requireCapability(this.principal({ metadata, getAuthContext: () => call.getAuthContext() }), need, describeMethod(method.path));
-          } catch (err) {
-            this.refused(method.path, call.getPeer(), err);
-            call.sendStatus({ code: grpc.status.UNKNOWN, details: '', ...toServiceError(err) } as grpc.StatusObject);
-            return;
-          }
-          pass(metadata);
+          const check = () => {
+            try {
+              const need = capabilityFor(method.path);
+              if (need !== 'none') requireCapability(this.principal({ metadata, getAuthContext: () => call.getAuthContext() }), need, describeMethod(method.path));
+            } catch (err) {
+              this.refused(method.path, call.getPeer(), err);
+              call.sendStatus({ code: grpc.status.UNKNOWN, details: '', ...toServiceError(err) } as grpc.StatusObject);
+              return;
+            }
+            pass(metadata);
+          };
+          // A token made since this replica last read them is read first (grpc-js holds the
+          // call's messages until `pass`); a store that cannot be read leaves it unknown.
+          const token = this.enabled ? bearerOrNothing(metadata) : undefined;
+          if (token !== undefined && this.tokens.unknown(token)) this.tokens.learn(token).catch(() => undefined).finally(check);
+          else check();
         },
       }),
     });
@@ -73,6 +76,24 @@ export class Authorizer {
     this.logger.warn({ method, peer, err: errorMessage(err), refused: this.refusedSinceLog }, 'call refused');
     this.refusedSinceLog = 0;
     this.lastLogMs = now;
+  }
+}
+
+/** The token of an `authorization: Bearer TOKEN` header, if the call has one. */
+function bearerOf(metadata: grpc.Metadata): string | undefined {
+  const header = metadata.get(tokenHeader)[0];
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer (\S+)$/.exec(header);
+  if (!match) throw new ClusterError('UNAUTHENTICATED', `the ${tokenHeader} header must read "Bearer TOKEN"`);
+  return match[1];
+}
+
+/** As bearerOf, a malformed header as none (`principal` refuses it, saying why). */
+function bearerOrNothing(metadata: grpc.Metadata): string | undefined {
+  try {
+    return bearerOf(metadata);
+  } catch {
+    return undefined;
   }
 }
 

@@ -28,6 +28,8 @@ export class TokenBook {
   private tokens = new Map<string, TokenRecord>();
   private timer: NodeJS.Timeout | undefined;
   private loaded: Promise<void> | undefined;
+  /** Ids looked up in the store and not found, with when (see `unknown`). */
+  private readonly misses = new Map<string, number>();
 
   constructor(private readonly store: StateStore, private readonly logger: Logger) {}
 
@@ -56,11 +58,33 @@ export class TokenBook {
 
   /** The principal a token stands for; UNAUTHENTICATED for a malformed, unknown or revoked one. */
   authenticate(token: string): Principal {
-    const [prefix, id, secret, ...rest] = token.split('.');
-    const record = prefix === 'cd' && id && secret && rest.length === 0 ? this.tokens.get(id) : undefined;
+    const [id, secret] = partsOf(token);
+    const record = id ? this.tokens.get(id) : undefined;
     if (!record || !sameHash(record.secretHash, hashOf(secret!))) throw new ClusterError('UNAUTHENTICATED', 'the token is not valid (unknown, mistyped, or from another cluster)');
     if (record.revokedAtMs) throw new ClusterError('UNAUTHENTICATED', `token ${record.id} (${record.name}) was revoked`);
     return principalOfToken(record);
+  }
+
+  /**
+   * Whether `token` names an id this replica has not read yet (made on the leader since the last
+   * refresh): then `learn` reads it before the call is judged, so a new token works on every
+   * replica at once. Misses are remembered for a second, so unknown ids cannot hammer the store.
+   */
+  unknown(token: string): boolean {
+    const [id] = partsOf(token);
+    return id !== undefined && !this.tokens.has(id) && (this.misses.get(id) ?? 0) < Date.now() - 1_000;
+  }
+
+  async learn(token: string): Promise<void> {
+    const [id] = partsOf(token);
+    if (id === undefined) return;
+    const value = await this.store.get(keys.token(id));
+    if (value) {
+      this.tokens.set(id, decodeRecord<TokenRecord>(value));
+      return;
+    }
+    if (this.misses.size >= 10_000) this.misses.clear();
+    this.misses.set(id, Date.now());
   }
 
   get empty(): boolean {
@@ -107,6 +131,12 @@ function checkSpec(spec: TokenSpec): { role: Role; projects: string[] } {
   }
   if (role === 'agent' && projects.length > 0) throw new ClusterError('INVALID_ARGUMENT', 'an agent token has no projects: agents run tasks of every project');
   return { role, projects: [...new Set(projects)] };
+}
+
+/** A token's id and secret, or nothing when it is not of the form `cd.ID.SECRET`. */
+function partsOf(token: string): [string, string] | [] {
+  const [prefix, id, secret, ...rest] = token.split('.');
+  return prefix === 'cd' && id && /^[0-9a-f]{12}$/.test(id) && secret && rest.length === 0 ? [id, secret] : [];
 }
 
 function hashOf(secret: string): string {

@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readClientEnv } from '../../client/admin-credentials.js';
 import { ClusterCredentials, loadTlsFiles } from '../../proto/credentials.js';
 import { channelOptions, proto } from '../../proto/load.js';
 import { converse } from '../support/agent-conversation.js';
@@ -37,7 +38,7 @@ describe('a secure dev cluster (TLS, tokens)', () => {
     data = tmp.path;
     dev = startDaemon(['dev', '--secure', '--data', data, '--port', '0', '--agents', '1']);
     await dev.waitFor(/agent\(s\) ready/, 60_000);
-    env = Object.fromEntries([...readFileSync(path.join(data, 'client.env'), 'utf8').matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    env = readClientEnv(path.join(data, 'client.env'));
     // Two projects' jobs, beside the fixtures' task module.
     jobs = path.join(data, 'jobs');
     mkdirSync(jobs);
@@ -157,5 +158,38 @@ describe('a secure dev cluster (TLS, tokens)', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('forged');
     expect(JSON.parse(result.stdout)).toMatchObject({ slept: 120000, attempt: 1 });
+  }, 120_000);
+});
+
+describe('clusterctl up (TLS and tokens by default)', () => {
+  let tmp: TempDir;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    tmp = await tempDir('secure-up');
+    const up = await clusterctl(['up', '--dir', tmp.path, '--replicas', '2', '--agents', '1', '--agent-cpu', '2', '--agent-memory', '2Gi'], { timeoutMs: 120_000 });
+    expect(up.code, up.stderr).toBe(0);
+    env = readClientEnv(path.join(tmp.path, 'client.env'));
+  }, 150_000);
+  afterAll(async () => {
+    await clusterctl(['down', '--dir', tmp.path, '--grace', '5s']);
+    await tmp.remove();
+  }, 60_000);
+
+  it('runs a job for the admin of client.env, and every replica enforces tokens made on the leader', async () => {
+    const hello = await clusterctl(['submit', 'examples/hello/job.yaml', '--wait'], { env, timeoutMs: 60_000 });
+    expect(hello.code, hello.stderr).toBe(0);
+    const made = await clusterctl(['token', 'create', '--role', 'read', '--name', 'replicated'], { env });
+    expect(made.code, made.stderr).toBe(0);
+    const servers = JSON.parse((await clusterctl(['servers', '-o', 'json'], { env })).stdout) as Array<{ addr: string; leader: boolean }>;
+    const follower = servers.find((s) => !s.leader)!.addr;
+    const reader = { ...env, CLUSTERCTL_ADDR: follower, CLUSTERCTL_TOKEN: made.stdout.trim() };
+    // Read from etcd by the follower within its refresh (2 s), with room for a slow machine. The
+    // follower checks the token before it says where the leader is: a refusal there exits 4.
+    await eventually(async () => (await clusterctl(['status'], { env: reader })).code === 0, 20_000, 'the follower to accept the new token');
+    const id = (JSON.parse((await clusterctl(['token', 'ls', '-o', 'json'], { env })).stdout) as Array<{ id: string; name: string }>).find((t) => t.name === 'replicated')!.id;
+    expect((await clusterctl(['token', 'revoke', id], { env })).code).toBe(0);
+    await eventually(async () => (await clusterctl(['status'], { env: reader })).code === 4, 20_000, 'the follower to refuse the revoked token');
+    // Plaintext is refused by every replica.
+    for (const s of servers) expect((await clusterctl(['servers'], { env: { CLUSTERCTL_ADDR: s.addr, CLUSTERCTL_TLS_DIR: '', CLUSTERCTL_TOKEN: '' } })).code).toBe(3);
   }, 120_000);
 });

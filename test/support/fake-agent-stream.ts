@@ -6,6 +6,18 @@ import type { AgentMessage, SchedulerMessage } from '../../proto/types.js';
 export class FakeStream extends EventEmitter {
   readonly sent: SchedulerMessage[] = [];
   ended = false;
+  private readonly errorDetails: string[] = [];
+
+  constructor() {
+    super();
+    this.on('error', (err: { details?: string }) => this.errorDetails.push(err.details ?? String(err)));
+  }
+
+  /** The details of each error the scheduler ended the stream with. */
+  errors(): string[] {
+    return this.errorDetails;
+  }
+
   write(msg: SchedulerMessage): boolean {
     this.sent.push(msg);
     return true;
