@@ -17,6 +17,7 @@ import { round } from './stats.js';
 import { runStoreBench } from './store.js';
 import { runThroughput, type ThroughputRow } from './throughput.js';
 import { runBullmq } from './bullmq.js';
+import { runSecurityBench, type SecurityBenchResult } from './security.js';
 import { runUserPath, type UserPathResult } from './user-path.js';
 
 
@@ -183,6 +184,22 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
       ],
     });
   }
+  if (opts.which.includes('security')) {
+    if (opts.addr) {
+      report.results.security = { skipped: 'the security benchmark compares clusters it starts itself (without --addr)' };
+    } else {
+      const sec = await runSecurityBench({ items: Math.min(opts.tasks, 100_000), smallRuns: 50, rounds: opts.repeats });
+      report.results.security = sec;
+      charts.push({
+        title: `TLS and tokens on the user's path (dev --data vs dev --secure --data), medians of ${sec.rounds} rounds`,
+        unit: 'tasks/s',
+        bars: [
+          { label: `plaintext: sweep of ${sec.items}`, value: sec.plaintext.sweepTasksPerSec },
+          { label: `TLS + tokens: sweep of ${sec.items}`, value: sec.secure.sweepTasksPerSec },
+        ],
+      });
+    }
+  }
   report.results.charts = charts;
   return report;
 }
@@ -262,6 +279,12 @@ export function summary(report: BenchReport): string {
     lines.push('skipped' in c
       ? `container latency: skipped (${c.skipped})`
       : `container start (${c.tasks} tasks): assigned to running p50 ${c.clusterd.assignToRunningMs.p50} ms vs raw docker run ${c.raw.commandToRunningMs.p50} ms (${c.ratio.assignToRunning}x); submit to result p50 ${c.clusterd.submitToResultMs.p50} ms vs ${c.raw.runWithResultMs.p50} ms (${c.ratio.submitToResult}x; goal <= 1.15x)`);
+  }
+  const sec = report.results.security as SecurityBenchResult | { skipped: string } | undefined;
+  if (sec) {
+    lines.push('skipped' in sec
+      ? `security: skipped (${sec.skipped})`
+      : `security (dev --data vs dev --secure --data, medians of ${sec.rounds} rounds): sweep of ${sec.items} ${sec.plaintext.sweepTasksPerSec} -> ${sec.secure.sweepTasksPerSec} tasks/s (x${sec.sweepRatio}); one-item run ${sec.plaintext.roundTripMs} -> ${sec.secure.roundTripMs} ms (x${sec.roundTripRatio}; goal: within 15%)`);
   }
   const e = report.results.expansion as ExpansionResult | undefined;
   if (e) lines.push(`expansion: a foreach of ${e.items} items submitted and all queued in ${e.submitToQueuedMs.median} ms (median)`);

@@ -229,16 +229,19 @@ async function measureEfficiency(addr: string, items: number): Promise<Efficienc
 interface DevCluster {
   addr: string;
   pids: ProcessPids;
+  /** An admin's, from DIR/client.env, with `--secure`; else plaintext. */
+  credentials: ClusterCredentials;
 }
 
 /** `clusterctl dev --data DIR` as its own process, as a user runs it, for the length of `use`. */
-async function withDevCluster<T>(opts: { agents: number; devArgs: string[] }, use: (cluster: DevCluster) => Promise<T>): Promise<T> {
+export async function withDevCluster<T>(opts: { agents: number; devArgs: string[] }, use: (cluster: DevCluster) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-dev-'));
   const args = [cliEntry, '--log-level', 'warn', 'dev', '--port', '0', '--agents', String(opts.agents), '--data', dir, ...opts.devArgs];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const ready = await devReady(child);
-    return await use(ready);
+    const credentials = opts.devArgs.includes('--secure') ? credentialsOf(path.join(dir, 'client.env')) : ClusterCredentials.plaintext;
+    return await use({ ...ready, credentials });
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = once(child, 'exit');
@@ -251,7 +254,7 @@ async function withDevCluster<T>(opts: { agents: number; devArgs: string[] }, us
   }
 }
 
-function devReady(child: ChildProcess): Promise<DevCluster> {
+function devReady(child: ChildProcess): Promise<Omit<DevCluster, 'credentials'>> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`clusterctl dev was not ready within 60 s:\n${out}`)), 60_000);

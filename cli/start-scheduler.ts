@@ -66,6 +66,7 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     ...(flags.prefetchWindow !== undefined ? { prefetchWindowMs: parseDurationMs(flags.prefetchWindow) } : {}),
     ...(flags.tlsDir ? { tls: loadTlsFiles(flags.tlsDir, 'scheduler') } : {}),
     auth: (flags.auth ?? (flags.tlsDir ? 'tokens' : 'none')) === 'tokens',
+    ...(flags.submitRate !== undefined ? { submitRatePerSecond: wholeNumber(flags.submitRate, 0) } : {}),
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
     store,

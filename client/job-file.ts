@@ -3,7 +3,7 @@
  * syntax with line and column, the schema and step graph with field paths, and that every
  * thread step's module exists.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ClusterError } from '../core/errors.js';
 import { compileJob, specError, type JobSpec } from '../core/job-spec.js';
@@ -18,12 +18,18 @@ export interface LoadedJob {
   dir: string;
 }
 
+/** The scheduler takes jobs of at most 1 MiB (as JSON); a job file is refused before that. */
+const maxJobFileBytes = 1 << 20;
+
 export function loadJobFile(file: string): LoadedJob {
   const abs = path.resolve(file);
   let text: string;
   try {
+    const size = statSync(abs).size;
+    if (size > maxJobFileBytes) throw new ClusterError('INVALID_ARGUMENT', `${file}: ${size} bytes; a job file may have at most ${maxJobFileBytes} (put data in params files or the code package)`);
     text = readFileSync(abs, 'utf8');
   } catch (err) {
+    if ((err as ClusterError).code === 'INVALID_ARGUMENT') throw err; // too big, said above
     const code = (err as NodeJS.ErrnoException).code;
     throw new ClusterError('INVALID_ARGUMENT', `${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }

@@ -20,9 +20,10 @@ import { addChunkStoreService } from '../store/service.js';
 import { agentServiceHandlers } from './api/agent-service.js';
 import { AuditLog } from './auth/audit-log.js';
 import { Authorizer } from './auth/authorizer.js';
+import { SubmitRate } from './auth/submit-rate.js';
 import { TokenBook } from './auth/token-book.js';
 import { clientServiceHandlers } from './api/client-service.js';
-import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs } from './defaults.js';
+import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs, defaultSubmitRatePerSecond } from './defaults.js';
 import type { ObjectReader } from './flow/effect-runner.js';
 import { LeaderTerm } from './leader-term.js';
 import { ProcessHealthMonitor } from './process-health.js';
@@ -64,6 +65,8 @@ export interface SchedulerOptions {
   tls?: TlsFiles;
   /** Require a token (or an agent certificate) on every call; default off. */
   auth?: boolean;
+  /** Submits per second each token may make (ten seconds' worth at once); 0: no limit. */
+  submitRatePerSecond?: number;
 }
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
@@ -128,7 +131,10 @@ export class SchedulerDaemon {
     // Tokens are read before the first call is served: every replica checks them.
     if (this.opts.auth) await this.tokens.start();
     this.server.addService(proto.AgentService.service, agentServiceHandlers({ registry: () => leader().registry, leaderAddr: () => this.leaderAddr(), engine: () => leader().engine, auth: this.auth }));
-    this.server.addService(proto.ClientService.service, clientServiceHandlers({ leader, servers: async () => this.servers(), objects: this.objects, auth: this.auth, audit: this.audit }));
+    this.server.addService(proto.ClientService.service, clientServiceHandlers({
+      leader, servers: async () => this.servers(), objects: this.objects, auth: this.auth, audit: this.audit,
+      submitRate: new SubmitRate(this.opts.submitRatePerSecond ?? defaultSubmitRatePerSecond),
+    }));
     addChunkStoreService(this.server, {
       backend: this.opts.chunks,
       roots: () => this.referencedObjects(),

@@ -81,6 +81,8 @@ interface Slot {
   timeout?: NodeJS.Timeout;
   grace?: NodeJS.Timeout;
   detach?: () => void;
+  /** Process groups the task started (one per child process): killed when it ends. */
+  childGroups?: number[];
 }
 
 interface PooledWorker {
@@ -383,7 +385,8 @@ export class ThreadPool implements Executor {
     }
     const slot = msg.id === w.backlog[0]?.id ? w.backlog[0] : w.backlog.find((s) => s.id === msg.id);
     if (!slot) return;
-    if (msg.type === 'log') slot.task.onLog(msg.stream, msg.text);
+    if (msg.type === 'child') (slot.childGroups ??= []).push(msg.pid);
+    else if (msg.type === 'log') slot.task.onLog(msg.stream, msg.text);
     else if (msg.type === 'artifact') slot.artifacts.push({ name: msg.name, bytes: msg.bytes });
     else {
       w.backlog.splice(w.backlog.indexOf(slot), 1);
@@ -412,6 +415,7 @@ export class ThreadPool implements Executor {
   private finish(slot: Slot, outcome: TaskOutcome): void {
     if (slot.finished) return;
     slot.finished = true;
+    for (const group of slot.childGroups ?? []) killGroup(group);
     clearTimeout(slot.timeout);
     clearTimeout(slot.grace);
     slot.detach?.();
@@ -436,7 +440,8 @@ type WorkerMessage =
   | { type: 'artifact'; id: number; name: string; bytes: Uint8Array }
   | { type: 'done'; id: number; ms?: number; ok: true; result: Uint8Array }
   | { type: 'done'; id: number; ms?: number; ok: false; error: { code: string; message: string; stack: string } }
-  | { type: 'given-back'; ids: number[] };
+  | { type: 'given-back'; ids: number[] }
+  | { type: 'child'; id: number; pid: number };
 
 /** A batch for a worker; see the message list in thread-worker.js. */
 interface RunMessage {
@@ -530,4 +535,13 @@ function failure(code: ClusterError['code'], message: string, stack?: string): T
  */
 function committed(batch: Slot[]): void {
   for (const slot of batch) slot.task.onCommitted?.();
+}
+
+/** SIGKILL to a process group a task started; one that has ended already is fine. */
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group has ended
+  }
 }

@@ -17,10 +17,12 @@
  *                  { type: 'artifact', id, name, bytes }
  *                  { type: 'done', id, ok, result?, error?, ms? }   ms: absent for a dropped task
  *                  { type: 'given-back', ids }
+ *                  { type: 'child', id, pid }   the task started a child process (see below)
  *
  * A task's 'done' is posted before the next task starts, so when the worker dies the parent
  * knows which task it was running.
  */
+import { ChildProcess } from 'node:child_process';
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { format } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -78,6 +80,18 @@ for (const [method, stream] of /** @type {const} */ ([['log', 'stdout'], ['info'
     if (task) port.postMessage({ type: 'log', id: task.id, stream, text: format(...args) });
   };
 }
+
+// Every child process a task starts (spawn, exec, execFile and fork all come through here) leads
+// a process group of its own, and the pool is told its pid: when the task ends, the group is
+// killed, so nothing a task started outlives it. This thread's module instance only: the
+// agent's own child processes are untouched.
+const childProto = /** @type {any} */ (ChildProcess.prototype); // spawn() is internal: not in the types
+const spawnChild = childProto.spawn;
+childProto.spawn = function spawnInGroup(/** @type {any} */ options) {
+  const started = spawnChild.call(this, { ...options, detached: true });
+  if (this.pid !== undefined && current) port.postMessage({ type: 'child', id: current.id, pid: this.pid });
+  return started;
+};
 
 port.on('message', (msg) => {
   onMessage(msg);

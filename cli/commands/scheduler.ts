@@ -2,7 +2,7 @@
 // command: what it runs (the daemon, etcd, the stores) is imported when it runs, so every other
 // clusterctl command starts without loading it (~0.3 s of module loading).
 import type { Command } from 'commander';
-import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs } from '../../scheduler/defaults.js';
+import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs, defaultSubmitRatePerSecond } from '../../scheduler/defaults.js';
 import { exitOnCrash, fail, globals, loggerFor, untilSignal } from '../context.js';
 import { withConfigFile } from '../config.js';
 import { authModeArg, durationArg, hostPortArg, wholeNumberArg } from '../option-args.js';
@@ -27,6 +27,7 @@ export interface SchedulerFlags {
   prefetchWindow?: string;
   tlsDir?: string;
   auth?: string;
+  submitRate?: string;
 }
 
 export function schedulerCommand(program: Command): void {
@@ -50,6 +51,7 @@ export function schedulerCommand(program: Command): void {
     .option('--heartbeat <duration>', 'how often agents send a heartbeat (at most a third of --agent-ttl)', durationArg, '1s')
     .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP', hostPortArg)
     .option('--tls-dir <dir>', 'serve TLS with ca.crt and scheduler.crt/.key of this folder, requiring client certificates the same CA signed (see clusterctl tls init)')
+    .option('--submit-rate <n>', 'runs per second each token may submit (ten seconds\' worth at once); 0: no limit; not applied without --auth tokens', wholeNumberArg(0), String(defaultSubmitRatePerSecond))
     .option('--auth <mode>', 'tokens: every call needs a token (or an agent certificate); none: anyone who connects may do anything (default: tokens with --tls-dir, else none)', authModeArg);
   withConfigFile(command)
     .action(async (flags: SchedulerFlags, cmd: Command) => {

@@ -18,6 +18,7 @@ import type { WriteOp } from '../state/state-store.js';
 import { anonymous, mayTouch, requireProject, type Principal } from '../auth/access.js';
 import type { AuditLog } from '../auth/audit-log.js';
 import type { Authorizer } from '../auth/authorizer.js';
+import type { SubmitRate } from '../auth/submit-rate.js';
 import { runStatus, summaryStatus, type TaskView } from './views.js';
 import { JobCache } from './job-cache.js';
 import { watchRun } from './run-watch.js';
@@ -32,6 +33,7 @@ export interface ClientServiceDeps {
   /** Who calls (the interceptor has checked the method's capability; projects are checked here). */
   auth: Authorizer;
   audit: AuditLog;
+  submitRate: SubmitRate;
 }
 
 export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHandlers {
@@ -64,10 +66,11 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
   };
 
   const jobs = new JobCache();
-  /** A submitted job once `caller` may submit in its project. */
+  /** A submitted job once `caller` may submit in its project, at its rate. */
   const inputOf = (req: SubmitRequest__Output, caller: Principal) => {
     const input = submitInput(req, jobs);
     requireProject(caller, input.spec.project, 'submit runs');
+    deps.submitRate.take(caller);
     return input;
   };
 
@@ -234,7 +237,15 @@ function selectTasks(engine: FlowEngine, runId: string, step: string, index: num
   return [...tasksOf(run)].filter((t) => !step || t.step === step);
 }
 
+/** Sizes a submitted job may have: far above real jobs, far below what would hold the leader up. */
+export const submitLimits = { jobBytes: 1 << 20, paramsBytes: 1 << 20, pathChars: 4096 };
+
 function submitInput(req: SubmitRequest__Output, jobs: JobCache): SubmitInput & { spec: NonNullable<SubmitInput['spec']> } {
+  if (req.job_json.length > submitLimits.jobBytes) throw invalid(`job_json: ${req.job_json.length} characters; a job may have at most ${submitLimits.jobBytes} (put data in params, inputs or the code package)`);
+  if (req.params_json.length > submitLimits.paramsBytes) throw invalid(`params_json: ${req.params_json.length} characters; params may have at most ${submitLimits.paramsBytes} (put large data in a file of the code package)`);
+  for (const [field, value] of [['code_dir', req.code_dir], ['source', req.source], ['code_package', req.code_package]] as const) {
+    if (value.length > submitLimits.pathChars) throw invalid(`${field}: at most ${submitLimits.pathChars} characters`);
+  }
   const params = req.params_json ? parseJson(req.params_json, 'params_json') : {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw invalid('params_json: must be a JSON object');
   if (req.request_id && !/^[a-z0-9-]{1,40}$/.test(req.request_id)) throw invalid('request_id: 1-40 characters of a-z, 0-9 and -');

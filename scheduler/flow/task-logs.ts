@@ -1,17 +1,35 @@
 /**
  * Task logs as they stream in from agents: a bounded buffer per task, and followers that get
- * new lines until the task ends. The whole log of a finished task goes to the chunk store; this
- * buffer is what `clusterctl logs --follow` reads while a task runs.
+ * new lines until the task ends. The agent keeps each attempt's whole log and stores it in the
+ * chunk store when the task ends; this buffer is only what `clusterctl logs --follow` reads
+ * while a task runs, so it is bounded (lines, characters, and characters per second per task) and what
+ * goes over is dropped here, counted, and said so.
  */
 import type { LogLine } from '../../proto/types.js';
 
-const maxLinesPerTask = 10_000;
+export const logLimits = {
+  linesPerTask: 10_000,
+  /** Characters of text kept per task (about bytes, for ASCII): the oldest lines go first. */
+  charsPerTask: 1 << 20,
+  /** A longer line is cut to this many characters. */
+  lineChars: 16 << 10,
+  /** Sustained characters per second per task; a burst of `charsPerTask` passes. */
+  charsPerSecond: 256 << 10,
+};
 
 type Follower = (line: LogLine | null) => void;
 
 interface TaskLog {
   lines: LogLine[];
+  /** Characters of text in `lines`. */
+  chars: number;
+  /** Lines evicted (the oldest, over the line or byte bound). */
   dropped: number;
+  /** Lines refused for going over the rate. */
+  throttled: number;
+  /** Token bucket of the rate: characters that may still come, as of `refilledAtMs`. */
+  allowance: number;
+  refilledAtMs: number;
   ended: boolean;
   followers: Set<Follower>;
 }
@@ -19,13 +37,31 @@ interface TaskLog {
 export class TaskLogs {
   private readonly logs = new Map<string, TaskLog>();
 
+  constructor(private readonly now: () => number = Date.now) {}
+
   append(taskId: string, lines: readonly LogLine[]): void {
     const log = this.entry(taskId);
-    for (const line of lines) {
+    const now = this.now();
+    log.allowance = Math.min(logLimits.charsPerTask, log.allowance + ((now - log.refilledAtMs) * logLimits.charsPerSecond) / 1000);
+    log.refilledAtMs = now;
+    for (const raw of lines) {
+      const text = raw.text ?? '';
+      const line = text.length > logLimits.lineChars ? { ...raw, text: `${text.slice(0, logLimits.lineChars)}… [${text.length - logLimits.lineChars} more characters cut]` } : raw;
+      const size = line.text?.length ?? 0;
+      if (size > log.allowance) {
+        log.throttled++;
+        continue;
+      }
+      log.allowance -= size;
       log.lines.push(line);
+      log.chars += size;
       for (const f of log.followers) f(line);
     }
-    const excess = log.lines.length - maxLinesPerTask;
+    let excess = 0;
+    while (log.lines.length - excess > logLimits.linesPerTask || (log.chars > logLimits.charsPerTask && excess < log.lines.length)) {
+      log.chars -= log.lines[excess]!.text?.length ?? 0;
+      excess++;
+    }
     if (excess > 0) {
       log.lines.splice(0, excess);
       log.dropped += excess;
@@ -50,7 +86,10 @@ export class TaskLogs {
   lines(taskId: string): LogLine[] {
     const log = this.logs.get(taskId);
     if (!log) return [];
-    return log.dropped ? [{ at_ms: 0, stream: 'log', text: `[${log.dropped} earlier lines dropped]` }, ...log.lines] : log.lines;
+    const notes: LogLine[] = [];
+    if (log.dropped) notes.push({ at_ms: 0, stream: 'log', text: `[${log.dropped} earlier lines dropped: the live log keeps the last ${logLimits.linesPerTask} lines or ${logLimits.charsPerTask >> 20} Mi characters; the stored log has them all]` });
+    if (log.throttled) notes.push({ at_ms: 0, stream: 'log', text: `[${log.throttled} lines not shown live: over ${logLimits.charsPerSecond >> 10} Ki characters/s; the stored log has them all]` });
+    return notes.length ? [...notes, ...log.lines] : log.lines;
   }
 
   /**
@@ -80,7 +119,7 @@ export class TaskLogs {
   private entry(taskId: string): TaskLog {
     let log = this.logs.get(taskId);
     if (!log) {
-      log = { lines: [], dropped: 0, ended: false, followers: new Set() };
+      log = { lines: [], chars: 0, dropped: 0, throttled: 0, allowance: logLimits.charsPerTask, refilledAtMs: this.now(), ended: false, followers: new Set() };
       this.logs.set(taskId, log);
     }
     return log;

@@ -25,6 +25,7 @@ describe('agent protocol', () => {
     ['an unknown executor', [{ register: { agent_id: 'x', capacity, executors: ['fortran'] } }], 'register.executors'],
     ['duplicate GPU indices', [{ register: { agent_id: 'x', capacity: { ...capacity, gpus: [{ index: 0 }, { index: 0 }] }, executors: ['thread'] } }], 'GPU indices must be distinct'],
     ['an update without a task', [{ register: { agent_id: 'y', capacity, executors: ['thread'] } }, { updates: { updates: [{ task_id: '', attempt: 1, started: { at_ms: 1 } }] } }], 'updates[0]'],
+    ['200,000 labels', [{ register: { agent_id: 'x', capacity, executors: ['thread'], labels: Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, 'v'])) } }], 'register.labels: at most 64'],
     ['the id of a connected agent', [{ register: { agent_id: 'dev-agent-1', capacity, executors: ['thread'] } }], 'already connected'],
   ])('drops an agent that sends %s', async (_what, messages, message) => {
     const { status } = await converse(dev.addr, messages as AgentMessage[]);

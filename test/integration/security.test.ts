@@ -43,6 +43,7 @@ describe('a secure dev cluster (TLS, tokens)', () => {
     jobs = path.join(data, 'jobs');
     mkdirSync(jobs);
     writeFileSync(path.join(jobs, 'tasks.mjs'), readFileSync(path.join(repoRoot, 'test/fixtures/jobs/tasks.mjs')));
+    writeFileSync(path.join(jobs, 'spawn.yaml'), 'name: spawn\nsteps:\n  start:\n    run: { module: ./tasks.mjs, export: spawnSleepers }\n    resources: { cpu: 0.1, memory: 64Mi }\n');
     for (const project of ['alpha', 'beta']) {
       writeFileSync(path.join(jobs, `${project}.yaml`), `name: ${project}\nproject: ${project}\nparams: { ms: 1, gate: '' }\nsteps:\n  start:\n    run: { module: ./tasks.mjs, export: sleepy }\n    resources: { cpu: 0.1, memory: 64Mi }\n`);
     }
@@ -58,6 +59,24 @@ describe('a secure dev cluster (TLS, tokens)', () => {
     expect(statSync(path.join(data, 'tls', 'ca.key')).mode & 0o077).toBe(0);
     const res = await admin(['submit', 'examples/hello/job.yaml', '--wait']);
     expect(res.code, res.stderr).toBe(0);
+  });
+
+  it('kills the processes a thread task started, and theirs, when the task ends', async () => {
+    const run = json<{ run_id: string }>(await admin(['submit', path.join(jobs, 'spawn.yaml'), '--wait', '-o', 'json']));
+    const { pids } = JSON.parse((await admin(['result', run.run_id, 'start'])).stdout) as { pids: number[] };
+    expect(pids).toHaveLength(3);
+    const alive = () => pids.filter((pid) => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); // a zombie has ended
+      } catch {
+        return false;
+      }
+    });
+    try {
+      await eventually(async () => alive().length === 0, 20_000, `processes ${pids.join(', ')} to end`);
+    } finally {
+      for (const pid of alive()) process.kill(pid, 'SIGKILL'); // by pid, should the test fail
+    }
   });
 
   it('refuses plaintext clients and clients of another CA', async () => {

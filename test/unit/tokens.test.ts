@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
 import { proto } from '../../proto/load.js';
-import { capabilityFor, mayTouch, methodCapability, principalOfToken, requireCapability, requireProject } from '../../scheduler/auth/access.js';
+import { anonymous, capabilityFor, mayTouch, methodCapability, principalOfToken, requireCapability, requireProject } from '../../scheduler/auth/access.js';
+import { SubmitRate } from '../../scheduler/auth/submit-rate.js';
 import { TokenBook } from '../../scheduler/auth/token-book.js';
 import { MemoryStateStore } from '../../scheduler/state/memory-store.js';
 
@@ -86,5 +87,25 @@ describe('capabilities', () => {
     expect(() => requireProject(token('submit', ['alpha']), 'beta', 'cancel runs')).toThrow(/may not cancel runs in project "beta" \(its projects: alpha\)/);
     expect(mayTouch(token('admin', ['alpha']), 'beta')).toBe(true);
     expect(mayTouch(token('read'), 'anything')).toBe(true);
+  });
+});
+
+describe('SubmitRate', () => {
+  const caller = (id: string) => principalOfToken({ id, name: id, role: 'submit', projects: [], secretHash: '', createdAtMs: 0, createdBy: '' });
+
+  it('lets a token submit ten seconds of its rate at once, then its rate, and leaves other tokens alone', () => {
+    let now = 0;
+    const rate = new SubmitRate(5, () => now);
+    for (let i = 0; i < 50; i++) rate.take(caller('a'));
+    expect(() => rate.take(caller('a'))).toThrow(/submits faster than 5 runs\/s .*try again in 200 ms/);
+    rate.take(caller('b'));
+    now += 1_000;
+    for (let i = 0; i < 5; i++) rate.take(caller('a'));
+    expect(() => rate.take(caller('a'))).toThrow(/QUEUE_FULL|faster/);
+  });
+
+  it('does not limit a cluster without authentication', () => {
+    const rate = new SubmitRate(1, () => 0);
+    for (let i = 0; i < 1_000; i++) rate.take(anonymous);
   });
 });
