@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { credentialsOf } from '../client/admin-credentials.js';
 import { ClusterClient } from '../client/client.js';
 import { ClusterCredentials } from '../proto/credentials.js';
+import type { SubmitRequest } from '../proto/types.js';
 import type { BullmqResult } from './bullmq.js';
 import { submitRequest } from '../client/job-request.js';
 import { loadJobFile } from '../client/job-file.js';
@@ -162,19 +163,28 @@ async function measureCluster(addrs: string[], state: UserPathRow['state'], opts
 
 /**
  * One computed sweep as `clusterctl submit --wait` runs it, from reading the job file to the
- * final status; returns the seconds it took.
+ * final status; returns the seconds it took. `credentials`: what its store connection is made with.
  */
 export async function userSweep(client: ClusterClient, addrs: string[], items: number, workMs = 0, credentials = ClusterCredentials.plaintext): Promise<number> {
-  const progress = new Progress(`  computed sweep of ${items}`, items);
   const started = performance.now();
+  const request = await userSweepRequest(addrs, items, workMs, credentials);
+  await runToEnd(client, request, items);
+  return (performance.now() - started) / 1000;
+}
+
+/** The request of a computed sweep: the job file read and its folder uploaded, on a new store connection (as each `clusterctl submit` makes). */
+export async function userSweepRequest(addrs: string[], items: number, workMs = 0, credentials = ClusterCredentials.plaintext): Promise<SubmitRequest> {
   const job = loadJobFile(userJobFile);
   const params = applyParamOverrides(job.spec.params, [`items=${items}`, `work_ms=${workMs}`], userJobFile);
-  const store = new StoreClient(storeTarget(addrs), { credentials });
-  const request = await submitRequest(job, params, store, true).finally(() => store.close());
-  const last = await client.submitAndWatch(request, (s) => progress.update(s.steps[1]?.succeeded ?? 0));
+  return submitRequest(job, params, new StoreClient(storeTarget(addrs), { credentials }), true); // closes the store client
+}
+
+/** Submits `request` (a new run each time) and follows it to its end, as `--wait` does. */
+export async function runToEnd(client: ClusterClient, request: SubmitRequest, items: number): Promise<void> {
+  const progress = new Progress(`  computed sweep of ${items}`, items);
+  const last = await client.submitAndWatch({ ...request, request_id: '' }, (s) => progress.update(s.steps[1]?.succeeded ?? 0));
   progress.done();
   if (last.state !== 'succeeded') throw new Error(`benchmark run ${last.run_id} ${last.state}: ${last.error?.message ?? ''}`);
-  return (performance.now() - started) / 1000;
 }
 
 /** The leader's process health, polled every second until stopped. */
