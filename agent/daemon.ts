@@ -60,6 +60,12 @@ export interface AgentOptions {
 
 type AgentState = 'running' | 'draining' | 'stopping' | 'stopped';
 
+/** A function task's module URL, and the folder (code package or job folder) it is in. */
+interface FunctionCode {
+  url: string;
+  folder: string;
+}
+
 /** After the drain deadline, how long results already reported get for their acknowledgement. */
 const ackGraceMs = 2_000;
 /** Tasks that end sooner than this are reported once, finished (see StartReports). */
@@ -265,10 +271,10 @@ export class AgentDaemon {
       case 'assign':
         for (const step of msg.assign?.steps ?? []) {
           // Once per step of the message, not per task: a sweep's tasks share their step.
-          const moduleUrl = step.thread ? this.moduleUrl(step) : undefined;
+          const code = step.thread ? this.functionCode(step) : undefined;
           // Each task that awaits it reports a failure; if none does (all duplicates), it is not unhandled.
-          moduleUrl?.catch(() => undefined);
-          for (const a of step.tasks) this.runAssignment(step, a, moduleUrl);
+          code?.catch(() => undefined);
+          for (const a of step.tasks) this.runAssignment(step, a, code);
         }
         break;
       case 'cancel':
@@ -319,8 +325,8 @@ export class AgentDaemon {
     if (task && task.attempt === ref.attempt) task.cancellation.cancel(new Error(reason));
   }
 
-  /** `a` is one task of `step`; `moduleUrl` is where a thread task's function is, once known. */
-  private runAssignment(step: StepAssignment__Output, a: TaskAssignment__Output, moduleUrl: Promise<string> | undefined): void {
+  /** `a` is one task of `step`; `functionCode` is where a function task's code is, once known. */
+  private runAssignment(step: StepAssignment__Output, a: TaskAssignment__Output, functionCode: Promise<FunctionCode> | undefined): void {
     if (this.running.has(a.task_id)) return; // a duplicate assignment of what already runs
     if (this.state !== 'running') {
       // Placed before the scheduler heard this agent is leaving.
@@ -335,10 +341,10 @@ export class AgentDaemon {
     if (inputOf instanceof Promise) inputOf.catch(() => undefined); // reported by run(), or moot
     const run = async (): Promise<TaskOutcome> => {
       if (!executor) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: `agent ${this.opts.id} has no ${step.executor} executor` } };
-      let url = '';
-      if (moduleUrl) {
+      let code: FunctionCode = { url: '', folder: '' };
+      if (functionCode) {
         try {
-          url = await moduleUrl;
+          code = await functionCode;
         } catch (err) {
           return { ok: false, error: { code: 'TASK_FAILED', message: `agent ${this.opts.id} cannot fetch code package ${step.code_package}: ${(err as Error).message}` } };
         }
@@ -379,7 +385,9 @@ export class AgentDaemon {
       };
       return executor.run(step.container
         ? Object.assign(base, { kind: 'container' as const, container: { image: step.container.image, command: step.container.command, env: step.container.env, network: step.container.network } })
-        : Object.assign(base, { kind: 'thread' as const, moduleUrl: url, exportName: step.thread?.export ?? 'default' }));
+        : step.executor === 'process'
+          ? Object.assign(base, { kind: 'process' as const, moduleUrl: code.url, exportName: step.thread?.export ?? 'default', folder: code.folder })
+          : Object.assign(base, { kind: 'thread' as const, moduleUrl: code.url, exportName: step.thread?.export ?? 'default' }));
     };
     const forget = () => {
       if (this.running.get(a.task_id) === task) this.running.delete(a.task_id);
@@ -403,15 +411,17 @@ export class AgentDaemon {
   }
 
   /**
-   * The URL of a thread task's module: inside its code package when the run has one, else on
-   * this machine's filesystem (relative to the job's folder, for a folder every agent mounts).
+   * Where a function task's code is: the URL of its module and the folder it is in, its code
+   * package when the run has one, else on this machine's filesystem (relative to the job's
+   * folder, for a folder every agent mounts).
    */
-  private async moduleUrl(step: StepAssignment__Output): Promise<string> {
+  private async functionCode(step: StepAssignment__Output): Promise<FunctionCode> {
     if (step.code_package) {
       const folder = await this.opts.codeCache.folder(step.code_package);
-      return pathToFileURL(path.resolve(folder, step.thread!.module)).href;
+      return { url: pathToFileURL(path.resolve(folder, step.thread!.module)).href, folder };
     }
-    return versionedFileUrl(path.resolve(step.code_dir || process.cwd(), step.thread!.module));
+    const folder = path.resolve(step.code_dir || process.cwd());
+    return { url: versionedFileUrl(path.resolve(folder, step.thread!.module)), folder };
   }
 
   private log(task: RunningTask, stream: string, text: string): void {

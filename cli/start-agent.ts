@@ -5,6 +5,7 @@ import { CodeCache } from '../agent/code-cache.js';
 import { AgentDaemon } from '../agent/daemon.js';
 import { ContainerExecutor, connectDocker } from '../agent/executors/container-executor.js';
 import type { Executor } from '../agent/executors/executor.js';
+import { ProcessPool } from '../agent/executors/process-pool.js';
 import { ThreadPool } from '../agent/executors/thread-pool.js';
 import { detectCapacity } from '../agent/fingerprint/capacity.js';
 import { TaskOutputs } from '../agent/task-outputs.js';
@@ -38,7 +39,8 @@ export async function runAgent(flags: AgentFlags, logger: Logger): Promise<void>
   const agentId = flags.id ?? os.hostname();
   const dataDir = flags.data ?? path.join(os.tmpdir(), `clusterd-agent-${agentId}`);
   const schedulers = addrList(flags.scheduler);
-  const executors: Executor[] = [pool];
+  // Isolated function tasks (isolation: process) get as many processes as the pool has threads.
+  const executors: Executor[] = [pool, new ProcessPool({ size: threads, abortGraceMs: parseDurationMs(flags.abortGrace), logger: logger.child({ component: 'processes' }) })];
   const docker = await connectDocker(flags.dockerHost);
   if (docker.docker) {
     executors.push(new ContainerExecutor({

@@ -67,6 +67,7 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     ...(flags.tlsDir ? { tls: loadTlsFiles(flags.tlsDir, 'scheduler') } : {}),
     auth: (flags.auth ?? (flags.tlsDir ? 'tokens' : 'none')) === 'tokens',
     ...(flags.submitRate !== undefined ? { submitRatePerSecond: wholeNumber(flags.submitRate, 0) } : {}),
+    ...(flags.isolateProject?.length ? { isolateProjects: flags.isolateProject } : {}),
     listen: flags.listen,
     ...(flags.advertise ? { advertise: flags.advertise } : {}),
     store,

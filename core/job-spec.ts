@@ -18,6 +18,8 @@ const resourcesSchema = z.strictObject({
 
 const stepSchema = z.strictObject({
   run: z.strictObject({ module: z.string().min(1), export: z.string().min(1).optional() }).optional(),
+  /** How a `run` step's function runs: in a worker thread of the agent (default), or isolated in a process of its own. */
+  isolation: z.enum(['thread', 'process']).optional(),
   container: z.strictObject({
     image: z.string().min(1),
     command: z.array(z.string()).optional(),
@@ -53,7 +55,7 @@ export type Foreach =
 
 export interface StepSpec {
   name: string;
-  executor: 'thread' | 'container';
+  executor: 'thread' | 'process' | 'container';
   run?: { module: string; export: string };
   container?: { image: string; command: string[]; env: Record<string, string>; network: boolean };
   resources: Resources;
@@ -145,6 +147,7 @@ function compileStep(name: string, step: z.infer<typeof stepSchema>, where: stri
     }
   };
   if (!step.run === !step.container) throw specError(where, at(), 'needs exactly one of "run" (a thread task) or "container"');
+  if (step.isolation && !step.run) throw specError(where, at('isolation'), 'is for "run" steps: a container is isolated already');
   const resources: Resources = {
     cpuMilli: step.resources?.cpu === undefined ? defaultStepResources.cpuMilli : convert(['resources', 'cpu'], () => parseCpuMilli(step.resources!.cpu!)),
     memoryBytes: step.resources?.memory === undefined ? defaultStepResources.memoryBytes : convert(['resources', 'memory'], () => parseBytes(step.resources!.memory!)),
@@ -153,7 +156,7 @@ function compileStep(name: string, step: z.infer<typeof stepSchema>, where: stri
   const backoffMs = step.retry?.backoff === undefined ? 1000 : convert(['retry', 'backoff'], () => parseDurationMs(step.retry!.backoff!));
   const spec: StepSpec = {
     name,
-    executor: step.run ? 'thread' : 'container',
+    executor: step.run ? (step.isolation === 'process' ? 'process' : 'thread') : 'container',
     resources,
     next: step.next === undefined ? [] : Array.isArray(step.next) ? step.next : [step.next],
     join: step.join ?? false,
@@ -340,4 +343,18 @@ function convertParam(current: unknown, text: string, what: string): unknown {
         throw fail('JSON');
       }
   }
+}
+
+/**
+ * The job document with every `run` step isolated in a process of its own: what the scheduler
+ * submits for a project its operator isolates (`--isolate-project`). Returns `doc` itself when
+ * nothing changes.
+ */
+export function isolated(doc: unknown): unknown {
+  const steps = (doc as { steps?: Record<string, { run?: unknown; isolation?: string }> }).steps ?? {};
+  if (Object.values(steps).every((step) => !step.run || step.isolation === 'process')) return doc;
+  return {
+    ...(doc as object),
+    steps: Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, step.run ? { ...step, isolation: 'process' } : step])),
+  };
 }

@@ -67,6 +67,8 @@ export interface SchedulerOptions {
   auth?: boolean;
   /** Submits per second each token may make (ten seconds' worth at once); 0: no limit. */
   submitRatePerSecond?: number;
+  /** Projects whose function steps always run isolated in processes (see ProcessPool). */
+  isolateProjects?: string[];
 }
 
 type DaemonState = 'starting' | 'following' | 'leading' | 'stopping' | 'stopped';
@@ -134,6 +136,7 @@ export class SchedulerDaemon {
     this.server.addService(proto.ClientService.service, clientServiceHandlers({
       leader, servers: async () => this.servers(), objects: this.objects, auth: this.auth, audit: this.audit,
       submitRate: new SubmitRate(this.opts.submitRatePerSecond ?? defaultSubmitRatePerSecond),
+      isolateProjects: new Set(this.opts.isolateProjects ?? []),
     }));
     addChunkStoreService(this.server, {
       backend: this.opts.chunks,

@@ -47,6 +47,17 @@ export interface ThreadTaskRun extends TaskRunBase {
   exportName: string;
 }
 
+/**
+ * The same function in an isolated process (process-pool.ts): `folder` is what it may read, the
+ * code package (or job folder) its module is in.
+ */
+export interface ProcessTaskRun extends TaskRunBase {
+  kind: 'process';
+  moduleUrl: string;
+  exportName: string;
+  folder: string;
+}
+
 export interface ContainerSpec {
   image: string;
   command: string[];
@@ -60,7 +71,7 @@ export interface ContainerTaskRun extends TaskRunBase {
   container: ContainerSpec;
 }
 
-export type TaskRun = ThreadTaskRun | ContainerTaskRun;
+export type TaskRun = ThreadTaskRun | ProcessTaskRun | ContainerTaskRun;
 
 /** A named artifact a task produced: bytes it saved (thread), or a file it wrote (container). */
 export type ArtifactSource = { name: string } & ({ bytes: Uint8Array } | { file: string });

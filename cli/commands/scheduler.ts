@@ -28,6 +28,7 @@ export interface SchedulerFlags {
   tlsDir?: string;
   auth?: string;
   submitRate?: string;
+  isolateProject?: string[];
 }
 
 export function schedulerCommand(program: Command): void {
@@ -52,6 +53,7 @@ export function schedulerCommand(program: Command): void {
     .option('--health-listen <host:port>', 'serve /healthz and /readyz (ready = leader known and state loaded) over HTTP', hostPortArg)
     .option('--tls-dir <dir>', 'serve TLS with ca.crt and scheduler.crt/.key of this folder, requiring client certificates the same CA signed (see clusterctl tls init)')
     .option('--submit-rate <n>', 'runs per second each token may submit (ten seconds\' worth at once); 0: no limit; not applied without --auth tokens', wholeNumberArg(0), String(defaultSubmitRatePerSecond))
+    .option('--isolate-project <name>', 'run every function step of this project in an isolated process (as isolation: process); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--auth <mode>', 'tokens: every call needs a token (or an agent certificate); none: anyone who connects may do anything (default: tokens with --tls-dir, else none)', authModeArg);
   withConfigFile(command)
     .action(async (flags: SchedulerFlags, cmd: Command) => {

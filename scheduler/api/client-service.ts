@@ -4,6 +4,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { ClusterError, invalid } from '../../core/errors.js';
+import { compileJob, isolated } from '../../core/job-spec.js';
 import { toServiceError } from '../../proto/status.js';
 import type { ClientServiceHandlers, RunStatus, ServerInfo, SubmitRequest__Output } from '../../proto/types.js';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
@@ -34,6 +35,8 @@ export interface ClientServiceDeps {
   auth: Authorizer;
   audit: AuditLog;
   submitRate: SubmitRate;
+  /** Projects whose `run` steps always run isolated in processes (the operator's --isolate-project). */
+  isolateProjects?: ReadonlySet<string>;
 }
 
 export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHandlers {
@@ -71,7 +74,10 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     const input = submitInput(req, jobs);
     requireProject(caller, input.spec.project, 'submit runs');
     deps.submitRate.take(caller);
-    return input;
+    if (!deps.isolateProjects?.has(input.spec.project)) return input;
+    // Rewritten in the document, which the run record keeps: it holds after a failover too.
+    const job = isolated(input.job);
+    return job === input.job ? input : { ...input, job, spec: compileJob(job, 'submitted job') };
   };
 
   return {

@@ -5,7 +5,7 @@
 import { ClusterError } from '../../core/errors.js';
 import type { Register__Output, TaskRef__Output, TaskUpdate__Output } from '../../proto/types.js';
 
-const knownExecutors = new Set(['thread', 'container']);
+const knownExecutors = new Set(['thread', 'process', 'container']);
 const maxIdLength = 200;
 
 /**

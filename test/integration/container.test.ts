@@ -47,7 +47,7 @@ describe('container tasks', () => {
 
   it('advertises the container executor', async () => {
     const [agent] = await clusterctlJson<Array<{ executors: string[] }>>(['agents'], addr);
-    expect(agent!.executors).toEqual(['thread', 'container']);
+    expect(agent!.executors).toEqual(['thread', 'process', 'container']);
   });
 
   it('runs a container with its env and input, reads its result, fans out in a foreach and joins', async () => {

@@ -43,6 +43,7 @@ describe('a secure dev cluster (TLS, tokens)', () => {
     jobs = path.join(data, 'jobs');
     mkdirSync(jobs);
     writeFileSync(path.join(jobs, 'tasks.mjs'), readFileSync(path.join(repoRoot, 'test/fixtures/jobs/tasks.mjs')));
+    writeFileSync(path.join(jobs, 'isolated.yaml'), 'name: isolated\nsteps:\n  start:\n    run: { module: ./tasks.mjs, export: probeIsolation }\n    isolation: process\n');
     writeFileSync(path.join(jobs, 'spawn.yaml'), 'name: spawn\nsteps:\n  start:\n    run: { module: ./tasks.mjs, export: spawnSleepers }\n    resources: { cpu: 0.1, memory: 64Mi }\n');
     for (const project of ['alpha', 'beta']) {
       writeFileSync(path.join(jobs, `${project}.yaml`), `name: ${project}\nproject: ${project}\nparams: { ms: 1, gate: '' }\nsteps:\n  start:\n    run: { module: ./tasks.mjs, export: sleepy }\n    resources: { cpu: 0.1, memory: 64Mi }\n`);
@@ -77,6 +78,12 @@ describe('a secure dev cluster (TLS, tokens)', () => {
     } finally {
       for (const pid of alive()) process.kill(pid, 'SIGKILL'); // by pid, should the test fail
     }
+  });
+
+  it('runs an isolated step where it cannot read /etc/shadow, start a process, or see the agent\'s environment', async () => {
+    const run = json<{ run_id: string }>(await admin(['submit', path.join(jobs, 'isolated.yaml'), '--wait', '-o', 'json']));
+    const seen = JSON.parse((await admin(['result', run.run_id, 'start'])).stdout) as { shadow: string; spawn: string; env: string[] };
+    expect(seen).toEqual({ shadow: 'ERR_ACCESS_DENIED', spawn: 'ERR_ACCESS_DENIED', env: ['PATH'] });
   });
 
   it('refuses plaintext clients and clients of another CA', async () => {

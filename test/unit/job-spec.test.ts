@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyParamOverrides, compileJob, foreachItems } from '../../core/job-spec.js';
+import { applyParamOverrides, compileJob, foreachItems, isolated } from '../../core/job-spec.js';
 
 const run = { module: './m.mjs', export: 'f' };
 const job = (steps: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ name: 'j', steps, ...extra });
@@ -85,5 +85,25 @@ describe('container steps', () => {
   it.each(['privileged', 'volumes', 'binds', 'devices'])('refuses container.%s by name', (field) => {
     expect(() => compileJob(job({ start: { container: { image: 'busybox', [field]: true } } }), 'job.yaml'))
       .toThrow(new RegExp(`job\\.yaml: steps\\.start\\.container\\.${field}: not allowed`));
+  });
+});
+
+describe('isolation', () => {
+  const job = (start: Record<string, unknown>) => ({ name: 'j', steps: { start: { ...start, next: 'other' }, other: { container: { image: 'busybox' } } } });
+
+  it('makes a run step with isolation: process a process task, and refuses it on a container step', () => {
+    expect(compileJob(job({ run: { module: './m.mjs' }, isolation: 'process' }), 'job.yaml').steps.start!.executor).toBe('process');
+    expect(compileJob(job({ run: { module: './m.mjs' } }), 'job.yaml').steps.start!.executor).toBe('thread');
+    expect(() => compileJob({ name: 'j', steps: { s: { container: { image: 'b' }, isolation: 'process' } } }, 'job.yaml')).toThrow('job.yaml: steps.s.isolation: is for "run" steps');
+    expect(() => compileJob(job({ run: { module: './m.mjs' }, isolation: 'vm' }), 'job.yaml')).toThrow(/steps\.start\.isolation/);
+  });
+
+  it('isolates every run step of a document for a project its operator isolates, leaving containers and the original alone', () => {
+    const doc = job({ run: { module: './m.mjs' } });
+    const rewritten = isolated(doc) as typeof doc;
+    expect(compileJob(rewritten, 'x').steps.start!.executor).toBe('process');
+    expect(rewritten.steps.other).toEqual({ container: { image: 'busybox' } });
+    expect(doc.steps.start).toEqual({ run: { module: './m.mjs' }, next: 'other' });
+    expect(isolated(rewritten)).toBe(rewritten);
   });
 });
