@@ -63,6 +63,8 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
     ...(retainMs !== undefined ? { retainMs } : {}),
     ...(flags.maxFinishedTasks !== undefined ? { maxFinishedTasks: wholeNumber(flags.maxFinishedTasks, 0) } : {}),
     ...(flags.maxForeachItems !== undefined ? { maxForeachItems: wholeNumber(flags.maxForeachItems, 1) } : {}),
+    ...(flags.maxLostAttempts !== undefined ? { maxLostAttempts: wholeNumber(flags.maxLostAttempts, 1) } : {}),
+    ...(flags.maxActiveRuns !== undefined ? { maxActiveRuns: wholeNumber(flags.maxActiveRuns, 1) } : {}),
     ...(flags.prefetchWindow !== undefined ? { prefetchWindowMs: parseDurationMs(flags.prefetchWindow) } : {}),
     ...(flags.tlsDir ? { tls: loadTlsFiles(flags.tlsDir, 'scheduler') } : {}),
     auth: (flags.auth ?? (flags.tlsDir ? 'tokens' : 'none')) === 'tokens',

@@ -59,6 +59,10 @@ export interface SchedulerOptions {
   maxFinishedTasks?: number;
   /** The most items one foreach may have, listed or computed (see FlowEngine). */
   maxForeachItems?: number;
+  /** Attempts of a task lost with their agent before it fails as LOST_AGENTS (default 3). */
+  maxLostAttempts?: number;
+  /** Runs of one project under way at once (default 100,000). */
+  maxActiveRuns?: number;
   /** The prefetch window (see placement/prefetch.ts); 0 turns prefetching off. */
   prefetchWindowMs?: number;
   /** Serve TLS with these files, requiring client certificates of the same CA; default plaintext. */
@@ -188,6 +192,8 @@ export class SchedulerDaemon {
       ...(this.opts.retainMs !== undefined ? { retainMs: this.opts.retainMs } : {}),
       maxFinishedTasks: this.opts.maxFinishedTasks ?? defaultMaxFinishedTasks,
       maxForeachItems: this.opts.maxForeachItems ?? defaultMaxForeachItems,
+      ...(this.opts.maxLostAttempts !== undefined ? { maxLostAttempts: this.opts.maxLostAttempts } : {}),
+      ...(this.opts.maxActiveRuns !== undefined ? { maxActiveRuns: this.opts.maxActiveRuns } : {}),
       prefetchWindowMs: this.opts.prefetchWindowMs ?? defaultPrefetchWindowMs,
     });
     // Every term this replica began, until it has closed: close() waits for them all, the one

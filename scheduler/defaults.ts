@@ -13,5 +13,7 @@ export const defaultMaxForeachItems = 1_000_000;
 export const defaultMaxLostAttempts = 3;
 /** Expected work an agent may hold waiting beyond what it runs, per task it runs at once. */
 export const defaultPrefetchWindowMs = 50;
+/** Runs of one project that may be under way at once; a submit over it is refused. */
+export const defaultMaxActiveRuns = 100_000;
 /** Runs (submits, resumes, schedules) per second each token may start; ten seconds' worth at once. */
 export const defaultSubmitRatePerSecond = 100;

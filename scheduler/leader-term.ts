@@ -49,6 +49,9 @@ export interface LeaderTermOptions {
   maxFinishedTasks: number;
   /** The most items one foreach may have. */
   maxForeachItems: number;
+  /** See FlowEngineOptions. */
+  maxLostAttempts?: number;
+  maxActiveRuns?: number;
   /** Expected work an agent may hold waiting beyond what it runs, per task it runs at once (see placement/prefetch.ts). */
   prefetchWindowMs: number;
 }
@@ -111,7 +114,10 @@ export class LeaderTerm {
       heartbeatIntervalMs: opts.heartbeatIntervalMs,
       schedulerId: opts.schedulerId,
     });
-    this.engine = new FlowEngine({ placer: this.placer, persist, objects: opts.objects, dispatcher: this.registry, maxForeachItems: opts.maxForeachItems, logger: opts.logger.child({ component: 'flow' }) });
+    this.engine = new FlowEngine({ placer: this.placer, persist, objects: opts.objects, dispatcher: this.registry, maxForeachItems: opts.maxForeachItems,
+      ...(opts.maxLostAttempts !== undefined ? { maxLostAttempts: opts.maxLostAttempts } : {}),
+      ...(opts.maxActiveRuns !== undefined ? { maxActiveRuns: opts.maxActiveRuns } : {}),
+      logger: opts.logger.child({ component: 'flow' }) });
     this.registry.bind(this.engine);
     this.schedules = new CronSchedules(this.engine, persist, opts.logger.child({ component: 'cron' }));
     this.compactor = new RunCompactor({ store: opts.store, chunks: opts.chunks, persist, compactAfterMs: opts.compactAfterMs, maxFinishedTasks: opts.maxFinishedTasks, logger: opts.logger.child({ component: 'compaction' }) });

@@ -2,7 +2,9 @@
 // command: what it runs (the daemon, etcd, the stores) is imported when it runs, so every other
 // clusterctl command starts without loading it (~0.3 s of module loading).
 import type { Command } from 'commander';
-import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs, defaultSubmitRatePerSecond } from '../../scheduler/defaults.js';
+import {
+  defaultMaxActiveRuns, defaultMaxFinishedTasks, defaultMaxForeachItems, defaultMaxLostAttempts, defaultPrefetchWindowMs, defaultSubmitRatePerSecond,
+} from '../../scheduler/defaults.js';
 import { exitOnCrash, fail, globals, loggerFor, untilSignal } from '../context.js';
 import { withConfigFile } from '../config.js';
 import { authModeArg, durationArg, hostPortArg, wholeNumberArg } from '../option-args.js';
@@ -24,6 +26,8 @@ export interface SchedulerFlags {
   retain?: string;
   maxFinishedTasks?: string;
   maxForeachItems?: string;
+  maxLostAttempts?: string;
+  maxActiveRuns?: string;
   prefetchWindow?: string;
   tlsDir?: string;
   auth?: string;
@@ -45,6 +49,8 @@ export function schedulerCommand(program: Command): void {
     .option('--compact-after <duration>', 'a run finished this long ago has its task records moved from the state store into the chunk store', durationArg, '10m')
     .option('--max-finished-tasks <n>', 'tasks of finished runs the leader keeps in memory; past it the oldest finished runs are compacted before --compact-after', wholeNumberArg(0), String(defaultMaxFinishedTasks))
     .option('--max-foreach-items <n>', 'the most items one foreach may have, listed in the job file or computed by a step; a run over it fails saying so', wholeNumberArg(1), String(defaultMaxForeachItems))
+    .option('--max-lost-attempts <n>', 'attempts of a task that may end with their agent lost before the task fails as LOST_AGENTS (a task that kills its agent must not take down every agent in turn)', wholeNumberArg(1), String(defaultMaxLostAttempts))
+    .option('--max-active-runs <n>', 'runs of one project under way at once; a submit over it is refused until some end', wholeNumberArg(1), String(defaultMaxActiveRuns))
     .option('--prefetch-window <duration>', 'expected work an agent may hold waiting beyond what it runs, per task it runs at once, so no slot waits on the scheduler between tasks (0: off)', durationArg, `${defaultPrefetchWindowMs}ms`)
     .option('--retain <duration>', 'a run finished this long ago is deleted, and store gc then collects its results, artifacts and logs (default: runs are kept)', durationArg)
     .option('--state <file>', 'without --etcd: keep state in this log file so it survives a restart')

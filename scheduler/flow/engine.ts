@@ -16,6 +16,7 @@ import type { Resources } from '../../core/resources.js';
 import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 import type { AgentEvents, AttemptRef } from '../dispatch/agent-events.js';
 import type { Placer } from '../placement/placer.js';
+import { defaultMaxActiveRuns } from '../defaults.js';
 import { decodeTaskRecords, keys, putRecord, type RunRecord, type TaskRecord } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
 import { EffectRunner, type Dispatcher, type ObjectReader } from './effect-runner.js';
@@ -48,6 +49,10 @@ export interface FlowEngineOptions {
   timeoutGraceMs?: number;
   /** The most items one foreach may have, listed or computed. Default 1,000,000. */
   maxForeachItems?: number;
+  /** Attempts of a task that may be lost with their agent before it fails as LOST_AGENTS. Default 3. */
+  maxLostAttempts?: number;
+  /** Runs of one project under way at once; a submit over it is refused (QUEUE_FULL). Default 100,000. */
+  maxActiveRuns?: number;
 }
 
 export class FlowEngine implements AgentEvents {
@@ -90,6 +95,10 @@ export class FlowEngine implements AgentEvents {
     this.refuseUnrunnable(job, resume?.fromStep);
     const id = `${job.name}-${input.requestId || newRequestId(this.core.now())}`;
     if (this.catalog.has(id)) return id;
+    const maxActive = this.opts.maxActiveRuns ?? defaultMaxActiveRuns;
+    if (this.catalog.activeRuns(job.project) >= maxActive) {
+      throw new ClusterError('QUEUE_FULL', `project "${job.project}" has ${maxActive} runs under way, this cluster's limit (--max-active-runs): wait for some to end, or cancel some`, { retryable: true });
+    }
     const record: RunRecord = {
       id,
       job: input.job,

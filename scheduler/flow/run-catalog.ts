@@ -27,6 +27,8 @@ export class RunCatalog {
    */
   private readonly idBySeq = new Map<number, string>();
   private seq = 0;
+  /** Runs in memory not yet ended, per project: what --max-active-runs bounds. */
+  private readonly activeByProject = new Map<string, number>();
 
   /** The seq of the next run submitted. */
   nextSeq(): number {
@@ -42,6 +44,13 @@ export class RunCatalog {
     this.seq = Math.max(this.seq, run.record.seq + 1);
     this.idBySeq.set(run.record.seq, run.record.id);
     this.runs.set(run.record.id, run);
+    // Counted until markFinished: a run restored or loaded back ended is marked at once.
+    this.activeByProject.set(run.job.project, (this.activeByProject.get(run.job.project) ?? 0) + 1);
+  }
+
+  /** Runs of `project` that have not ended. */
+  activeRuns(project: string): number {
+    return this.activeByProject.get(project) ?? 0;
   }
 
   /** A run in memory; a dropped one is only found by the engine's `load`. */
@@ -112,6 +121,9 @@ export class RunCatalog {
   markFinished(run: RunState): void {
     this.finished.set(run.record.id, run);
     this.finishedTaskCount += taskCount(run);
+    const active = (this.activeByProject.get(run.job.project) ?? 1) - 1;
+    if (active > 0) this.activeByProject.set(run.job.project, active);
+    else this.activeByProject.delete(run.job.project);
   }
 
   /** The finished runs in memory, oldest first: what compaction looks at. */

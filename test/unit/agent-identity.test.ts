@@ -72,3 +72,23 @@ describe('agent ids', () => {
     expect(registry.list().map((x) => x.agent_id)).toEqual(['gpu-1']);
   });
 });
+
+describe('runs under way per project', () => {
+  it('refuses a submit over --max-active-runs for that project only, and takes it again once one ends', async () => {
+    const placer = new Placer();
+    const registry = new AgentRegistry({ placer, logger: silentLogger, agentTtlMs: 60_000, heartbeatIntervalMs: 1_000, schedulerId: 's' });
+    const engine = new FlowEngine({ placer, objects: { read: () => Promise.reject(new Error('none')) }, persist: () => Promise.resolve(), dispatcher: registry, logger: silentLogger, maxActiveRuns: 2 });
+    registry.bind(engine);
+    engine.setRecovering(false);
+    const stream = new FakeStream();
+    registry.attach(stream as unknown as AgentStream, 'token:a');
+    stream.say({ register: { agent_id: 'a', hostname: 'a', instance_id: 'a-1', version: '', labels: {}, running: [], unacknowledged: [], capacity: { cpu_milli: 1000, memory_bytes: 2 ** 30, gpus: [] }, executors: ['thread'] } });
+    const submit = (project: string) => engine.submit({ job: { ...job, project }, params: {}, codeDir: '', codePackage: '', source: 'job.yaml' });
+    const first = await submit('vision');
+    await submit('vision');
+    await expect(submit('vision')).rejects.toThrow(/project "vision" has 2 runs under way, this cluster's limit \(--max-active-runs\)/);
+    await submit('nlp'); // another project is not held back
+    await engine.cancel(first);
+    await submit('vision');
+  });
+});
