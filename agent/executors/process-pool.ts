@@ -139,10 +139,12 @@ export class ProcessPool implements Executor {
         p.busy = true;
         return p;
       }
+      let detach = () => {};
       await new Promise<void>((resolve) => {
         this.waiting.push(resolve);
-        task.cancellation.onCancel(() => resolve());
+        detach = task.cancellation.onCancel(() => resolve());
       });
+      detach();
     }
   }
 

@@ -2,6 +2,7 @@
 // gRPC as an outsider, a user of another project, and a forging agent would.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkServerIdentity } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClientEnv } from '../../client/admin-credentials.js';
@@ -97,7 +98,9 @@ describe('a secure dev cluster (TLS, tokens)', () => {
     expect(stranger.stderr).toContain('over TLS');
     // A raw gRPC client without a client certificate never gets an answer either.
     const files = loadTlsFiles(env.CLUSTERCTL_TLS_DIR!, 'client');
-    const anonymous = new proto.ClientService(env.CLUSTERCTL_ADDR!, grpc.credentials.createSsl(files.ca), channelOptions);
+    // (As ClusterCredentials does for an IP target: a fixed server name, the IP checked.)
+    const [host] = env.CLUSTERCTL_ADDR!.split(':');
+    const anonymous = new proto.ClientService(env.CLUSTERCTL_ADDR!, grpc.credentials.createSsl(files.ca, null, null, { checkServerIdentity: (_name, cert) => checkServerIdentity(host!, cert) }), { ...channelOptions, 'grpc.ssl_target_name_override': 'clusterd' });
     const err = await new Promise<grpc.ServiceError | null>((resolve) => anonymous.Servers({}, { deadline: Date.now() + 10_000 }, (e: grpc.ServiceError | null) => resolve(e)));
     anonymous.close();
     expect(err?.code).toBe(grpc.status.UNAVAILABLE);
