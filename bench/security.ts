@@ -10,10 +10,12 @@
  *   `smallRuns`);
  * - round trip: the same run submitted again and followed on open connections: what every call
  *   pays once connected (median of `smallRuns`);
- * - sweep: the throughput of a computed sweep of `items` (median of 3, after a warm-up sweep).
+ * - sweep: the throughput of a computed sweep of `items` (median of 3, after two warm-up sweeps),
+ *   and the CPU the scheduler and agents spend per task in it (steadier on a busy machine).
  */
 import { ClusterClient } from '../client/client.js';
 import type { ClusterCredentials } from '../proto/credentials.js';
+import { cpuDuring } from './process-cpu.js';
 import { say } from './progress.js';
 import { median, round } from './stats.js';
 import { runToEnd, userSweep, userSweepRequest, withDevCluster } from './user-path.js';
@@ -26,6 +28,8 @@ export interface SecurityBenchOptions {
 
 interface ModeFigures {
   sweepTasksPerSec: number;
+  /** CPU of the scheduler and the agents per sweep task: steadier than throughput on a busy machine. */
+  cpuUsPerTask: number;
   submitMs: number;
   roundTripMs: number;
   connectMs: number;
@@ -40,6 +44,7 @@ export interface SecurityBenchResult {
   /** secure ÷ plaintext of each figure (1: free). */
   sweepRatio: number;
   submitRatio: number;
+  cpuRatio: number;
   roundTripRatio: number;
   connectRatio: number;
 }
@@ -49,11 +54,12 @@ export async function runSecurityBench(opts: SecurityBenchOptions): Promise<Secu
   for (let r = 1; r <= opts.rounds; r++) {
     for (const mode of ['plaintext', 'secure'] as const) {
       say(`security: round ${r}/${opts.rounds}, dev --data${mode === 'secure' ? ' --secure' : ''}: connections, ${opts.smallRuns} one-item runs, sweeps of ${opts.items}`);
-      samples[mode].push(await withDevCluster({ agents: 2, devArgs: mode === 'secure' ? ['--secure'] : [] }, (cluster) => measure(cluster.addr, cluster.credentials, opts)));
+      samples[mode].push(await withDevCluster({ agents: 2, devArgs: mode === 'secure' ? ['--secure'] : [] }, (cluster) => measure(cluster.addr, cluster.credentials, [...cluster.pids.schedulers, ...cluster.pids.agents], opts)));
     }
   }
   const summary = (s: ModeFigures[]) => ({
     sweepTasksPerSec: median(s.map((x) => x.sweepTasksPerSec)),
+    cpuUsPerTask: median(s.map((x) => x.cpuUsPerTask)),
     submitMs: median(s.map((x) => x.submitMs)),
     roundTripMs: median(s.map((x) => x.roundTripMs)),
     connectMs: median(s.map((x) => x.connectMs)),
@@ -67,12 +73,13 @@ export async function runSecurityBench(opts: SecurityBenchOptions): Promise<Secu
     secure,
     sweepRatio: round(secure.sweepTasksPerSec / plaintext.sweepTasksPerSec, 3),
     submitRatio: round(secure.submitMs / plaintext.submitMs, 3),
+    cpuRatio: round(secure.cpuUsPerTask / plaintext.cpuUsPerTask, 3),
     roundTripRatio: round(secure.roundTripMs / plaintext.roundTripMs, 3),
     connectRatio: round(secure.connectMs / plaintext.connectMs, 3),
   };
 }
 
-async function measure(addr: string, credentials: ClusterCredentials, opts: SecurityBenchOptions): Promise<ModeFigures> {
+async function measure(addr: string, credentials: ClusterCredentials, pids: number[], opts: SecurityBenchOptions): Promise<ModeFigures> {
   const connects: number[] = [];
   for (let i = 0; i < 20; i++) {
     const started = performance.now();
@@ -83,7 +90,10 @@ async function measure(addr: string, credentials: ClusterCredentials, opts: Secu
   }
   const client = new ClusterClient([addr], { credentials });
   try {
-    await userSweep(client, [addr], Math.min(2_000, opts.items), 0, credentials); // warm: pools, module, JIT
+    // Warm: pools, module, and the JIT, which took two sweeps of 10,000 to settle in both modes
+    // (the first ran at a third of the steady rate, TLS or not; a 2,000-item warm-up left the
+    // secure rounds bimodal, 4,000-15,000 tasks/s).
+    for (let i = 0; i < 2; i++) await userSweep(client, [addr], opts.items, 0, credentials);
     const submits: number[] = [];
     for (let i = 0; i < opts.smallRuns; i++) submits.push(await userSweep(client, [addr], 1, 0, credentials));
     const request = await userSweepRequest([addr], 1, 0, credentials);
@@ -94,9 +104,15 @@ async function measure(addr: string, credentials: ClusterCredentials, opts: Secu
       roundTrips.push(performance.now() - started);
     }
     const sweeps: number[] = [];
-    for (let i = 0; i < 3; i++) sweeps.push(opts.items / await userSweep(client, [addr], opts.items, 0, credentials));
+    const cpu: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { value: seconds, cpuMs } = await cpuDuring(pids, () => userSweep(client, [addr], opts.items, 0, credentials));
+      sweeps.push(opts.items / seconds);
+      cpu.push((cpuMs.reduce<number>((sum, ms) => sum + (ms ?? 0), 0) * 1000) / opts.items);
+    }
     return {
       sweepTasksPerSec: round(median(sweeps), 0),
+      cpuUsPerTask: round(median(cpu), 0),
       submitMs: round(median(submits) * 1000, 1),
       roundTripMs: round(median(roundTrips), 1),
       connectMs: round(median(connects), 1),

@@ -284,7 +284,7 @@ export function summary(report: BenchReport): string {
   if (sec) {
     lines.push('skipped' in sec
       ? `security: skipped (${sec.skipped})`
-      : `security (dev --data vs dev --secure --data, medians of ${sec.rounds} rounds): sweep of ${sec.items} ${sec.plaintext.sweepTasksPerSec} -> ${sec.secure.sweepTasksPerSec} tasks/s (x${sec.sweepRatio}); one-item run on open connections ${sec.plaintext.roundTripMs} -> ${sec.secure.roundTripMs} ms (x${sec.roundTripRatio}; goal for both: within 15%); submitted as the CLI does, with a new store connection ${sec.plaintext.submitMs} -> ${sec.secure.submitMs} ms (x${sec.submitRatio}); a new connection's first answer ${sec.plaintext.connectMs} -> ${sec.secure.connectMs} ms (the handshake each clusterctl command pays)`);
+      : `security (dev --data vs dev --secure --data, medians of ${sec.rounds} rounds): sweep of ${sec.items} ${sec.plaintext.sweepTasksPerSec} -> ${sec.secure.sweepTasksPerSec} tasks/s (x${sec.sweepRatio}), CPU per task ${sec.plaintext.cpuUsPerTask} -> ${sec.secure.cpuUsPerTask} µs (x${sec.cpuRatio}); one-item run on open connections ${sec.plaintext.roundTripMs} -> ${sec.secure.roundTripMs} ms (x${sec.roundTripRatio}; goal for both: within 15%); submitted as the CLI does, with a new store connection ${sec.plaintext.submitMs} -> ${sec.secure.submitMs} ms (x${sec.submitRatio}); a new connection's first answer ${sec.plaintext.connectMs} -> ${sec.secure.connectMs} ms (the handshake each clusterctl command pays)`);
   }
   const e = report.results.expansion as ExpansionResult | undefined;
   if (e) lines.push(`expansion: a foreach of ${e.items} items submitted and all queued in ${e.submitToQueuedMs.median} ms (median)`);
