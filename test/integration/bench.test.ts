@@ -52,6 +52,11 @@ describe('clusterctl bench', () => {
     expect(floor.p99).toBeGreaterThanOrEqual(floor.p50);
     expect(floor.p50).toBeLessThan(report.results.latency.roundTripMs.p50);
     expect(report.results.placement.placer.fill.placements).toBeGreaterThan(0);
+    // TLS and tokens beside plaintext: both modes measured, each figure from a real run.
+    const security = (report.results as unknown as { security: Record<'plaintext' | 'secure', { sweepTasksPerSec: number; cpuUsPerTask: number; roundTripMs: number; submitMs: number; connectMs: number }> }).security;
+    for (const mode of ['plaintext', 'secure'] as const) {
+      for (const figure of ['sweepTasksPerSec', 'cpuUsPerTask', 'roundTripMs', 'submitMs', 'connectMs'] as const) expect(security[mode][figure], `${mode} ${figure}`).toBeGreaterThan(0);
+    }
     expect(report.results.expansion).toMatchObject({ items: 300 });
     // At least 100,000 items, whatever --tasks says: per-task memory needs a big run to show.
     expect(report.results.memory.items).toBe(100_000);
