@@ -1,14 +1,15 @@
 // Starts one scheduler replica from its command-line flags (clusterctl scheduler, clusterctl dev).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Etcd3 } from 'etcd3';
-import { invalid } from '../core/errors.js';
+import { errorMessage, invalid } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { parseDurationMs } from '../core/units.js';
 import { loadTlsFiles } from '../proto/credentials.js';
 import { SchedulerDaemon } from '../scheduler/daemon.js';
 import { EmbeddedLeader } from '../scheduler/leader/embedded-leader.js';
 import { EtcdLeaderElection } from '../scheduler/leader/etcd-election.js';
-import { createEtcdClient } from '../scheduler/state/etcd-client.js';
+import { createEtcdClient, etcdEndpoints, type EtcdTls } from '../scheduler/state/etcd-client.js';
 import { EtcdStateStore } from '../scheduler/state/etcd-store.js';
 import { MemoryStateStore } from '../scheduler/state/memory-store.js';
 import type { StateStore } from '../scheduler/state/state-store.js';
@@ -38,7 +39,8 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
   let etcd: Etcd3 | undefined;
   let leadership: ConstructorParameters<typeof SchedulerDaemon>[0]['leadership'];
   if (flags.etcd) {
-    etcd = createEtcdClient({ endpoints: flags.etcd.split(',').map((e) => (e.includes('://') ? e : `http://${e}`)) });
+    const tls = etcdTls(flags);
+    etcd = createEtcdClient({ endpoints: etcdEndpoints(flags.etcd, tls !== undefined), tls });
     const etcdStore = new EtcdStateStore({ prefix: flags.etcdPrefix, client: etcd });
     store = etcdStore;
     try {
@@ -95,4 +97,18 @@ export async function startScheduler(flags: SchedulerFlags, logger: Logger): Pro
  */
 export function heartbeatIntervalMs(configuredMs: number, agentTtlMs: number): number {
   return Math.max(50, Math.min(configuredMs, Math.floor(agentTtlMs / 3)));
+}
+
+/** The files --etcd-ca, --etcd-cert and --etcd-key name, read now so a wrong path stops the start. */
+function etcdTls(flags: SchedulerFlags): EtcdTls | undefined {
+  if (!flags.etcdCa && !flags.etcdCert && !flags.etcdKey) return undefined;
+  const read = (flag: string, file: string | undefined): Buffer | undefined => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw invalid(`${flag} ${file}: ${errorMessage(err)}`);
+    }
+  };
+  return { ca: read('--etcd-ca', flags.etcdCa), cert: read('--etcd-cert', flags.etcdCert), key: read('--etcd-key', flags.etcdKey) };
 }

@@ -28,7 +28,7 @@ export interface ClusterProcess {
   role: ProcessRole;
   /** gRPC address (scheduler), client URL (etcd) or '' (agent). */
   addr: string;
-  /** host:port of /healthz and /readyz ('' for etcd, whose /health is on its client URL). */
+  /** host:port of /healthz and /readyz (etcd: of its /health, on its plaintext metrics address). */
   health: string;
   pid: number;
   /** From /proc/PID/stat: tells the process we started from a later one with the same pid. */
@@ -105,7 +105,7 @@ export async function upLocalCluster(opts: UpOptions): Promise<ClusterManifest> 
   const tlsDir = opts.insecure ? undefined : await ensureCertificates(path.join(dir, 'tls'), opts.host);
   const tlsArgs = tlsDir ? ['--tls-dir', tlsDir] : [];
   const m: ClusterManifest = {
-    dir, state: 'up', etcd: `http://${opts.host}:${ports.etcdClient}`, etcdPeer, schedulers: ports.schedulers.map((p) => `${opts.host}:${p.grpc}`), processes: [],
+    dir, state: 'up', etcd: etcdClientUrl(opts.host, ports.etcdClient, tlsDir !== undefined), etcdPeer, schedulers: ports.schedulers.map((p) => `${opts.host}:${p.grpc}`), processes: [],
     clientEnv: tlsDir ? path.join(dir, 'client.env') : '',
   };
   const started: ClusterProcess[] = [];
@@ -116,19 +116,26 @@ export async function upLocalCluster(opts: UpOptions): Promise<ClusterManifest> 
     writeManifest(m);
   };
   try {
-    start('etcd', 'etcd', m.etcd, '', 'etcd', [
+    // With TLS etcd serves its clients (the replicas) with the scheduler certificate and takes
+    // only clients the cluster's CA signed; /health then moves to a plaintext metrics address.
+    const etcdHealth = `${opts.host}:${ports.etcdMetrics}`;
+    const tlsFile = (name: string) => path.join(tlsDir ?? '', name);
+    start('etcd', 'etcd', m.etcd, etcdHealth, 'etcd', [
       '--name', 'clusterd', '--data-dir', path.join(dir, 'etcd'),
-      '--listen-client-urls', m.etcd, '--advertise-client-urls', m.etcd,
+      '--listen-client-urls', `${new URL(m.etcd).protocol}//${opts.host}:${ports.etcdClient}`, '--advertise-client-urls', m.etcd,
       '--listen-peer-urls', etcdPeer, '--initial-advertise-peer-urls', etcdPeer,
       '--initial-cluster', `clusterd=${etcdPeer}`, '--initial-cluster-state', 'new',
+      '--listen-metrics-urls', `http://${etcdHealth}`,
+      ...(tlsDir ? ['--cert-file', tlsFile('scheduler.crt'), '--key-file', tlsFile('scheduler.key'), '--client-cert-auth', '--trusted-ca-file', tlsFile('ca.crt')] : []),
       '--logger', 'zap', '--log-level', 'warn',
     ]);
-    await waitReady(m.processes[0]!, () => etcdHealthy(m.etcd), opts.readyTimeoutMs);
+    await waitReady(m.processes[0]!, () => etcdHealthy(etcdHealth), opts.readyTimeoutMs);
+    const etcdTlsArgs = tlsDir ? ['--etcd-ca', tlsFile('ca.crt'), '--etcd-cert', tlsFile('scheduler.crt'), '--etcd-key', tlsFile('scheduler.key')] : [];
     const base = [cliEntry, '--log-level', opts.logLevel];
     ports.schedulers.forEach((p, i) => {
       const addr = m.schedulers[i]!;
       start(`scheduler-${i + 1}`, 'scheduler', addr, `${opts.host}:${p.health}`, process.execPath, [
-        ...base, 'scheduler', '--listen', addr, '--etcd', m.etcd, '--lease-ttl', opts.leaseTtl,
+        ...base, 'scheduler', '--listen', addr, '--etcd', m.etcd, ...etcdTlsArgs, '--lease-ttl', opts.leaseTtl,
         '--agent-ttl', opts.agentTtl, '--store', path.join(dir, 'store'), '--health-listen', `${opts.host}:${p.health}`, ...tlsArgs,
       ]);
     });
@@ -139,7 +146,7 @@ export async function upLocalCluster(opts: UpOptions): Promise<ClusterManifest> 
         '--health-listen', `${opts.host}:${healthPort}`, ...tlsArgs, ...opts.agentArgs,
       ]);
     });
-    for (const p of m.processes.filter((p) => p.health)) await waitReady(p, () => ready(p.health), opts.readyTimeoutMs);
+    for (const p of m.processes.filter((p) => p.role !== 'etcd')) await waitReady(p, () => ready(p.health), opts.readyTimeoutMs);
     if (tlsDir) await adminCredentials(m.schedulers, tlsDir, m.clientEnv);
     return m;
   } catch (err) {
@@ -173,6 +180,7 @@ export async function downLocalCluster(dir: string, graceMs = 15_000): Promise<D
 interface PortPlan {
   etcdClient: number;
   etcdPeer: number;
+  etcdMetrics: number;
   schedulers: Array<{ grpc: number; health: number }>;
   agents: number[];
 }
@@ -183,12 +191,13 @@ interface PortPlan {
  */
 async function portPlan(opts: UpOptions, previous: ClusterManifest | undefined): Promise<PortPlan> {
   const portOf = (url: string) => Number(new URL(url.includes('://') ? url : `http://${url}`).port);
-  const fresh = await freePorts(2 + opts.replicas * 2 + opts.agents, opts.host);
+  const fresh = await freePorts(3 + opts.replicas * 2 + opts.agents, opts.host);
   const take = () => fresh.shift()!;
   const old = (name: string) => previous?.processes.find((p) => p.name === name);
   const plan: PortPlan = {
     etcdClient: previous ? portOf(previous.etcd) : take(),
     etcdPeer: previous ? portOf(previous.etcdPeer) : take(),
+    etcdMetrics: old('etcd')?.health ? portOf(old('etcd')!.health) : take(),
     schedulers: [],
     agents: [],
   };
@@ -229,8 +238,17 @@ async function waitReady(p: ClusterProcess, check: () => Promise<boolean>, timeo
   throw new ClusterError('UNAVAILABLE', `${p.name} was not ready within ${timeoutMs / 1000} s; the end of ${p.log}:\n${logTail(p.log)}`);
 }
 
-async function etcdHealthy(url: string): Promise<boolean> {
-  const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+/**
+ * etcd's client URL. With TLS on loopback it is named `localhost` (in the certificate too):
+ * grpc-js would send an IP literal as the TLS server name, which RFC 6066 forbids and Node warns
+ * about in every replica's log.
+ */
+function etcdClientUrl(host: string, port: number, tls: boolean): string {
+  return tls ? `https://${host === '127.0.0.1' ? 'localhost' : host}:${port}` : `http://${host}:${port}`;
+}
+
+async function etcdHealthy(metrics: string): Promise<boolean> {
+  const res = await fetch(`http://${metrics}/health`, { signal: AbortSignal.timeout(1_000) });
   return res.ok && ((await res.json()) as { health?: string }).health === 'true';
 }
 

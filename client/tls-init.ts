@@ -42,7 +42,9 @@ export async function initTls(dir: string, hosts: readonly string[]): Promise<Tl
       throw new ClusterError('INVALID_ARGUMENT', `--host ${host}: not a host name or an IP address`);
     }
   }
-  mkdirSync(root, { recursive: true, mode: 0o700 });
+  // Only the folder itself is private: parents made on the way (e.g. /etc/clusterd) keep the umask's mode.
+  mkdirSync(path.dirname(root), { recursive: true });
+  if (!existsSync(root)) mkdirSync(root, { mode: 0o700 });
   const names = [...new Set([...hosts, ...loopbackNames])];
   const ca = await makeCa();
   const files: Array<[string, string]> = [['ca.crt', pem(ca.cert)], ['ca.key', await keyPem(ca.keys)]];

@@ -46,7 +46,22 @@ role_preflight() {
   else
     say "Docker: no engine answers at $docker_host: the agent runs thread tasks only (apt-get install docker.io for container tasks)"
   fi
+  # Before anything is installed: an agent cannot make its own certificates.
+  if [ "$insecure" = 0 ] && [ -z "$tls_from" ] && [ -n "$(tls_missing)" ]; then role_tls_missing "$(tls_missing)"; fi
 }
+
+role_tls_usage() {
+  echo "the agent needs ca.crt, agent.crt and agent.key in /etc/clusterd/tls: give --tls-from DIR
+(a copy of the first scheduler's /etc/clusterd/tls, or a folder clusterctl tls init made)."
+}
+
+role_tls_missing() {
+  die 2 "TLS: $tls_dir has no $1: give --tls-from DIR with ca.crt, agent.crt and agent.key (a copy of the first scheduler's /etc/clusterd/tls, or the folder clusterctl tls init made), or --insecure for a plaintext cluster"
+}
+
+# Runs as root: its keys stay root's; nothing to do after the start.
+role_tls_permissions() { :; }
+role_after_start() { :; }
 
 # Prints "VERSION ,RUNTIME,...," of the engine at $1 (unix:// or tcp://), or fails.
 docker_engine() {

@@ -52,8 +52,10 @@ export function agentCommand(program: Command): void {
         const { runAgent } = await import('../start-agent.js');
         const logger = loggerFor(cmd, 'agent');
         exitOnCrash(logger);
+        // clusterctl's own --tls-dir and --token take these flags wherever they are written, so a
+        // value there came from the command line and wins over the config file and CLUSTERD_*.
         const global = globals(cmd);
-        await runAgent({ ...flags, tlsDir: flags.tlsDir ?? global.tlsDir, token: flags.token ?? global.token }, logger);
+        await runAgent({ ...flags, tlsDir: global.tlsDir ?? flags.tlsDir, token: global.token ?? flags.token }, logger);
       } catch (err) {
         fail(err);
       }

@@ -14,6 +14,9 @@ export interface SchedulerFlags {
   advertise?: string;
   etcd?: string;
   etcdPrefix: string;
+  etcdCa?: string;
+  etcdCert?: string;
+  etcdKey?: string;
   leaseTtl: string;
   state?: string;
   agentTtl: string;
@@ -43,6 +46,9 @@ export function schedulerCommand(program: Command): void {
     .option('--advertise <host:port>', 'address agents and clients reach this replica at (default: the listen address)', hostPortArg)
     .option('--etcd <urls>', 'etcd endpoints for replicated state and leader election (comma-separated)')
     .option('--etcd-prefix <prefix>', 'key prefix in etcd, so several clusters can share one etcd', '/clusterd/')
+    .option('--etcd-ca <file>', 'TLS to etcd: the CA certificate etcd\'s certificate is checked against (default with https:// endpoints: the system\'s roots); endpoints without a scheme become https://')
+    .option('--etcd-cert <file>', 'TLS to etcd: this replica\'s client certificate, for an etcd started with --client-cert-auth (with --etcd-key)')
+    .option('--etcd-key <file>', 'TLS to etcd: the key of --etcd-cert')
     .option('--lease-ttl <duration>', 'leader lease TTL: how soon a replica takes over from a dead leader', durationArg, '2s')
     .option('--store <dir>', 'chunk store folder for results, artifacts, logs and code packages; replicas share one (e.g. a shared mount); default: clusterd-store with --etcd or --state, else in memory')
     .option('--gc-grace <duration>', 'store garbage collection spares unreferenced chunks younger than this (uploads in progress)', durationArg, '6h')
@@ -68,7 +74,9 @@ export function schedulerCommand(program: Command): void {
         exitOnCrash(logger);
         const { startScheduler } = await import('../start-scheduler.js');
         const { startHealthServer } = await import('../health-server.js');
-        const scheduler = await startScheduler({ ...flags, tlsDir: flags.tlsDir ?? globals(cmd).tlsDir }, logger);
+        // clusterctl's own --tls-dir takes the flag wherever it is written: a value there came from
+        // the command line and wins over the config file and CLUSTERD_TLS_DIR.
+        const scheduler = await startScheduler({ ...flags, tlsDir: globals(cmd).tlsDir ?? flags.tlsDir }, logger);
         if (flags.healthListen) await startHealthServer(flags.healthListen, scheduler.daemon);
         process.stdout.write(`${JSON.stringify({ level: 30, msg: 'scheduler listening', addr: scheduler.daemon.addr, id: scheduler.daemon.id })}\n`);
         untilSignal(() => scheduler.close());

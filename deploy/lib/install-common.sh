@@ -18,6 +18,8 @@ root=''
 dry_run=0
 uninstall=0
 purge=0
+insecure=0
+tls_from=''
 package_file=''
 npm_version=''
 settings=()   # KEY=VALUE and KEY+=ITEM, for config-file.mjs
@@ -32,7 +34,7 @@ changed() { changes=$((changes + 1)); }
 usage() {
   cat >&2 <<EOF
 usage: deploy/install-$role.sh [--package FILE.tgz | --version VERSION] [--root DIR] [--dry-run]
-                               [--uninstall [--purge]] $(role_usage)
+                               [--tls-from DIR | --insecure] [--uninstall [--purge]] $(role_usage)
 
 Installs clusterd (from an \`npm pack\` tarball, else the npm registry) under /usr/local/lib/clusterd
 with /usr/local/bin/clusterctl, writes /etc/clusterd/$role.yaml from deploy/config/$role.yaml
@@ -44,7 +46,13 @@ enables and starts it. Running it again changes only what differs.
   --root DIR          install into DIR as if it were / (no systemctl, no apt-get, no users)
   --dry-run           print every action without doing it
   --uninstall         remove the unit and the package (config and data stay)
+  --tls-from DIR      copy this $role's certificates (ca.crt, $role.crt, $role.key) from DIR into
+                      /etc/clusterd/tls: a copy of the first scheduler's /etc/clusterd/tls, or a
+                      folder made by clusterctl tls init
+  --insecure          plaintext and no tokens, for a network where everyone is trusted
   --purge             with --uninstall: also remove its config and data$([ "$role" = scheduler ] && echo ", and user clusterd")
+
+TLS is on by default: $(role_tls_usage)
 EOF
   exit "${1:-2}"
 }
@@ -73,6 +81,11 @@ parse_args() {
         esac
         shift 2 ;;
       --dry-run) dry_run=1; shift ;;
+      --insecure) insecure=1; shift ;;
+      --tls-from)
+        [ $# -ge 2 ] && [ -n "$2" ] || die 2 "$1 needs a value"
+        tls_from=$2
+        shift 2 ;;
       --uninstall) uninstall=1; shift ;;
       --purge) purge=1; shift ;;
       -h|--help) usage 0 ;;
@@ -87,6 +100,13 @@ parse_args() {
   done
   [ -z "$package_file" ] || [ -z "$npm_version" ] || die 2 "give --package or --version, not both"
   [ "$purge" = 0 ] || [ "$uninstall" = 1 ] || die 2 "--purge goes with --uninstall"
+  [ -z "$tls_from" ] || [ "$insecure" = 0 ] || die 2 "give --tls-from or --insecure, not both"
+  if [ -n "$tls_from" ]; then
+    [ -d "$tls_from" ] || die 2 "--tls-from $tls_from: no such folder"
+    tls_from=$(cd "$tls_from" && pwd)
+  fi
+  # The daemon reads its certificates here (the path on the target system, also under --root).
+  [ "$insecure" = 1 ] || role_defaults+=("tls-dir?=/etc/clusterd/tls")
   if [ -n "$root" ]; then
     [ -d "$root" ] || die 2 "--root $root: no such folder"
     root=$(cd "$root" && pwd)
@@ -104,6 +124,8 @@ parse_args() {
   units_dir=$root/etc/systemd/system
   unit=$units_dir/clusterd-$role.service
   state_dir=$root/var/lib/clusterd/$role
+  tls_dir=$config_dir/tls
+  client_env=$config_dir/client.env
 }
 
 # act COMMAND...: runs it, or under --dry-run prints it.
@@ -254,6 +276,7 @@ start_service() {
     say "$name is enabled and running"
   fi
   [ "$dry_run" = 1 ] || report_health
+  [ "$dry_run" = 1 ] || [ "$insecure" = 1 ] || role_after_start
 }
 
 # Asks the daemon's /healthz (if health-listen is set) for a few seconds after a start.
@@ -297,6 +320,64 @@ remove() {
   changed
 }
 
+# The files of the TLS folder this role's daemon cannot start without.
+tls_needs() { echo "ca.crt $role.crt $role.key"; }
+
+# Copies this role's certificates from --tls-from (the client's too, where the folder has them:
+# the installer makes the first admin token with it); files already the same are left alone.
+copy_tls() {
+  local f mode wanted
+  wanted="$(tls_needs)"
+  [ "$role" = agent ] || wanted="$wanted client.crt client.key"
+  for f in $wanted; do
+    if [ ! -f "$tls_from/$f" ]; then
+      case " $(tls_needs) " in *" $f "*) die 2 "--tls-from $tls_from: no $f (the folder clusterctl tls init made, or a copy of a scheduler's /etc/clusterd/tls)" ;; esac
+      continue
+    fi
+    if [ -f "$tls_dir/$f" ] && cmp -s "$tls_from/$f" "$tls_dir/$f"; then continue; fi
+    if [ -f "$tls_dir/$f" ]; then warn "TLS: replacing $tls_dir/$f with the one in $tls_from"; fi
+    mode=644
+    [[ "$f" != *.key ]] || mode=600
+    say "TLS: copying $f from $tls_from"
+    act mkdir -p "$tls_dir"
+    write_file "$tls_dir/$f" "$mode" <"$tls_from/$f"
+    changed
+  done
+}
+
+# TLS between every part unless --insecure: the certificates in /etc/clusterd/tls, copied from
+# --tls-from, already there, or (first scheduler) made here.
+setup_tls() {
+  if [ "$insecure" = 1 ]; then
+    warn "TLS: off (--insecure): connections are plaintext and calls need no token; use it only on a network where everyone is trusted"
+    return
+  fi
+  [ -z "$tls_from" ] || copy_tls
+  local missing
+  missing=$(tls_missing)
+  if [ -z "$missing" ]; then
+    say "TLS: $tls_dir has ca.crt and the $role certificate"
+  else
+    role_tls_missing "$missing"
+  fi
+  tls_permissions
+}
+
+# The files of tls_needs not in the TLS folder, space-separated.
+tls_missing() {
+  local f missing=''
+  for f in $(tls_needs); do [ -f "$tls_dir/$f" ] || missing="$missing $f"; done
+  echo "${missing# }"
+}
+
+# The folder must be searchable by the daemon's user; keys stay readable by root (and, for the
+# scheduler, its group) only.
+tls_permissions() {
+  [ -d "$tls_dir" ] || return 0
+  if [ "$(stat -c %a "$tls_dir")" != 755 ]; then act chmod 755 "$tls_dir"; changed; fi
+  role_tls_permissions
+}
+
 do_uninstall() {
   local name=clusterd-$role.service users
   if systemd_runs && [ -f "$unit" ]; then
@@ -316,6 +397,11 @@ do_uninstall() {
     remove config "$config"
     remove environment "$env_file"
     remove data "$state_dir"
+    # Certificates and the admin's token are shared by the roles of this machine.
+    if [ -z "$users" ]; then
+      remove certificates "$tls_dir"
+      remove "admin credentials" "$client_env"
+    fi
     role_purge
     for dir in "$config_dir" "$root/var/lib/clusterd"; do
       if [ -d "$dir" ] && [ -z "$(ls -A "$dir")" ]; then remove folder "$dir"; fi
@@ -334,6 +420,7 @@ do_install() {
   role_preflight
   install_package
   role_account
+  setup_tls
   write_config
   install_unit
   start_service

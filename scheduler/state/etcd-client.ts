@@ -15,13 +15,46 @@ export interface EtcdClientOptions {
    * UNAVAILABLE instead of hanging them. Default 3 s.
    */
   callTimeoutMs?: number;
+  /**
+   * TLS to etcd: the CA that signed etcd's certificate (default: the system's roots) and, for an
+   * etcd started with --client-cert-auth, this client's certificate and key. Endpoints without
+   * a scheme are https:// then.
+   */
+  tls?: EtcdTls;
+}
+
+export interface EtcdTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/**
+ * The endpoints as etcd3 takes them: `http://` added where no scheme is given, `https://` with
+ * TLS. A plaintext endpoint beside TLS settings is refused rather than silently mixed.
+ */
+export function etcdEndpoints(list: string, tls: boolean): string[] {
+  const endpoints = list.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (endpoints.length === 0) throw new ClusterError('INVALID_ARGUMENT', '--etcd: no endpoints given');
+  return endpoints.map((e) => {
+    if (!e.includes('://')) return `${tls ? 'https' : 'http'}://${e}`;
+    if (!/^https?:\/\//.test(e)) throw new ClusterError('INVALID_ARGUMENT', `--etcd: ${e}: use http:// or https:// (or host:port)`);
+    if (tls && e.startsWith('http://')) throw new ClusterError('INVALID_ARGUMENT', `--etcd: ${e} is plaintext but --etcd-ca/--etcd-cert is given: use https://`);
+    return e;
+  });
 }
 
 export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
   if (opts.endpoints.length === 0) throw new ClusterError('INVALID_ARGUMENT', 'no etcd endpoints given');
   const callTimeoutMs = opts.callTimeoutMs ?? 3_000;
+  const tls = opts.tls;
+  if (tls && (tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new ClusterError('INVALID_ARGUMENT', 'an etcd client certificate needs its key and the key its certificate (--etcd-cert with --etcd-key)');
+  }
   return new Etcd3({
     hosts: opts.endpoints,
+    // grpc-js takes a missing root certificate as "the system's roots"; etcd3's type insists on one.
+    credentials: tls ? { rootCertificate: tls.ca as Buffer, privateKey: tls.key, certChain: tls.cert } : undefined,
     dialTimeout: opts.dialTimeoutMs ?? 2_000,
     // Streams (watches, lease keep-alives) live long and must not carry a deadline.
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),

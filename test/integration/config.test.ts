@@ -91,4 +91,15 @@ describe('config files and CLUSTERD_* variables', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`${path.join(tmp.path, 'absent.yaml')}: no such file`);
   });
+
+  it('--tls-dir on the command line wins over the file and the environment (it is clusterctl\'s own flag too)', async () => {
+    const config = await write('tls.yaml', `listen: 127.0.0.1:0\ntls-dir: ${path.join(tmp.path, 'from-file')}\n`);
+    const scheduler = await clusterctl(['scheduler', '--config', config, '--tls-dir', path.join(tmp.path, 'from-flag')], { env: { CLUSTERD_TLS_DIR: path.join(tmp.path, 'from-env') }, timeoutMs: 15_000 });
+    expect(scheduler.code).toBe(2);
+    expect(scheduler.stderr).toContain(`${path.join(tmp.path, 'from-flag', 'ca.crt')}: no such file`);
+    const agentConfig = await write('agent-tls.yaml', `scheduler: 127.0.0.1:1\ntls-dir: ${path.join(tmp.path, 'from-file')}\n`);
+    const agent = await clusterctl(['agent', '--config', agentConfig], { env: { CLUSTERD_TLS_DIR: path.join(tmp.path, 'from-env') }, timeoutMs: 15_000 });
+    expect(agent.code).toBe(2);
+    expect(agent.stderr).toContain(`${path.join(tmp.path, 'from-env', 'ca.crt')}: no such file`);
+  });
 });

@@ -6,7 +6,7 @@
 // sandboxing.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,7 +137,7 @@ describe('deploy: installers and systemd units', () => {
         const key = args[role][i]!.slice(2);
         given[key] = key === 'label' ? [...((given[key] as string[] | undefined) ?? []), args[role][i + 1]] : args[role][i + 1];
       }
-      expect(written).toEqual({ ...example, ...given });
+      expect(written).toEqual({ ...example, ...given, 'tls-dir': '/etc/clusterd/tls' });
       expect(await readFile(join(root, 'etc/systemd/system', `clusterd-${role}.service`), 'utf8'))
         .toBe(await readFile(join(deployDir, 'systemd', `clusterd-${role}.service`), 'utf8'));
     }
@@ -147,12 +147,35 @@ describe('deploy: installers and systemd units', () => {
     expect(first.agent.stdout).toContain('systemctl enable --now clusterd-agent.service');
   });
 
+  it('sets TLS up by default: the scheduler makes the CA and certificates, an agent on the same box uses them', async () => {
+    expect(first.scheduler.stdout).toContain(`TLS: making a CA and the cluster's certificates in ${root}/etc/clusterd/tls`);
+    expect(first.agent.stdout).toContain(`TLS: ${root}/etc/clusterd/tls has ca.crt and the agent certificate`);
+    const tls = join(root, 'etc/clusterd/tls');
+    expect((await stat(tls)).mode & 0o777).toBe(0o755);
+    for (const key of ['ca.key', 'scheduler.key', 'agent.key', 'client.key']) expect((await stat(join(tls, key))).mode & 0o077).toBe(0);
+  });
+
+  it('an agent without certificates is refused before anything is installed; --tls-from copies its three files', async () => {
+    const bare = join(tmp.path, 'bare-agent');
+    await mkdir(bare);
+    const refused = await installer('agent', ['--root', bare, '--package', tarball]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('has no ca.crt agent.crt agent.key: give --tls-from DIR');
+    expect(await readdir(bare)).toEqual([]);
+    const copied = await installer('agent', ['--root', bare, '--package', tarball, '--tls-from', join(root, 'etc/clusterd/tls')]);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect((await readdir(join(bare, 'etc/clusterd/tls'))).sort()).toEqual(['agent.crt', 'agent.key', 'ca.crt']);
+    expect((await stat(join(bare, 'etc/clusterd/tls/agent.key'))).mode & 0o777).toBe(0o600);
+    const plain = await installer('agent', ['--root', bare, '--dry-run', '--package', tarball, '--insecure']);
+    expect(plain.stderr).toContain('TLS: off (--insecure)');
+  });
+
   it.skipIf(!dockerAvailable)('reports the Docker engine the agent will use', () => {
     expect(first.agent.stdout).toMatch(new RegExp(`Docker: engine \\d+\\.\\S+ at ${dockerd!.host}: container tasks enabled`));
   });
 
   it('says when no Docker engine answers', async () => {
-    const res = await installer('agent', ['--root', tmp.path, '--dry-run', '--package', tarball], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    const res = await installer('agent', ['--root', tmp.path, '--dry-run', '--package', tarball, '--insecure'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(res.stdout).toContain('Docker: no engine answers at unix:///nonexistent/docker.sock: the agent runs thread tasks only');
   });
 
@@ -160,7 +183,8 @@ describe('deploy: installers and systemd units', () => {
     const clusterctl = join(root, 'usr/local/bin/clusterctl');
     for (const role of ['scheduler', 'agent'] as const) {
       const config = join(root, 'etc/clusterd', `${role}.yaml`);
-      const daemon = spawnManaged(role, clusterctl, [role, '--config', config]);
+      // The config names /etc/clusterd/tls of the target system; here it is under the --root folder.
+      const daemon = spawnManaged(role, clusterctl, [role, '--config', config, '--tls-dir', join(root, 'etc/clusterd/tls')]);
       daemons.push(daemon);
       const health = (await readYaml(config))['health-listen'] as string;
       await waitUntilReady(daemon, 'ready', async () => (await fetch(`http://${health}/readyz`)).ok, 30_000);
@@ -280,6 +304,8 @@ describe('deploy: installers and systemd units', () => {
       expect(scheduler.code, `${scheduler.stdout}${scheduler.stderr}`).toBe(0);
       expect(scheduler.stdout).toContain('user: creating system user clusterd');
       expect(scheduler.stdout).toContain('health: http://127.0.0.1:7780/healthz answers');
+      expect(scheduler.stdout).toContain('admin: an admin\'s address, certificates and token in /etc/clusterd/client.env');
+      expect((await exec(['stat', '-c', '%U:%G %a', '/etc/clusterd/tls/scheduler.key', '/etc/clusterd/client.env'])).stdout.split('\n')).toEqual(['root:clusterd 640', 'root:root 600', '']);
       const agent = await install('agent', agentArgs);
       expect(agent.code, `${agent.stdout}${agent.stderr}`).toBe(0);
       expect(agent.stdout).toContain('health: http://127.0.0.1:7781/healthz answers');
@@ -289,9 +315,12 @@ describe('deploy: installers and systemd units', () => {
       expect((await exec(['systemctl', 'show', '-p', 'User', '--value', 'clusterd-scheduler'])).stdout.trim()).toBe('clusterd');
       await eventually(async () => (await exec(['curl', '-sf', '127.0.0.1:7781/readyz'], 5_000)).code === 0, 20_000, 'the agent to register');
       // A thread task runs inside the agent's sandbox; results land in the scheduler's store.
-      const job = await exec(['clusterctl', 'submit', '/usr/local/lib/clusterd/node_modules/clusterd/examples/hello/job.yaml', '--wait']);
+      // Over TLS with the admin token the installer made; a plaintext client is not served.
+      const hello = '/usr/local/lib/clusterd/node_modules/clusterd/examples/hello/job.yaml';
+      const job = await exec(['sh', '-c', `. /etc/clusterd/client.env && clusterctl submit ${hello} --wait`]);
       expect(job.code, `${job.stdout}${job.stderr}`).toBe(0);
       expect(job.stdout).toMatch(/run \S+ +succeeded/);
+      expect((await exec(['clusterctl', 'status'])).code).toBe(3);
     });
 
     it('a second run finds both running and changes nothing', async () => {
@@ -321,6 +350,7 @@ describe('deploy: installers and systemd units', () => {
       expect((await exec(['getent', 'passwd', 'clusterd'])).code).not.toBe(0);
       const left = await exec(['sh', '-c', 'find /etc/clusterd /var/lib/clusterd /usr/local /etc/systemd/system -mindepth 1 -name "*clusterd*" 2>/dev/null']);
       expect(left.stdout.trim()).toBe('');
+      expect((await exec(['test', '-e', '/etc/clusterd'])).code).not.toBe(0); // certificates and client.env too
       expect((await exec(['systemctl', 'is-enabled', 'clusterd-agent'])).code).not.toBe(0);
     });
   });

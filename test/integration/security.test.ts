@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClientEnv } from '../../client/admin-credentials.js';
 import { ClusterCredentials, loadTlsFiles } from '../../proto/credentials.js';
+import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { channelOptions, proto } from '../../proto/load.js';
 import { converse } from '../support/agent-conversation.js';
 import { clusterctl, eventually, repoRoot, startDaemon, type CliResult, type Daemon } from '../support/cli-cluster.js';
@@ -221,4 +222,25 @@ describe('clusterctl up (TLS and tokens by default)', () => {
     // Plaintext is refused by every replica.
     for (const s of servers) expect((await clusterctl(['servers'], { env: { CLUSTERCTL_ADDR: s.addr, CLUSTERCTL_TLS_DIR: '', CLUSTERCTL_TOKEN: '' } })).code).toBe(3);
   }, 120_000);
+
+  it('keeps its state in an etcd that serves TLS to the cluster\'s certificates only', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(tmp.path, 'cluster.json'), 'utf8')) as { etcd: string };
+    expect(manifest.etcd).toMatch(/^https:\/\/localhost:\d+$/);
+    const tlsDir = path.join(tmp.path, 'tls');
+    const read = (name: string) => readFileSync(path.join(tlsDir, name));
+    const asReplica = createEtcdClient({ endpoints: [manifest.etcd], tls: { ca: read('ca.crt'), cert: read('scheduler.crt'), key: read('scheduler.key') } });
+    const withoutCertificate = createEtcdClient({ endpoints: [manifest.etcd], tls: { ca: read('ca.crt') } });
+    const plaintext = createEtcdClient({ endpoints: [manifest.etcd.replace('https:', 'http:')] });
+    try {
+      expect((await asReplica.getAll().prefix('/clusterd/tokens/').keys()).length).toBeGreaterThan(0);
+      await expect(withoutCertificate.get('/clusterd/leader').string()).rejects.toThrow();
+      await expect(plaintext.get('/clusterd/leader').string()).rejects.toThrow();
+    } finally {
+      for (const client of [asReplica, withoutCertificate, plaintext]) client.close();
+    }
+    // A replica given half a client identity stops at once, saying which half is missing.
+    const half = await clusterctl(['scheduler', '--listen', '127.0.0.1:0', '--etcd', manifest.etcd, '--etcd-cert', path.join(tlsDir, 'scheduler.crt')], { timeoutMs: 30_000 });
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('--etcd-cert with --etcd-key');
+  }, 60_000);
 });
