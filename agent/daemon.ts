@@ -32,7 +32,7 @@ import { errorCode, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { OrderedClose } from '../core/ordered-close.js';
 import type { ClusterCredentials } from '../proto/credentials.js';
-import type { LogLine, SchedulerMessage__Output, StepAssignment__Output, TaskAssignment__Output, TaskFinished, TaskRef, TaskUpdate } from '../proto/types.js';
+import type { AssignmentGrant, LogLine, SchedulerMessage__Output, StepAssignment__Output, TaskAssignment__Output, TaskFinished, TaskRef, TaskUpdate } from '../proto/types.js';
 import type { AgentCapacity } from './fingerprint/capacity.js';
 import type { CodeCache } from './code-cache.js';
 import type { Executor, TaskOutcome } from './executors/executor.js';
@@ -73,6 +73,8 @@ const startReportDelayMs = 50;
 
 interface RunningTask {
   attempt: number;
+  /** The leader's signature of the assignment it came in, shown again on registering (see Register.grants). */
+  grant: AssignmentGrant | undefined;
   gpuIndices: number[];
   cancellation: Cancellation;
   /** The executor has begun it: a draining agent lets it finish rather than give it back. */
@@ -92,7 +94,7 @@ const key = (taskId: string, attempt: number) => `${taskId}#${attempt}`;
 export class AgentDaemon {
   readonly instanceId = randomBytes(8).toString('hex');
   private readonly running = new Map<string, RunningTask>();
-  private readonly unacknowledged = new Map<string, { update: TaskUpdate; executor: Executor | undefined }>();
+  private readonly unacknowledged = new Map<string, { update: TaskUpdate; executor: Executor | undefined; grant?: AssignmentGrant | undefined }>();
   private readonly executors: Map<string, Executor>;
   private readonly link: SchedulerConnection;
   private readonly closingController = new AbortController();
@@ -261,6 +263,8 @@ export class AgentDaemon {
         this.registeredWith.add(key(u.update.task_id!, u.update.attempt!));
         return u.update;
       }),
+      // Each signed assignment once, however many of its tasks are in the two lists.
+      grants: [...new Set([...this.running.values(), ...this.unacknowledged.values()].map((t) => t.grant).filter((g) => g !== undefined))],
       version: '0.1.0',
       instance_id: this.instanceId,
     };
@@ -274,7 +278,8 @@ export class AgentDaemon {
           const code = step.thread ? this.functionCode(step) : undefined;
           // Each task that awaits it reports a failure; if none does (all duplicates), it is not unhandled.
           code?.catch(() => undefined);
-          for (const a of step.tasks) this.runAssignment(step, a, code);
+          const grant = step.grant.length ? { tasks: step.tasks.map((a) => ({ task_id: a.task_id, attempt: a.attempt })), grant: step.grant } : undefined;
+          for (const a of step.tasks) this.runAssignment(step, a, code, grant);
         }
         break;
       case 'cancel':
@@ -326,14 +331,14 @@ export class AgentDaemon {
   }
 
   /** `a` is one task of `step`; `functionCode` is where a function task's code is, once known. */
-  private runAssignment(step: StepAssignment__Output, a: TaskAssignment__Output, functionCode: Promise<FunctionCode> | undefined): void {
+  private runAssignment(step: StepAssignment__Output, a: TaskAssignment__Output, functionCode: Promise<FunctionCode> | undefined, grant: AssignmentGrant | undefined): void {
     if (this.running.has(a.task_id)) return; // a duplicate assignment of what already runs
     if (this.state !== 'running') {
       // Placed before the scheduler heard this agent is leaving.
       this.link.send({ task_id: a.task_id, attempt: a.attempt, returned: {} });
       return;
     }
-    const task: RunningTask = { attempt: a.attempt, gpuIndices: a.gpu_indices, cancellation: new Cancellation(), started: false, committed: false, returned: false, logs: [], fullLog: [] };
+    const task: RunningTask = { attempt: a.attempt, grant, gpuIndices: a.gpu_indices, cancellation: new Cancellation(), started: false, committed: false, returned: false, logs: [], fullLog: [] };
     this.running.set(a.task_id, task);
     const executor = this.executors.get(step.executor);
     let startedAtMs = Date.now();
@@ -400,7 +405,7 @@ export class AgentDaemon {
         const finished = await this.outputs.persist(a.task_id, outcome, task.fullLog);
         const update = finishedUpdate(a.task_id, a.attempt, finished, startedAtMs, finishedAtMs);
         forget();
-        this.unacknowledged.set(key(a.task_id, a.attempt), { update, executor });
+        this.unacknowledged.set(key(a.task_id, a.attempt), { update, executor, grant });
         this.link.send(update);
       })
       .catch((err) => {

@@ -2,7 +2,8 @@
 // generated `X`, outputs (what we receive, defaults filled in) are `X__Output`.
 export type { AgentMessage, AgentMessage__Output } from './generated/clusterd/v1/AgentMessage.js';
 export type { SchedulerMessage, SchedulerMessage__Output } from './generated/clusterd/v1/SchedulerMessage.js';
-export type { Register__Output } from './generated/clusterd/v1/Register.js';
+export type { AssignmentGrant, AssignmentGrant__Output } from './generated/clusterd/v1/AssignmentGrant.js';
+export type { Register, Register__Output } from './generated/clusterd/v1/Register.js';
 export type { TaskUpdate, TaskUpdate__Output } from './generated/clusterd/v1/TaskUpdate.js';
 export type { TaskFinished, TaskFinished__Output } from './generated/clusterd/v1/TaskFinished.js';
 export type { TaskRef, TaskRef__Output } from './generated/clusterd/v1/TaskRef.js';

@@ -12,6 +12,7 @@ import { ownedLoop } from '../core/owned-loop.js';
 import { ClusterError, errorCode, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { OrderedClose } from '../core/ordered-close.js';
+import { AttemptGrants, loadGrantKey } from './auth/attempt-grants.js';
 import { AgentMembers } from './dispatch/agent-members.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
 import { CronSchedules } from './flow/cron.js';
@@ -79,6 +80,8 @@ export class LeaderTerm {
   private readonly compactor: RunCompactor;
   private readonly retention: RunRetention | undefined;
   private readonly members: AgentMembers;
+  /** Signs what this term assigns; its key is read (or made) at the term's start. */
+  private readonly grants = new AttemptGrants();
   private loop: Promise<void> | undefined;
   private finishedRunsLoop: Promise<void> | undefined;
   private readonly closer: OrderedClose;
@@ -107,6 +110,7 @@ export class LeaderTerm {
     this.commit = persist;
     this.members = new AgentMembers(persist, opts.logger.child({ component: 'members' }));
     this.registry = new AgentRegistry({
+      grants: this.grants,
       members: this.members,
       placer: this.placer,
       logger: opts.logger.child({ component: 'agents' }),
@@ -114,7 +118,7 @@ export class LeaderTerm {
       heartbeatIntervalMs: opts.heartbeatIntervalMs,
       schedulerId: opts.schedulerId,
     });
-    this.engine = new FlowEngine({ placer: this.placer, persist, objects: opts.objects, dispatcher: this.registry, maxForeachItems: opts.maxForeachItems,
+    this.engine = new FlowEngine({ placer: this.placer, persist, objects: opts.objects, dispatcher: this.registry, maxForeachItems: opts.maxForeachItems, grants: this.grants,
       ...(opts.maxLostAttempts !== undefined ? { maxLostAttempts: opts.maxLostAttempts } : {}),
       ...(opts.maxActiveRuns !== undefined ? { maxActiveRuns: opts.maxActiveRuns } : {}),
       logger: opts.logger.child({ component: 'flow' }) });
@@ -139,6 +143,7 @@ export class LeaderTerm {
     for (let attempt = 0; ; attempt++) {
       try {
         state = await this.readState();
+        this.grants.useKey(await loadGrantKey(this.opts.store, this.commit));
         break;
       } catch (err) {
         if (term.aborted) throw err;

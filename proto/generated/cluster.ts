@@ -7,6 +7,7 @@ import type { AgentList as _clusterd_v1_AgentList, AgentList__Output as _cluster
 import type { AgentMessage as _clusterd_v1_AgentMessage, AgentMessage__Output as _clusterd_v1_AgentMessage__Output } from './clusterd/v1/AgentMessage.js';
 import type { AgentServiceClient as _clusterd_v1_AgentServiceClient, AgentServiceDefinition as _clusterd_v1_AgentServiceDefinition } from './clusterd/v1/AgentService.js';
 import type { Artifact as _clusterd_v1_Artifact, Artifact__Output as _clusterd_v1_Artifact__Output } from './clusterd/v1/Artifact.js';
+import type { AssignmentGrant as _clusterd_v1_AssignmentGrant, AssignmentGrant__Output as _clusterd_v1_AssignmentGrant__Output } from './clusterd/v1/AssignmentGrant.js';
 import type { Assignments as _clusterd_v1_Assignments, Assignments__Output as _clusterd_v1_Assignments__Output } from './clusterd/v1/Assignments.js';
 import type { AttemptStatus as _clusterd_v1_AttemptStatus, AttemptStatus__Output as _clusterd_v1_AttemptStatus__Output } from './clusterd/v1/AttemptStatus.js';
 import type { AuditEntry as _clusterd_v1_AuditEntry, AuditEntry__Output as _clusterd_v1_AuditEntry__Output } from './clusterd/v1/AuditEntry.js';
@@ -93,6 +94,7 @@ export interface ProtoGrpcType {
       AgentMessage: MessageTypeDefinition<_clusterd_v1_AgentMessage, _clusterd_v1_AgentMessage__Output>
       AgentService: SubtypeConstructor<typeof grpc.Client, _clusterd_v1_AgentServiceClient> & { service: _clusterd_v1_AgentServiceDefinition }
       Artifact: MessageTypeDefinition<_clusterd_v1_Artifact, _clusterd_v1_Artifact__Output>
+      AssignmentGrant: MessageTypeDefinition<_clusterd_v1_AssignmentGrant, _clusterd_v1_AssignmentGrant__Output>
       Assignments: MessageTypeDefinition<_clusterd_v1_Assignments, _clusterd_v1_Assignments__Output>
       AttemptStatus: MessageTypeDefinition<_clusterd_v1_AttemptStatus, _clusterd_v1_AttemptStatus__Output>
       AuditEntry: MessageTypeDefinition<_clusterd_v1_AuditEntry, _clusterd_v1_AuditEntry__Output>

@@ -2,7 +2,7 @@
 // they mean to the runs. The registry knows nothing else of the engine (FlowEngine implements
 // this); the engine answers through the registry's Dispatcher.
 import type { Resources } from '../../core/resources.js';
-import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
+import type { AssignmentGrant__Output, LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 
 /** One attempt of a task, as agents name it. */
 export interface AttemptRef {
@@ -12,7 +12,8 @@ export interface AttemptRef {
 
 export interface AgentEvents {
   /** An agent (re-)registered running these: returns the ones it should stop (not wanted any more). */
-  adopt(agentId: string, running: readonly TaskRef__Output[]): TaskRef__Output[];
+  /** `grants`: the signed assignments the agent showed (auth/attempt-grants.ts). */
+  adopt(agentId: string, running: readonly TaskRef__Output[], grants?: readonly AssignmentGrant__Output[]): TaskRef__Output[];
   /** An agent reconnected: what it was given and neither runs nor has finished never started there. */
   reconcile(agentId: string, running: readonly AttemptRef[], finished: readonly AttemptRef[]): void;
   /** The agent is gone (silent past its TTL, restarted, or left): what it ran runs again elsewhere. */

@@ -20,6 +20,7 @@ import type {
   AgentInfo, AgentMessage__Output, Capacity__Output, Register__Output, SchedulerMessage, TaskAssignment, TaskRef,
   TaskRef__Output, TaskUpdate__Output,
 } from '../../proto/types.js';
+import type { AttemptGrants } from '../auth/attempt-grants.js';
 import type { StepShared } from '../flow/assignment.js';
 import type { Dispatcher } from '../flow/effect-runner.js';
 import type { AgentEvents, AttemptRef } from './agent-events.js';
@@ -72,6 +73,8 @@ export interface AgentRegistryOptions {
   schedulerId: string;
   /** Durable membership, so the next leader knows which agents to wait for. */
   members?: AgentMembers;
+  /** Signs each group of tasks assigned, for a later leader to check (auth/attempt-grants.ts). */
+  grants?: AttemptGrants;
   now?: () => number;
 }
 
@@ -272,7 +275,7 @@ export class AgentRegistry implements Dispatcher {
     if (session.leaving) session.state = 'leaving';
     this.opts.members?.registered(session.id, reg.hostname, this.now(), identity);
     this.opts.placer.upsertAgent(this.node(session));
-    const stop = this.engine?.adopt(session.id, reg.running) ?? [];
+    const stop = this.engine?.adopt(session.id, reg.running, reg.grants) ?? [];
     if (existing && !restarted) this.engine?.reconcile(session.id, reg.running, reg.unacknowledged);
     stream.write({ registered: { heartbeat_interval_ms: this.opts.heartbeatIntervalMs, scheduler_id: this.opts.schedulerId, stop } });
     this.opts.logger.info({ agentId: session.id, hostname: reg.hostname, running: reg.running.length, unacknowledged: reg.unacknowledged.length }, 'agent registered');
@@ -338,7 +341,10 @@ export class AgentRegistry implements Dispatcher {
     if (!stream) return; // kept in the outbox until the agent is back
     const { assign, cancel, ack, revoke } = session.outbox;
     session.outbox = emptyOutbox();
-    if (assign.size) stream.write({ assign: { steps: Array.from(assign, ([step, tasks]) => ({ ...step, tasks })) } });
+    if (assign.size) {
+      const grants = this.opts.grants;
+      stream.write({ assign: { steps: Array.from(assign, ([step, tasks]) => ({ ...step, tasks, ...(grants ? { grant: grants.sign(session.id, tasks) } : {}) })) } });
+    }
     if (revoke.length) stream.write({ revoke: { tasks: revoke } });
     for (const reason of new Set(cancel.map((c) => c.reason))) {
       stream.write({ cancel: { tasks: cancel.filter((c) => c.reason === reason).map((c) => c.ref), reason } });

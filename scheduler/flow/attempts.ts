@@ -6,6 +6,7 @@
  * task whose report is being recorded. Lost and returned attempts go back to the queue without
  * counting against `retry.times`.
  */
+import { attemptKey } from '../auth/attempt-grants.js';
 import { errorMessage } from '../../core/errors.js';
 import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 import type { AttemptRef } from '../dispatch/agent-events.js';
@@ -31,8 +32,8 @@ export function taskStarted(core: FlowCore, taskId: string, attempt: number, atM
 /**
  * Whether a report of `ref` from `agentId` may be taken: the attempt is one this agent was given
  * (the task's current attempt on it, or one its attempt history records on it), or, while the
- * leader recovers after a failover, an attempt an earlier leader gave out that this one has no
- * record of, of a task that runs nowhere else. A task this leader does not know is let through:
+ * leader recovers after a failover, an attempt an earlier leader gave this agent (its signed
+ * assignment shown when it registered) of a task that runs nowhere else. A task this leader does not know is let through:
  * every event ignores it. Anything else names another agent's attempt: refused.
  */
 export function acceptsReport(core: FlowCore, agentId: string, ref: AttemptRef): boolean {
@@ -40,7 +41,10 @@ export function acceptsReport(core: FlowCore, agentId: string, ref: AttemptRef):
   if (!task) return true;
   if (task.agentId === agentId && task.attempt === ref.attempt) return true;
   if (task.attempts.some((a) => a.attempt === ref.attempt && a.agentId === agentId)) return true;
-  return core.recovering && task.state !== 'running';
+  // After a failover the new leader has no record of who was given an unfinished task: an
+  // agent's result of one counts with the signed assignment its registration showed.
+  if (!core.recovering || task.state === 'running') return false;
+  return !core.grants || (core.granted.get(agentId)?.has(attemptKey(ref.task_id, ref.attempt)) ?? false);
 }
 
 export function taskLog(core: FlowCore, taskId: string, attempt: number, lines: readonly LogLine[]): void {

@@ -8,12 +8,13 @@
  * Outcomes are recorded durably before they are acted on: a result is acknowledged to its
  * agent, and the flow advances, only once its record is committed.
  */
+import type { AttemptGrants } from '../auth/attempt-grants.js';
 import { ClusterError, notFound } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
 import { compileJob, foreachCount, type JobSpec } from '../../core/job-spec.js';
 import type { Logger } from '../../core/logger.js';
 import type { Resources } from '../../core/resources.js';
-import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
+import type { AssignmentGrant__Output, LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 import type { AgentEvents, AttemptRef } from '../dispatch/agent-events.js';
 import type { Placer } from '../placement/placer.js';
 import { defaultMaxActiveRuns } from '../defaults.js';
@@ -53,6 +54,8 @@ export interface FlowEngineOptions {
   maxLostAttempts?: number;
   /** Runs of one project under way at once; a submit over it is refused (QUEUE_FULL). Default 100,000. */
   maxActiveRuns?: number;
+  /** See FlowCoreOptions. */
+  grants?: AttemptGrants;
 }
 
 export class FlowEngine implements AgentEvents {
@@ -171,8 +174,8 @@ export class FlowEngine implements AgentEvents {
     this.runner.run();
   }
 
-  adopt(agentId: string, running: readonly TaskRef__Output[]): TaskRef__Output[] {
-    const stop = this.core.adopt(agentId, running);
+  adopt(agentId: string, running: readonly TaskRef__Output[], grants: readonly AssignmentGrant__Output[] = []): TaskRef__Output[] {
+    const stop = this.core.adopt(agentId, running, grants);
     this.runner.run();
     return stop;
   }

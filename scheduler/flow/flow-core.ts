@@ -14,9 +14,10 @@
  * This file holds the state they share and the few moves all of them make (queue, start on an
  * agent, change a task's state).
  */
+import type { AttemptGrants } from '../auth/attempt-grants.js';
 import type { Logger } from '../../core/logger.js';
 import type { Resources } from '../../core/resources.js';
-import type { LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
+import type { AssignmentGrant__Output, LogLine, TaskFinished__Output, TaskRef__Output } from '../../proto/types.js';
 import type { AttemptRef } from '../dispatch/agent-events.js';
 import type { Placer } from '../placement/placer.js';
 import type { StepTiming, TaskDemand } from '../placement/types.js';
@@ -43,6 +44,12 @@ export interface FlowCoreOptions {
   maxForeachItems?: number;
   /** Attempts of a task that may be lost with their agent before it fails as LOST_AGENTS. Default 3. */
   maxLostAttempts?: number;
+  /**
+   * Checks the signed assignments an agent shows: with it, an agent's word about a task this
+   * leader has no record of giving it counts only with a valid signature. Without it (tests of
+   * the flow alone), its word is taken.
+   */
+  grants?: AttemptGrants;
 }
 
 export class FlowCore {
@@ -69,6 +76,9 @@ export class FlowCore {
   timings = new Set<StepTiming>();
   /** While recovering, tasks are not queued: agents first report what they run. */
   recovering = false;
+  readonly grants: AttemptGrants | undefined;
+  /** Per agent, the attempts its latest registration showed signed assignments of (attemptKey). */
+  readonly granted = new Map<string, Set<string>>();
   /** Orders queued tasks of equal priority: first queued, first placed. */
   private taskSeq = 0;
 
@@ -79,6 +89,7 @@ export class FlowCore {
     this.timeoutGraceMs = opts.timeoutGraceMs ?? 5_000;
     this.maxForeachItems = opts.maxForeachItems ?? defaultMaxForeachItems;
     this.maxLostAttempts = opts.maxLostAttempts ?? defaultMaxLostAttempts;
+    this.grants = opts.grants;
   }
 
   // Events -----------------------------------------------------------------------------------
@@ -98,8 +109,8 @@ export class FlowCore {
     setRecovering(this, recovering);
   }
 
-  adopt(agentId: string, running: readonly TaskRef__Output[]): TaskRef__Output[] {
-    return adopt(this, agentId, running);
+  adopt(agentId: string, running: readonly TaskRef__Output[], grants: readonly AssignmentGrant__Output[] = []): TaskRef__Output[] {
+    return adopt(this, agentId, running, grants);
   }
 
   reconcile(agentId: string, running: readonly AttemptRef[], finished: readonly AttemptRef[]): void {

@@ -4,7 +4,8 @@
  * back what they run, and when the window closes what nobody reported is queued again.
  */
 import { compileJob } from '../../core/job-spec.js';
-import type { TaskRef__Output } from '../../proto/types.js';
+import type { AssignmentGrant__Output, TaskRef__Output } from '../../proto/types.js';
+import { attemptKey } from '../auth/attempt-grants.js';
 import type { AttemptRef } from '../dispatch/agent-events.js';
 import type { RunRecord, TaskRecord } from '../state/records.js';
 import { advance, expandSliceTasks } from './advancement.js';
@@ -64,20 +65,27 @@ export function restore(core: FlowCore, record: RunRecord, taskRecords: readonly
 /** Enters or leaves the window in which agents report their running tasks before queueing. */
 export function setRecovering(core: FlowCore, recovering: boolean): void {
   core.recovering = recovering;
+  if (!recovering) core.granted.clear();
   if (!recovering) for (const run of core.runs.values()) if (run.record.state === 'running') advance(core, run);
 }
 
 /**
  * An agent (re-)registered and reports what it runs. Tasks the engine still wants are adopted
- * as running there; the rest are returned for the agent to stop.
+ * as running there; the rest are returned for the agent to stop. A task this leader has no
+ * record of giving the agent (restored as pending after a failover) is adopted only with a signed
+ * assignment among `grants`, which also admit the results the registration reports (see
+ * acceptsReport): another agent's tasks cannot be claimed.
  */
-export function adopt(core: FlowCore, agentId: string, running: readonly TaskRef__Output[]): TaskRef__Output[] {
+export function adopt(core: FlowCore, agentId: string, running: readonly TaskRef__Output[], grants: readonly AssignmentGrant__Output[]): TaskRef__Output[] {
+  const granted = core.grants?.granted(agentId, grants);
+  if (granted) core.granted.set(agentId, granted);
   const stop: TaskRef__Output[] = [];
   for (const ref of running) {
     const task = core.taskById(ref.task_id);
     const run = task && core.runs.get(task.runId);
     const wanted = task && run?.record.state === 'running' && !isTerminal(task.state)
-      && (task.state === 'pending' || (task.state === 'running' && task.agentId === agentId && task.attempt === ref.attempt));
+      && ((task.state === 'pending' && (!granted || granted.has(attemptKey(ref.task_id, ref.attempt))))
+        || (task.state === 'running' && task.agentId === agentId && task.attempt === ref.attempt));
     if (!task || !run || !wanted) {
       stop.push(ref);
       continue;

@@ -154,6 +154,8 @@ export const keys = {
   taskSegment: (runId: string, seq: number) => `tasks/${runId}/${String(seq).padStart(12, '0')}`,
   tasksOf: (runId: string) => `tasks/${runId}/`,
   seq: 'meta/seq',
+  /** The key leaders sign assignments with (auth/attempt-grants.ts). */
+  grantKey: 'meta/grant-key',
   schedule: (name: string) => `schedules/${name}`,
   schedules: 'schedules/',
   agent: (agentId: string) => `agents/${agentId}`,

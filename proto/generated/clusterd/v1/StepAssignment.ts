@@ -21,6 +21,7 @@ export interface StepAssignment {
   'tasks'?: (_clusterd_v1_TaskAssignment)[];
   'input'?: (Buffer | Uint8Array | string);
   'input_ref'?: (_clusterd_v1_InputRef | null);
+  'grant'?: (Buffer | Uint8Array | string);
 }
 
 export interface StepAssignment__Output {
@@ -37,4 +38,5 @@ export interface StepAssignment__Output {
   'tasks': (_clusterd_v1_TaskAssignment__Output)[];
   'input': (Buffer);
   'input_ref': (_clusterd_v1_InputRef__Output | null);
+  'grant': (Buffer);
 }
