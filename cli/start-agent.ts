@@ -6,6 +6,7 @@ import { AgentDaemon } from '../agent/daemon.js';
 import { ContainerExecutor, connectDocker } from '../agent/executors/container-executor.js';
 import type { Executor } from '../agent/executors/executor.js';
 import { ProcessPool } from '../agent/executors/process-pool.js';
+import { TaskProcessGroups } from '../agent/executors/task-process-groups.js';
 import { ThreadPool } from '../agent/executors/thread-pool.js';
 import { detectCapacity } from '../agent/fingerprint/capacity.js';
 import { TaskOutputs } from '../agent/task-outputs.js';
@@ -27,7 +28,14 @@ export async function runAgent(flags: AgentFlags, logger: Logger): Promise<void>
   });
   const labels = Object.fromEntries(flags.label.map(parseKeyValue));
   const threads = flags.threads ? wholeNumber(flags.threads, 1) : Math.max(1, Math.ceil(capacity.cpuMilli / 1000));
+  const agentId = flags.id ?? os.hostname();
+  const dataDir = flags.data ?? path.join(os.tmpdir(), `clusterd-agent-${agentId}`);
+  // Processes thread tasks of an earlier agent process on this folder started and, killed
+  // itself, could not stop: stopped now, before anything runs.
+  const processGroups = new TaskProcessGroups(path.join(dataDir, 'task-process-groups'), logger.child({ component: 'threads' }));
+  processGroups.reapLeftovers();
   const pool = new ThreadPool({
+    processGroups,
     size: threads,
     warmLimitBytes: 256 * 2 ** 20,
     abortGraceMs: parseDurationMs(flags.abortGrace),
@@ -36,8 +44,6 @@ export async function runAgent(flags: AgentFlags, logger: Logger): Promise<void>
     capacity: { cpuMilli: capacity.cpuMilli, memoryBytes: capacity.memoryBytes },
     logger: logger.child({ component: 'threads' }),
   });
-  const agentId = flags.id ?? os.hostname();
-  const dataDir = flags.data ?? path.join(os.tmpdir(), `clusterd-agent-${agentId}`);
   const schedulers = addrList(flags.scheduler);
   // Isolated function tasks (isolation: process) get as many processes as the pool has threads.
   const executors: Executor[] = [pool, new ProcessPool({ size: threads, abortGraceMs: parseDurationMs(flags.abortGrace), logger: logger.child({ component: 'processes' }) })];

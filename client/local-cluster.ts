@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { sleep } from '../core/abortable.js';
 import { ClusterError, errorMessage } from '../core/errors.js';
 import { freePorts } from '../core/ports.js';
+import { startTimeOf } from '../core/proc.js';
 import { adminCredentials, ensureCertificates } from './admin-credentials.js';
 
 export type ProcessRole = 'etcd' | 'scheduler' | 'agent';
@@ -284,16 +285,3 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/**
- * Field 22 of /proc/PID/stat (start time in clock ticks since boot), or undefined when there is
- * no such process. A zombie counts as gone: it has exited, only its parent has not reaped it.
- */
-export function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] === 'Z' ? undefined : fields[19];
-  } catch {
-    return undefined;
-  }
-}

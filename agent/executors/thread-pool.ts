@@ -34,6 +34,7 @@ import type { Logger } from '../../core/logger.js';
 import { OrderedClose } from '../../core/ordered-close.js';
 import type { Resources } from '../../core/resources.js';
 import type { ArtifactSource, Executor, TaskOutcome, TaskRun, ThreadTaskRun } from './executor.js';
+import { killGroup, type TaskProcessGroups } from './task-process-groups.js';
 
 const workerUrl = new URL('./thread-worker.js', import.meta.url);
 const mib = 2 ** 20;
@@ -59,6 +60,8 @@ export interface ThreadPoolOptions {
   maxQueue: number;
   /** The CPU and memory the tasks running at once may take together; unset: no limit but the workers. */
   capacity?: Pick<Resources, 'cpuMilli' | 'memoryBytes'>;
+  /** Where the process groups tasks start are written down while they may run (see task-process-groups.ts). */
+  processGroups?: TaskProcessGroups;
   logger: Logger;
 }
 
@@ -385,7 +388,10 @@ export class ThreadPool implements Executor {
     }
     const slot = msg.id === w.backlog[0]?.id ? w.backlog[0] : w.backlog.find((s) => s.id === msg.id);
     if (!slot) return;
-    if (msg.type === 'child') (slot.childGroups ??= []).push(msg.pid);
+    if (msg.type === 'child') {
+      (slot.childGroups ??= []).push(msg.pid);
+      this.opts.processGroups?.add(msg.pid);
+    }
     else if (msg.type === 'log') slot.task.onLog(msg.stream, msg.text);
     else if (msg.type === 'artifact') slot.artifacts.push({ name: msg.name, bytes: msg.bytes });
     else {
@@ -415,7 +421,10 @@ export class ThreadPool implements Executor {
   private finish(slot: Slot, outcome: TaskOutcome): void {
     if (slot.finished) return;
     slot.finished = true;
-    for (const group of slot.childGroups ?? []) killGroup(group);
+    for (const group of slot.childGroups ?? []) {
+      if (this.opts.processGroups) this.opts.processGroups.kill(group);
+      else killGroup(group);
+    }
     clearTimeout(slot.timeout);
     clearTimeout(slot.grace);
     slot.detach?.();
@@ -537,11 +546,3 @@ function committed(batch: Slot[]): void {
   for (const slot of batch) slot.task.onCommitted?.();
 }
 
-/** SIGKILL to a process group a task started; one that has ended already is fine. */
-function killGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, 'SIGKILL');
-  } catch {
-    // ESRCH: the group has ended
-  }
-}

@@ -1,8 +1,12 @@
 // A thread task that kills its agent (it shares the agent's process) fails as LOST_AGENTS on its
 // third lost attempt, through the CLI, with real processes: the test restarts the agent each
 // time, as a supervisor would, and the fourth instance is left alone.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clusterctl, clusterctlJson, eventually, freePort, startAgent, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { startTimeOf } from '../../core/proc.js';
+import { clusterctl, clusterctlJson, eventually, freePort, repoRoot, startAgent, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { tempDir } from '../support/temp.js';
 
 interface StatusJson {
   state: string;
@@ -42,4 +46,37 @@ describe('a task that kills its agent', () => {
     expect(hello.code, hello.stderr).toBe(0);
     expect(agent.child.exitCode).toBe(null);
   }, 180_000);
+
+  it('leaves no process a thread task started running once its SIGKILLed agent starts again on the same data folder', async () => {
+    const tmp = await tempDir('poison-children');
+    const pidsFile = path.join(tmp.path, 'pids.json');
+    let pids: number[] = [];
+    const alive = () => pids.filter((pid) => startTimeOf(pid) !== undefined);
+    try {
+      const addr = `127.0.0.1:${await freePort()}`;
+      const scheduler = startDaemon(['scheduler', '--listen', addr]);
+      daemons.push(scheduler);
+      await scheduler.waitFor(/"to":"leader"/);
+      const agentArgs = ['agent', '--scheduler', addr, '--id', 'a', '--cpu', '2', '--memory', '2Gi', '--data', path.join(tmp.path, 'agent')];
+      const agent = startDaemon(agentArgs);
+      daemons.push(agent);
+      const job = path.join(tmp.path, 'job.yaml');
+      writeFileSync(path.join(tmp.path, 'tasks.mjs'), readFileSync(path.join(repoRoot, 'test/fixtures/jobs/tasks.mjs')));
+      writeFileSync(job, "name: orphans\nparams: { pidsFile: '' }\nsteps:\n  start:\n    run: { module: ./tasks.mjs, export: spawnThenKillAgent }\n");
+      const submitted = await clusterctl(['submit', job, '-p', `pidsFile=${pidsFile}`, '-o', 'json'], { addr });
+      expect(submitted.code, submitted.stderr).toBe(0);
+      expect(await agent.exited).toBe(null); // SIGKILLed by its task
+      pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as number[];
+      expect(alive()).toEqual(pids); // nothing was left to stop them
+      const restarted = startDaemon(agentArgs);
+      daemons.push(restarted);
+      await eventually(async () => alive().length === 0, 20_000, `processes ${pids.join(', ')} to be killed by the restarted agent`);
+      // The task then runs again on the new agent and finds its pids written: the run succeeds.
+      const runId = (JSON.parse(submitted.stdout) as { run_id: string }).run_id;
+      await eventually(async () => (await clusterctlJson<StatusJson>(['status', runId], addr)).state === 'succeeded', 60_000, 'the run to succeed');
+    } finally {
+      for (const pid of alive()) process.kill(pid, 'SIGKILL'); // by pid, should the test fail
+      await tmp.remove();
+    }
+  }, 120_000);
 });
