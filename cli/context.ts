@@ -49,7 +49,10 @@ export function loggerFor(cmd: Command, name: string, fallback: LogLevel = 'info
   return createLogger({ level, name });
 }
 
-/** Exit status of the contract: 0 ok, 1 failed, 2 bad usage or input, 3 cannot reach the cluster, 4 refused (token or role). */
+/**
+ * Exit status of the contract: 0 ok, 1 failed, 2 bad usage or input, 3 cannot reach the cluster,
+ * 4 refused (token or role), 5 a wait's --timeout passed (the run goes on).
+ */
 export function exitCodeOf(err: unknown): number {
   switch (errorCode(err)) {
     case 'INVALID_ARGUMENT':
@@ -61,6 +64,8 @@ export function exitCodeOf(err: unknown): number {
     case 'UNAUTHENTICATED':
     case 'PERMISSION_DENIED':
       return 4;
+    case 'TIMEOUT':
+      return 5;
     default:
       return 1;
   }

@@ -14,6 +14,7 @@ import { tlsCommand } from './commands/tls.js';
 import { tokenCommand } from './commands/tokens.js';
 import { cancelCommand, logsCommand, resultCommand } from './commands/tasks.js';
 import { upCommand } from './commands/up.js';
+import { waitCommand } from './commands/wait.js';
 import { fail } from './context.js';
 
 const program = new Command('clusterctl')
@@ -25,7 +26,7 @@ const program = new Command('clusterctl')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, tlsCommand, tokenCommand, benchCommand]) {
+for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, waitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, tlsCommand, tokenCommand, benchCommand]) {
   register(program);
 }
 

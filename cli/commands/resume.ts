@@ -4,10 +4,13 @@ import { applyParamOverrides } from '../../core/job-spec.js';
 import { clientFor, fail, storeFor } from '../context.js';
 import { submitRequest } from '../../client/job-request.js';
 import { loadJobFile } from '../../client/job-file.js';
+import { followRun } from '../../client/run-follow.js';
 import { parseFormat, printJson } from '../output.js';
+import { printRun } from './status.js';
 
 interface ResumeFlags {
   from?: string;
+  wait?: boolean;
   param: string[];
   output?: string;
 }
@@ -19,6 +22,7 @@ export function resumeCommand(program: Command): void {
     .argument('<run>', 'run id')
     .option('--from <step>', 're-run this step and every step after it, even where they succeeded')
     .option('-p, --param <k=v>', 'override a param (default: the params of RUN)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--wait', 'wait for the new run to end; exit 0 only if it succeeded')
     .option('-o, --output <format>', 'json: print one JSON document')
     .action(async (runId: string, flags: ResumeFlags, cmd: Command) => {
       try {
@@ -29,9 +33,18 @@ export function resumeCommand(program: Command): void {
         const params = flags.param.length ? applyParamOverrides(job.spec.params, flags.param, earlier.source) : undefined;
         const request = await submitRequest(job, params, storeFor(cmd), format === 'json');
         const { run_id: newRunId } = await client.call('Resume', { run_id: runId, from_step: flags.from ?? '', job: request });
+        if (!flags.wait) {
+          client.close();
+          if (format === 'json') printJson({ run_id: newRunId, resumed_from: runId });
+          else process.stdout.write(`${newRunId}\n`);
+          return;
+        }
+        if (format !== 'json') process.stderr.write(`resumed ${runId} as ${newRunId}; waiting\n`);
+        const last = await followRun(client, newRunId);
         client.close();
-        if (format === 'json') printJson({ run_id: newRunId, resumed_from: runId });
-        else process.stdout.write(`${newRunId}\n`);
+        if (format === 'json') printJson(last);
+        else printRun(last);
+        process.exitCode = last.state === 'succeeded' ? 0 : 1;
       } catch (err) {
         fail(err);
       }

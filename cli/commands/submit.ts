@@ -4,6 +4,7 @@ import { applyParamOverrides } from '../../core/job-spec.js';
 import { clientFor, fail, storeFor } from '../context.js';
 import { submitRequest } from '../../client/job-request.js';
 import { loadJobFile } from '../../client/job-file.js';
+import { submitAndFollow } from '../../client/run-follow.js';
 import { parseFormat, printJson } from '../output.js';
 import { printRun } from './status.js';
 
@@ -36,9 +37,11 @@ export function submitCommand(program: Command): void {
           return;
         }
         let announced = false;
-        const last = await client.submitAndWatch(request, (s) => {
-          if (!announced && format !== 'json') process.stderr.write(`submitted ${s.run_id}; waiting\n`);
-          announced = true;
+        const last = await submitAndFollow(client, request, {
+          onStatus: (s) => {
+            if (!announced && format !== 'json') process.stderr.write(`submitted ${s.run_id}; waiting\n`);
+            announced = true;
+          },
         });
         client.close();
         if (format === 'json') printJson(last);

@@ -56,12 +56,13 @@ describe('resume', () => {
     expect(items.result.items).toHaveLength(100);
   });
 
-  it('--from re-runs a step and everything after it', async () => {
+  it('--from re-runs a step and everything after it; --wait follows the new run to its end', async () => {
     const runs = await clusterctlJson<RunJson[]>(['status'], dev.addr);
     const succeeded = runs.find((r) => r.state === 'succeeded')!;
-    const again = await clusterctlJson<{ run_id: string }>(['resume', succeeded.run_id, '--from', 'total'], dev.addr);
-    const run = await ended(again.run_id);
-    expect(run.state).toBe('succeeded');
+    const waited = await clusterctl(['resume', succeeded.run_id, '--from', 'total', '--wait', '-o', 'json'], { addr: dev.addr, timeoutMs: 60_000 });
+    expect(waited.code, waited.stderr).toBe(0); // --wait: exit 0 only if the new run succeeded
+    const run = JSON.parse(waited.stdout) as RunJson;
+    expect([run.state, run.resumed_from]).toEqual(['succeeded', succeeded.run_id]);
     expect(run.steps.find((s) => s.name === 'work')!.tasks.every((t) => t.reused_from)).toBe(true);
     expect(run.steps.find((s) => s.name === 'total')!.tasks[0]!.reused_from).toBe('');
   });
