@@ -69,11 +69,16 @@ export function printRun(run: RunStatus__Output, listTasks = false): void {
   const took = run.finished_at_ms ? age(Number(run.created_at_ms), Number(run.finished_at_ms)) : `${age(Number(run.created_at_ms))} so far`;
   const lines = [`run ${run.run_id}  ${run.state}  (job ${run.name}, project ${run.project}, ${took})`];
   if (run.error) lines.push(`error: ${run.error.message}`);
-  const rows = [['STEP', 'STATE', 'TASKS', 'DONE', 'RUNNING', 'WAITING', 'FAILED']];
+  const resumed = run.resumed_from !== '';
+  if (resumed) {
+    const reused = run.steps.reduce((n, s) => n + s.reused, 0);
+    lines.push(`resumed from ${run.resumed_from}: ${reused} task(s) reused${reused === 0 ? ' (params or steps changed, or nothing had succeeded)' : ''}`);
+  }
+  const rows = [['STEP', 'STATE', 'TASKS', 'DONE', 'RUNNING', 'WAITING', 'FAILED', ...(resumed ? ['REUSED'] : [])]];
   const waiting: string[] = [];
   const partial: string[] = [];
   for (const step of run.steps) {
-    rows.push([step.name, step.state, step.total, step.succeeded, step.running, step.waiting, step.failed].map(String));
+    rows.push([step.name, step.state, step.total, step.succeeded, step.running, step.waiting, step.failed, ...(resumed ? [step.reused] : [])].map(String));
     for (const t of step.tasks) {
       if (t.waiting && waiting.length < maxWaitingShown) waiting.push(`  ${step.name}/${t.index}: ${t.waiting}`);
       if (!listTasks && t.state === 'failed' && t.error) lines.push(`failed: ${step.name}/${t.index} (attempt ${t.attempt}): ${t.error.code}: ${t.error.message}`);
@@ -98,7 +103,8 @@ function printTasks(run: RunStatus__Output): void {
 }
 
 function printRuns(runs: RunStatus__Output[]): void {
-  const rows = [['RUN', 'STATE', 'JOB', 'PROJECT', 'AGE']];
-  for (const r of runs) rows.push([r.run_id, r.state, r.name, r.project, age(Number(r.created_at_ms))]);
+  const resumes = runs.some((r) => r.resumed_from);
+  const rows = [['RUN', 'STATE', 'JOB', 'PROJECT', 'AGE', ...(resumes ? ['RESUMED FROM'] : [])]];
+  for (const r of runs) rows.push([r.run_id, r.state, r.name, r.project, age(Number(r.created_at_ms)), ...(resumes ? [r.resumed_from || '-'] : [])]);
   process.stdout.write(`${table(rows)}\n`);
 }

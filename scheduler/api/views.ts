@@ -76,7 +76,7 @@ function envelope(record: RunRecord, name: string, project: string, steps: StepS
 
 function stepStatus(s: StepSummary, tasks: TaskStatus[]): StepStatus {
   const { name, state, total, succeeded, failed, running, cancelled } = s;
-  return { name, state, tasks, total, succeeded, failed, running, waiting: total - succeeded - failed - running - cancelled };
+  return { name, state, tasks, total, succeeded, failed, running, waiting: total - succeeded - failed - running - cancelled, reused: s.reused ?? 0 };
 }
 
 function taskStatus(run: RunState, t: TaskState, why: (taskId: string) => WaitReason | undefined): TaskStatus {

@@ -142,6 +142,7 @@ function reuse(core: FlowCore, run: RunState, task: TaskState, earlier: TaskStat
   task.startedAtMs = earlier.startedAtMs;
   task.finishedAtMs = earlier.finishedAtMs;
   task.reusedFrom = earlier.reusedFrom ?? earlier.runId;
+  run.steps.get(task.step)!.reused++;
   core.transition(run, task, 'succeeded');
   const record = taskRecord(task, task.attempts, 'succeeded');
   record.reusedFrom = task.reusedFrom;

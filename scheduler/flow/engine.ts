@@ -118,7 +118,7 @@ export class FlowEngine implements AgentEvents {
     await this.opts.persist([putRecord(keys.run(record.id), record), ...(withOps?.(record.id) ?? [])]);
     const run = newRunState(record, job);
     if (resume) {
-      run.reuse = reusableTasks(resume.from, job, resume.fromStep);
+      run.reuse = reusableTasks(resume.from, run, resume.fromStep);
       run.reuseItems = resume.from;
     }
     this.opts.logger.info({ runId: record.id, job: job.name, project: job.project, resumedFrom: record.resumedFrom }, 'run submitted');

@@ -17,7 +17,7 @@ export function restore(core: FlowCore, record: RunRecord, taskRecords: readonly
   const run = newRunState(record, compileJob(record.job, `run ${record.id}`));
   const earlier = record.resumedFrom ? core.runs.get(record.resumedFrom) : undefined;
   if (earlier) {
-    run.reuse = reusableTasks(earlier, run.job, record.resumeFromStep);
+    run.reuse = reusableTasks(earlier, run, record.resumeFromStep);
     run.reuseItems = earlier;
   }
   core.catalog.add(run);
@@ -39,7 +39,10 @@ export function restore(core: FlowCore, record: RunRecord, taskRecords: readonly
       if (!task) continue;
       task.attempts = rec.attempts;
       task.attempt = Math.max(0, ...rec.attempts.map((a) => a.attempt));
-      if (rec.reusedFrom) task.reusedFrom = rec.reusedFrom;
+      if (rec.reusedFrom) {
+        task.reusedFrom = rec.reusedFrom;
+        run.steps.get(name)!.reused++;
+      }
       // Where and when its last attempt ran, for status: a new leader shows what the old one did.
       const last = rec.attempts[rec.attempts.length - 1];
       if (last?.agentId) task.agentId = last.agentId;

@@ -8,6 +8,7 @@
  *                       ▲          │  └──▶ failed (retries used up; caught or not)
  *                       └─retrying─┘      cancelled
  */
+import { canonicalJson } from '../../core/canonical-json.js';
 import { ByteSlab } from '../../core/byte-slab.js';
 import { arrayHeader, encodeValue, encodedNil, mapHeader, ownBytes, spliceArray } from '../../core/codec.js';
 import { foreachItems, parentsOf, scopes, topologicalOrder, type JobSpec, type StepSpec } from '../../core/job-spec.js';
@@ -84,6 +85,8 @@ export interface StepRun {
   expanding?: boolean;
   /** How many of its tasks are settled (see isSettled); kept by setTaskState. */
   settled: number;
+  /** How many of its tasks took an earlier run's result (resume). */
+  reused: number;
   /** How many of its tasks are in each state; kept by setTaskState, so a status costs no scan. */
   count: Record<TaskStateName, number>;
   /** What its tasks' assignments share; built at its first placement (see assignment.ts). */
@@ -149,7 +152,7 @@ export function newRunState(record: RunRecord, job: JobSpec): RunState {
   const { order, scope, parents } = shape(job);
   const steps = new Map<string, StepRun>();
   for (const name of order) {
-    steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0, count: noTasks(), timing: { runMs: undefined, longestRunningMs: 0 } });
+    steps.set(name, { spec: job.steps[name]!, parents: parents.get(name)!, scope: scope.get(name)!, tasks: null, settled: 0, reused: 0, count: noTasks(), timing: { runMs: undefined, longestRunningMs: 0 } });
   }
   return { record, job, steps, order, paramsEncoded: ownBytes(encodeValue(record.params)), results: new ByteSlab(), unexpanded: order.length, open: 0, failedTasks: 0 };
 }
@@ -427,7 +430,7 @@ export function stepSummaries(run: RunState): StepSummary[] {
   return run.order.map((name) => {
     const step = run.steps.get(name)!;
     const { succeeded, failed, running, cancelled } = step.count;
-    return { name, state: stepState(step), total: step.items?.count ?? step.tasks?.length ?? 0, succeeded, failed, running, cancelled };
+    return { name, state: stepState(step), total: step.items?.count ?? step.tasks?.length ?? 0, succeeded, failed, running, cancelled, ...(step.reused ? { reused: step.reused } : {}) };
   });
 }
 
@@ -436,11 +439,21 @@ function noTasks(): Record<TaskStateName, number> {
 }
 
 /**
- * Resume: what an earlier run offers for reuse — every task that succeeded, except in `fromStep`
- * and the steps after it (which re-run even if they succeeded).
+ * Resume: what an earlier run offers for reuse — every task that succeeded in a step that
+ * computes what it computed then: the same params (every task sees them all) and the same step
+ * definition (what it runs, its foreach, its parents). A step that changed runs again, and with
+ * it everything downstream (`reusable` takes a task only if its inputs were reused too);
+ * `fromStep` and the steps after it run again even if nothing changed. The code may differ:
+ * resume is how a fix is run; `--from` re-runs a step whose code now computes something else.
  */
-export function reusableTasks(earlier: RunState, job: JobSpec, fromStep?: string): Map<string, TaskState> {
+export function reusableTasks(earlier: RunState, later: { job: JobSpec; record: Pick<RunRecord, 'params'> }, fromStep?: string): Map<string, TaskState> {
+  const out = new Map<string, TaskState>();
+  if (canonicalJson(earlier.record.params) !== canonicalJson(later.record.params)) return out;
+  const job = later.job;
   const rerun = new Set<string>();
+  for (const name of Object.keys(job.steps)) {
+    if (earlier.job.steps[name] && stepDefinition(earlier.job, name) !== stepDefinition(job, name)) rerun.add(name);
+  }
   if (fromStep) {
     const pending = [fromStep];
     while (pending.length) {
@@ -450,11 +463,16 @@ export function reusableTasks(earlier: RunState, job: JobSpec, fromStep?: string
       pending.push(...(job.steps[name]?.next ?? []));
     }
   }
-  const out = new Map<string, TaskState>();
   for (const t of tasksOf(earlier)) {
     if (t.state === 'succeeded' && !rerun.has(t.step) && job.steps[t.step]) out.set(`${t.step}/${t.index}`, t);
   }
   return out;
+}
+
+/** What a step computes, as text: what it runs, over which items, from which parents. */
+function stepDefinition(job: JobSpec, name: string): string {
+  const { executor, run, container, foreach, join } = job.steps[name]!;
+  return canonicalJson({ executor, run, container, foreach, join, parents: [...shape(job).parents.get(name)!].sort() });
 }
 
 /**

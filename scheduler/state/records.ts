@@ -53,6 +53,8 @@ export interface StepSummary {
   failed: number;
   running: number;
   cancelled: number;
+  /** Tasks that took an earlier run's result (resume); unset: none. */
+  reused?: number;
 }
 
 export type { ErrorInfo };

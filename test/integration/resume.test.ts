@@ -43,6 +43,10 @@ describe('resume', () => {
     expect(ran('start')).toEqual([]);
     expect(ran('work')).toEqual([7, 42, 93]);
     expect(ran('total')).toEqual([0]);
+    const text = await clusterctl(['status', resumed.run_id], { addr: dev.addr });
+    expect(text.stdout).toContain(`resumed from ${failed.run_id}: 98 task(s) reused`);
+    expect(text.stdout).toMatch(/work +succeeded +100 +100 +0 +0 +0 +97/); // TASKS DONE RUNNING WAITING FAILED REUSED
+    expect((await clusterctl(['status'], { addr: dev.addr })).stdout).toMatch(new RegExp(`${resumed.run_id} .*${failed.run_id}`));
     const total = await clusterctlJson<{ result: number }>(['result', resumed.run_id, 'total'], dev.addr);
     expect(total.result).toBe(2 * (99 * 100) / 2);
 
@@ -72,5 +76,16 @@ describe('resume', () => {
     const res = await clusterctl(['resume', runs[0]!.run_id, '--from', 'nope'], { addr: dev.addr });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--from nope: the job has no such step');
+  });
+
+  it('reuses nothing when the params differ, and says so', async () => {
+    const runs = await clusterctlJson<RunJson[]>(['status'], dev.addr);
+    const succeeded = runs.find((r) => r.state === 'succeeded')!;
+    const waited = await clusterctl(['resume', succeeded.run_id, '-p', 'broken=[5]', '--wait', '-o', 'json'], { addr: dev.addr, timeoutMs: 60_000 });
+    const run = JSON.parse(waited.stdout) as RunJson;
+    expect(run.steps.flatMap((s) => s.tasks).filter((t) => t.reused_from)).toEqual([]);
+    expect([waited.code, run.state, run.steps.flatMap((s) => s.tasks).length]).toEqual([0, 'succeeded', 102]); // every task ran again
+    const text = await clusterctl(['status', run.run_id], { addr: dev.addr });
+    expect(text.stdout).toContain(`resumed from ${succeeded.run_id}: 0 task(s) reused (params or steps changed`);
   });
 });

@@ -160,7 +160,7 @@ function play(events: Event[]): void {
         if (!earlier) break;
         const id = `prop-${runs.length}`;
         const run = newRunState({ ...earlier.record, id, seq: runs.length, state: 'running', resumedFrom: earlier.record.id, error: undefined, finishedAtMs: undefined }, earlier.job);
-        run.reuse = reusableTasks(earlier, earlier.job);
+        run.reuse = reusableTasks(earlier, run);
         run.reuseItems = earlier;
         runs.push(run);
         core.runSubmitted(run);

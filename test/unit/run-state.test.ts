@@ -124,14 +124,32 @@ describe('resume reuse', () => {
 
   it('offers the succeeded tasks, minus --from and everything after it', () => {
     const old = finished();
-    expect([...reusableTasks(old, old.job).keys()]).toEqual(['start/0', 'train/0', 'train/2']);
-    expect([...reusableTasks(old, old.job, 'train').keys()]).toEqual(['start/0']);
+    expect([...reusableTasks(old, old).keys()]).toEqual(['start/0', 'train/0', 'train/2']);
+    expect([...reusableTasks(old, old, 'train').keys()]).toEqual(['start/0']);
+  });
+
+  it('offers nothing when the params differ, whatever their keys\' order', () => {
+    const old = finished();
+    const withParams = (params: Record<string, unknown>) => ({ job: old.job, record: { params } });
+    old.record.params = { seed: 1, lr: { base: 0.1, decay: 0.9 } };
+    expect(reusableTasks(old, withParams({ lr: { decay: 0.9, base: 0.1 }, seed: 1 })).size).toBe(3);
+    expect(reusableTasks(old, withParams({ seed: 7, lr: { base: 0.1, decay: 0.9 } })).size).toBe(0);
+  });
+
+  it('leaves out a step whose definition changed (what it runs, its items, its parents), not one whose limits did', () => {
+    const old = finished();
+    const changed = (steps: Record<string, unknown>) => runOf(steps, 'new');
+    const offered = (steps: Record<string, unknown>) => [...reusableTasks(old, changed(steps)).keys()];
+    expect(offered({ ...sweep, train: { ...sweep.train, run: { module: './m.mjs', export: 'other' } } })).toEqual(['start/0']);
+    expect(offered({ ...sweep, train: { ...sweep.train, foreach: ['a', 'b', 'd'] } })).toEqual(['start/0']);
+    expect(offered({ ...sweep, train: { ...sweep.train, resources: { cpu: 2 }, retry: { times: 3 } } })).toEqual(['start/0', 'train/0', 'train/2']);
+    expect(offered({ ...sweep, start: { run, next: ['pre', 'train'] }, pre: { run, next: 'train' } })).toEqual(['start/0']);
   });
 
   it('reuses a task only when its item matches and its inputs were reused too', () => {
     const old = finished();
     const r = runOf(sweep, 'new');
-    r.reuse = reusableTasks(old, old.job);
+    r.reuse = reusableTasks(old, old);
     r.reuseItems = old;
     for (const name of r.order) expandStep(r, name);
     const start = r.steps.get('start')!.tasks![0]!;

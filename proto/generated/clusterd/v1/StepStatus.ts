@@ -11,6 +11,7 @@ export interface StepStatus {
   'failed'?: (number);
   'running'?: (number);
   'waiting'?: (number);
+  'reused'?: (number);
 }
 
 export interface StepStatus__Output {
@@ -22,4 +23,5 @@ export interface StepStatus__Output {
   'failed': (number);
   'running': (number);
   'waiting': (number);
+  'reused': (number);
 }
