@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ClusterError, errorCode, errorMessage } from '../core/errors.js';
 import { createLogger, logLevels, type LogLevel, type Logger } from '../core/logger.js';
 import { StoreClient, storeTarget } from '../store/client.js';
-import { ClusterClient } from '../client/client.js';
+import { ClusterClient, unreachable } from '../client/client.js';
 import { ClusterCredentials, loadTlsFiles } from '../proto/credentials.js';
 
 export const defaultAddr = '127.0.0.1:7700';
@@ -21,8 +21,12 @@ export function globals(cmd: Command): GlobalOptions {
 
 export function addrList(value: string | undefined): string[] {
   const addrs = (value ?? process.env.CLUSTERCTL_ADDR ?? defaultAddr).split(',').map((a) => a.trim()).filter(Boolean);
+  if (addrs.length === 0) throw new ClusterError('INVALID_ARGUMENT', `no scheduler address given: give host:port[,host:port…] (e.g. ${defaultAddr}) with --addr or CLUSTERCTL_ADDR`);
   for (const a of addrs) {
-    if (!/^[^:]+:\d+$/.test(a) && !/^\[[0-9a-fA-F:]+\]:\d+$/.test(a)) throw new ClusterError('INVALID_ARGUMENT', `"${a}" is not host:port`);
+    const port = /^(?:[^:[\]]+|\[[0-9a-fA-F:]+\]):(\d+)$/.exec(a)?.[1];
+    if (port === undefined || Number(port) < 1 || Number(port) > 65_535) {
+      throw new ClusterError('INVALID_ARGUMENT', `"${a}" is not host:port (a host name or IP address, a colon, a port from 1 to 65535)`);
+    }
   }
   return addrs;
 }
@@ -71,9 +75,46 @@ export function exitCodeOf(err: unknown): number {
   }
 }
 
-export function fail(err: unknown): never {
-  process.stderr.write(`clusterctl: ${errorMessage(err)}\n`);
-  process.exit(exitCodeOf(err));
+/**
+ * Ends the command with `err`: one line on stderr (and its stack with --log-level debug) and its
+ * exit status. With `cmd`, a connection refused anywhere (the chunk store's upload too) says
+ * there is no cluster at the addresses given, and what to do.
+ */
+export function fail(err: unknown, cmd?: Command): never {
+  let shown = err;
+  if (cmd && errorCode(err) === 'UNAVAILABLE' && /No connection established|ECONNREFUSED/.test(errorMessage(err))) {
+    try {
+      shown = unreachable(addrList(globals(cmd).addr), credentialsFor(cmd), err);
+    } catch {
+      // the addresses or credentials are what is wrong: say the error as it is
+    }
+  }
+  process.stderr.write(`clusterctl: ${errorMessage(shown)}\n`);
+  if (debugRequested() && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exit(exitCodeOf(shown));
+}
+
+/** --log-level debug (or trace) on the command line: stacks are shown. */
+export function debugRequested(argv: readonly string[] = process.argv): boolean {
+  const i = argv.findIndex((a) => a === '--log-level' || a.startsWith('--log-level='));
+  const level = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  return level === 'debug' || level === 'trace';
+}
+
+let cliCrash: ((err: unknown) => void) | undefined;
+
+/**
+ * Anything that escapes a command is a fault of clusterctl: one line and exit 70, the stack only
+ * with --log-level debug. Daemons replace it with exitOnCrash, which logs the fault first.
+ */
+export function installCliCrashHandler(): void {
+  cliCrash = (err: unknown) => {
+    const where = debugRequested() ? `\n${err instanceof Error ? err.stack : ''}` : ' (--log-level debug shows where)';
+    process.stderr.write(`clusterctl: internal error: ${errorMessage(err)}${where}\n`);
+    process.exit(crashExitCode);
+  };
+  process.on('uncaughtException', cliCrash);
+  process.on('unhandledRejection', cliCrash);
 }
 
 /**
@@ -83,6 +124,12 @@ export function fail(err: unknown): never {
  * Returns a function that removes the handlers (for tests).
  */
 export function exitOnCrash(logger: Logger, exit: (code: number) => void = (code) => process.exit(code)): () => void {
+  // clusterctl's own one-line handler gives way: a daemon logs its fault first.
+  if (cliCrash) {
+    process.off('uncaughtException', cliCrash);
+    process.off('unhandledRejection', cliCrash);
+    cliCrash = undefined;
+  }
   const handlers = {
     unhandledRejection: crashWith('unhandled rejection'),
     uncaughtException: crashWith('uncaught exception'),

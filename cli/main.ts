@@ -15,7 +15,14 @@ import { tokenCommand } from './commands/tokens.js';
 import { cancelCommand, logsCommand, resultCommand } from './commands/tasks.js';
 import { upCommand } from './commands/up.js';
 import { waitCommand } from './commands/wait.js';
-import { fail } from './context.js';
+import { fail, installCliCrashHandler } from './context.js';
+
+// `clusterctl status RUN | head`: the reader has all it wants; that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+}
+
+installCliCrashHandler();
 
 const program = new Command('clusterctl')
   .description('clusterd: a worker cluster with its own scheduler')
@@ -23,7 +30,7 @@ const program = new Command('clusterctl')
   .option('--log-level <level>', 'daemon log level: trace, debug, info, warn, error, silent')
   .option('--tls-dir <dir>', 'connect over TLS with ca.crt and client.crt/.key of this folder (env CLUSTERCTL_TLS_DIR; see clusterctl tls init)')
   .option('--token <token>', 'the token calls are made with (env CLUSTERCTL_TOKEN; see clusterctl token create)')
-  .showHelpAfterError()
+  .showHelpAfterError('(clusterctl COMMAND --help for usage)')
   .exitOverride();
 
 for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, waitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, tlsCommand, tokenCommand, benchCommand]) {

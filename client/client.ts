@@ -130,6 +130,8 @@ export class ClusterClient {
    */
   private async onLeader<T>(fn: (client: ClientServiceClient) => Promise<T>): Promise<T> {
     let lastError: ClusterError | undefined;
+    /** Some replica took the connection (else: nothing listens there, or TLS was refused). */
+    let reached = false;
     const deadline = Date.now() + this.electionWaitMs;
     for (let round = 0; ; round++) {
       let clusterAnswered = false;
@@ -137,7 +139,9 @@ export class ClusterClient {
       for (let tried = 0; tried < this.addrs.length + redirects; tried++) {
         const addr = this.addrs[this.current % this.addrs.length]!;
         try {
-          return await fn(await this.connected(addr));
+          const client = await this.connected(addr);
+          reached = true;
+          return await fn(client);
         } catch (err) {
           const e = err as ClusterError;
           lastError = e;
@@ -155,6 +159,7 @@ export class ClusterClient {
       if (!clusterAnswered || Date.now() > deadline) break;
       await sleep(Math.min(1_000, 100 * 2 ** round));
     }
+    if (!reached) throw unreachable(this.addrs, this.credentials, lastError);
     throw new ClusterError('UNAVAILABLE', `cannot reach the cluster's leader at ${this.addrs.join(',')}: ${lastError?.message ?? 'no answer'}`);
   }
 
@@ -200,10 +205,22 @@ export class ClusterClient {
     return c;
   }
 
-  /** A failed TLS handshake looks like any refused connection: say what to check. */
   private tlsHint(): string {
-    return this.credentials.secure
-      ? ` over TLS (is the scheduler started with --tls-dir, does its certificate name this address, and do both sides use the CA in ${this.credentials.tls!.dir}?)`
-      : ' (if the cluster uses TLS, give --tls-dir or CLUSTERCTL_TLS_DIR)';
+    return tlsHint(this.credentials);
   }
+}
+
+/** A failed TLS handshake looks like any refused connection: say what to check. */
+function tlsHint(credentials: ClusterCredentials): string {
+  return credentials.secure
+    ? ` over TLS (is the scheduler started with --tls-dir, does its certificate name this address, and do both sides use the CA in ${credentials.tls!.dir}?)`
+    : ' (if the cluster uses TLS, give --tls-dir or CLUSTERCTL_TLS_DIR)';
+}
+
+/** No scheduler answered at any of `addrs`: what that means, and what to do, in one line. */
+export function unreachable(addrs: readonly string[], credentials: ClusterCredentials, cause?: unknown): ClusterError {
+  const where = addrs.join(',');
+  return new ClusterError('UNAVAILABLE', credentials.secure
+    ? `no cluster answers at ${where}${tlsHint(credentials)}`
+    : `no cluster at ${where}: start one with \`clusterctl dev\`, or set --addr / CLUSTERCTL_ADDR${tlsHint(credentials)}`, { cause });
 }

@@ -20,7 +20,7 @@ export function agentsCommand(program: Command): void {
         if (format === 'json') printJson(agents);
         else printAgents(agents);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -36,7 +36,7 @@ export function agentsCommand(program: Command): void {
         client.close();
         process.stdout.write(`${agent.agent_id} ${agent.state}\n`);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -54,7 +54,7 @@ export function agentsCommand(program: Command): void {
         if (format === 'json') printJson(servers);
         else process.stdout.write(`${table([['ID', 'ADDRESS', 'ROLE', 'LOOP DELAY P99/MAX', 'MEMORY'], ...servers.map(serverRow)])}\n`);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }

@@ -46,7 +46,7 @@ export function resumeCommand(program: Command): void {
         else printRun(last);
         process.exitCode = last.state === 'succeeded' ? 0 : 1;
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }

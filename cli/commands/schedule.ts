@@ -30,7 +30,7 @@ export function scheduleCommand(program: Command): void {
         if (format === 'json') printJson(info);
         else process.stdout.write(`schedule ${info.name} added; next run at ${new Date(Number(info.next_tick_ms)).toISOString()}\n`);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -47,7 +47,7 @@ export function scheduleCommand(program: Command): void {
         if (format === 'json') printJson(schedules);
         else printSchedules(schedules);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -62,7 +62,7 @@ export function scheduleCommand(program: Command): void {
         client.close();
         process.stdout.write(`schedule ${name} removed\n`);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }

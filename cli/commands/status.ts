@@ -44,7 +44,7 @@ export function statusCommand(program: Command): void {
         }
         client.close();
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }

@@ -41,7 +41,7 @@ export function artifactsCommand(program: Command): void {
         else if (!list.length) process.stderr.write(`${taskId} saved no artifacts\n`);
         else process.stdout.write(`${table([['NAME', 'SIZE', 'OBJECT'], ...list.map((a) => [a.name, formatBytes(Number(a.size_bytes)), a.object_id.slice(0, 16)])])}\n`);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -67,7 +67,7 @@ export function artifactsCommand(program: Command): void {
           await store.close();
         }
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }
@@ -107,7 +107,7 @@ export function storeCommand(program: Command): void {
           process.stdout.write(`${table([['OBJECTS', 'CHUNKS', 'LOGICAL', 'STORED', 'DEDUP'], row])}\n`);
         }
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -125,7 +125,7 @@ export function storeCommand(program: Command): void {
         if (format === 'json') printJson({ ...r, dryRun: flags.dryRun ?? false });
         else process.stdout.write(`${flags.dryRun ? 'would remove' : 'removed'} ${r.removedChunks} chunks (${formatBytes(r.removedBytes)}); kept ${r.keptChunks}\n`);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 

@@ -48,7 +48,7 @@ export function submitCommand(program: Command): void {
         else printRun(last);
         process.exitCode = last.state === 'succeeded' ? 0 : 1;
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }

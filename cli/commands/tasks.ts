@@ -30,7 +30,7 @@ export function resultCommand(program: Command): void {
           throw new ClusterError('TASK_FAILED', `${res.task_id} is ${res.state}: ${why}`);
         }
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }
@@ -62,7 +62,7 @@ export function logsCommand(program: Command): void {
         });
         client.close();
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }
@@ -82,7 +82,7 @@ export function cancelCommand(program: Command): void {
         if (format === 'json') printJson(run);
         else printRun(run);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }

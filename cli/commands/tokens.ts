@@ -23,7 +23,7 @@ export function tokenCommand(program: Command): void {
         client.close();
         printCreated(made, format === 'json');
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -40,7 +40,7 @@ export function tokenCommand(program: Command): void {
         if (format === 'json') printJson(tokens);
         else process.stdout.write(`${table([['ID', 'NAME', 'ROLE', 'PROJECTS', 'CREATED', 'BY', 'REVOKED'], ...tokens.map(tokenRow)])}\n`);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -55,7 +55,7 @@ export function tokenCommand(program: Command): void {
         client.close();
         process.stdout.write(`revoked ${info.id} (${info.name})\n`);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -71,7 +71,7 @@ export function tokenCommand(program: Command): void {
         client.close();
         printCreated(made, format === 'json');
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 
@@ -89,7 +89,7 @@ export function tokenCommand(program: Command): void {
         if (format === 'json') printJson(entries);
         else process.stdout.write(`${table([['WHEN', 'WHO', 'ACTION', 'TARGET', 'PROJECT', 'DETAIL'], ...entries.map((e) => [new Date(e.at_ms).toISOString(), e.who, e.action, e.target, e.project || '-', e.detail])])}\n`);
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }

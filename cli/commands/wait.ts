@@ -26,7 +26,7 @@ export function waitCommand(program: Command): void {
         else printRun(last);
         process.exitCode = last.state === 'succeeded' ? 0 : 1;
       } catch (err) {
-        fail(err);
+        fail(err, cmd);
       }
     });
 }
