@@ -1,12 +1,13 @@
 /**
  * Reads a job file (YAML or JSON) and checks it completely before anything is submitted:
  * syntax with line and column, the schema and step graph with field paths, and that every
- * thread step's module exists.
+ * function step's module exists and exports what the step names (read, not run).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ClusterError } from '../core/errors.js';
 import { compileJob, specError, type JobSpec } from '../core/job-spec.js';
+import { moduleExports } from './module-exports.js';
 import { parseYaml } from './yaml.js';
 
 export interface LoadedJob {
@@ -44,6 +45,11 @@ export function loadJobFile(file: string): LoadedJob {
     const inside = path.relative(dir, modulePath);
     if (inside.startsWith('..') || path.isAbsolute(inside)) throw specError(file, where, `"${step.run.module}" is outside the job's folder ${dir}, which is all that is shipped to agents`);
     if (!existsSync(modulePath)) throw specError(file, where, `"${step.run.module}" not found (looked for ${modulePath})`);
+    const exported = moduleExports(modulePath);
+    if (exported && !exported.includes(step.run.export)) {
+      const has = exported.length ? `it exports ${exported.filter((n) => n !== 'default').join(', ') || 'only a default'}${exported.includes('default') && exported.length > 1 ? ' and a default' : ''}` : 'it exports nothing';
+      throw specError(file, ['steps', step.name, 'run', 'export'], `"${step.run.export}" is not exported by ${step.run.module} (${has})`);
+    }
   }
   return { doc, spec, file, dir };
 }

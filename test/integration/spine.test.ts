@@ -107,6 +107,7 @@ describe('bad input', () => {
     ['bad-yaml.yaml', /bad-yaml\.yaml:\d+:\d+: YAML error/],
     ['unknown-field.yaml', /unknown-field\.yaml: steps\.start: unknown field "retries"/],
     ['missing-module.yaml', /missing-module\.yaml: steps\.start\.run\.module: "\.\/nowhere\.mjs" not found/],
+    ['missing-export.yaml', /missing-export\.yaml: steps\.start\.run\.export: "slepy" is not exported by \.\/tasks\.mjs \(it exports .*sleepy/],
     ['outside-module.yaml', /outside-module\.yaml: steps\.start\.run\.module: "\.\.\/store\/outputs\.mjs" is outside the job's folder/],
     ['cycle.yaml', /cycle\.yaml: steps\.a\.next: the steps "a", "b" form a cycle/],
     ['bad-memory.yaml', /bad-memory\.yaml: steps\.start\.resources\.memory: "lots" is not a size/],
