@@ -71,11 +71,25 @@ export interface StepSpec {
   spread: boolean;
 }
 
+/**
+ * What a param declared in the long form (`{ default, type, min, max, choices }`) may be. A
+ * param written as a plain value has no rule but its default's type.
+ */
+export interface ParamRule {
+  type?: 'number' | 'integer' | 'string' | 'boolean';
+  min?: number;
+  max?: number;
+  choices?: unknown[];
+}
+
 export interface JobSpec {
   name: string;
   project: string;
   priority: number;
+  /** Each param's default. */
   params: Record<string, unknown>;
+  /** The rules of params declared in the long form. */
+  paramRules: Record<string, ParamRule>;
   steps: Record<string, StepSpec>;
 }
 
@@ -103,11 +117,13 @@ export function compileJob(doc: unknown, where: string): JobSpec {
   for (const [name, step] of Object.entries(raw.steps)) {
     steps[name] = compileStep(name, step, where);
   }
+  const { defaults, rules } = compileParams(raw.params ?? {}, where);
   const job: JobSpec = {
     name: raw.name,
     project: raw.project ?? 'default',
     priority: raw.priority ?? 0,
-    params: raw.params ?? {},
+    params: defaults,
+    paramRules: rules,
     steps,
   };
   checkGraph(job, where);
@@ -307,7 +323,68 @@ export function foreachItems(foreach: Exclude<Foreach, { kind: 'from' }>): unkno
  * Applies `-p k=v` overrides. A key must exist in the job's params; the value is read as the
  * type of the file's value (number, boolean, string, or JSON for lists and objects).
  */
-export function applyParamOverrides(params: Record<string, unknown>, overrides: readonly string[], where: string): Record<string, unknown> {
+const paramRuleSchema = z.strictObject({
+  default: z.unknown(),
+  type: z.enum(['number', 'integer', 'string', 'boolean']).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  choices: z.array(z.unknown()).min(1).optional(),
+  description: z.string().optional(),
+});
+const ruleKeys = new Set(Object.keys(paramRuleSchema.shape));
+
+/**
+ * A param is declared in the long form when it is a mapping with a `default` and nothing but
+ * rule keys; any other value is a plain default (as before the long form existed).
+ */
+function compileParams(raw: Record<string, unknown>, where: string): { defaults: Record<string, unknown>; rules: Record<string, ParamRule> } {
+  const defaults: Record<string, unknown> = {};
+  const rules: Record<string, ParamRule> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const keys = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+    if (!keys.includes('default') || !keys.every((k) => ruleKeys.has(k))) {
+      defaults[name] = value;
+      continue;
+    }
+    const parsed = paramRuleSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw specError(where, ['params', name, ...issue.path], describeIssue(issue));
+    }
+    const { default: fallback, description: _description, ...rule } = parsed.data;
+    if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) throw specError(where, ['params', name], `min ${rule.min} is above max ${rule.max}`);
+    defaults[name] = fallback;
+    rules[name] = rule;
+    const broken = ruleBroken(rule, fallback);
+    if (broken) throw specError(where, ['params', name, 'default'], broken);
+  }
+  return { defaults, rules };
+}
+
+/** What is wrong with `value` under `rule`, or undefined. */
+function ruleBroken(rule: ParamRule, value: unknown): string | undefined {
+  const shown = JSON.stringify(value);
+  const type = rule.type;
+  if ((type === 'number' || type === 'integer') && (typeof value !== 'number' || !Number.isFinite(value))) return `${shown} is not a number`;
+  if (type === 'integer' && !Number.isInteger(value)) return `${shown} is not a whole number`;
+  if (type === 'string' && typeof value !== 'string') return `${shown} is not a string`;
+  if (type === 'boolean' && typeof value !== 'boolean') return `${shown} is not true or false`;
+  if (rule.min !== undefined && !(typeof value === 'number' && value >= rule.min)) return `${shown} is below the minimum ${rule.min}`;
+  if (rule.max !== undefined && !(typeof value === 'number' && value <= rule.max)) return `${shown} is above the maximum ${rule.max}`;
+  if (rule.choices && !rule.choices.some((c) => JSON.stringify(c) === shown)) return `${shown} is not one of ${rule.choices.map((c) => JSON.stringify(c)).join(', ')}`;
+  return undefined;
+}
+
+/** Checks every param of `params` that has a rule; `where` names where they came from. */
+export function checkParams(job: JobSpec, params: Record<string, unknown>, where: string): void {
+  for (const [name, rule] of Object.entries(job.paramRules)) {
+    if (!(name in params)) continue;
+    const broken = ruleBroken(rule, params[name]);
+    if (broken) throw new ClusterError('INVALID_ARGUMENT', `${where}: params.${name}: ${broken}`);
+  }
+}
+
+export function applyParamOverrides(params: Record<string, unknown>, overrides: readonly string[], where: string, rules: Record<string, ParamRule> = {}): Record<string, unknown> {
   const out = { ...params };
   for (const pair of overrides) {
     const eq = pair.indexOf('=');
@@ -319,6 +396,9 @@ export function applyParamOverrides(params: Record<string, unknown>, overrides: 
       throw new ClusterError('INVALID_ARGUMENT', `-p ${pair}: ${where} has no param "${key}"${known.length ? ` (it has ${known.join(', ')})` : ''}`);
     }
     out[key] = convertParam(params[key], text, `-p ${pair}`);
+    const rule = rules[key];
+    const broken = rule && ruleBroken(rule, out[key]);
+    if (broken) throw new ClusterError('INVALID_ARGUMENT', `-p ${pair}: ${broken} (params.${key} of ${where})`);
   }
   return out;
 }

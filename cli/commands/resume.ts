@@ -30,7 +30,7 @@ export function resumeCommand(program: Command): void {
         const client = clientFor(cmd);
         const earlier = await client.call('GetRun', { run_id: runId, tasks: { none: true } });
         const job = loadJobFile(earlier.source);
-        const params = flags.param.length ? applyParamOverrides(job.spec.params, flags.param, earlier.source) : undefined;
+        const params = flags.param.length ? applyParamOverrides(job.spec.params, flags.param, earlier.source, job.spec.paramRules) : undefined;
         const request = await submitRequest(job, params, storeFor(cmd), format === 'json');
         const { run_id: newRunId } = await client.call('Resume', { run_id: runId, from_step: flags.from ?? '', job: request });
         if (!flags.wait) {

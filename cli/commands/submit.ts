@@ -26,7 +26,7 @@ export function submitCommand(program: Command): void {
       try {
         const format = parseFormat(flags.output);
         const job = loadJobFile(file);
-        const params = applyParamOverrides(job.spec.params, flags.param, file);
+        const params = applyParamOverrides(job.spec.params, flags.param, file, job.spec.paramRules);
         const request = await submitRequest(job, params, storeFor(cmd), format === 'json');
         const client = clientFor(cmd);
         if (!flags.wait) {

@@ -4,7 +4,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { ClusterError, invalid } from '../../core/errors.js';
-import { compileJob, isolated } from '../../core/job-spec.js';
+import { checkParams, compileJob, isolated } from '../../core/job-spec.js';
 import { toServiceError } from '../../proto/status.js';
 import type { ClientServiceHandlers, RunStatus, ServerInfo, SubmitRequest__Output } from '../../proto/types.js';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
@@ -256,6 +256,7 @@ function submitInput(req: SubmitRequest__Output, jobs: JobCache): SubmitInput & 
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw invalid('params_json: must be a JSON object');
   if (req.request_id && !/^[a-z0-9-]{1,40}$/.test(req.request_id)) throw invalid('request_id: 1-40 characters of a-z, 0-9 and -');
   const { doc, spec } = jobs.compile(req.job_json, (text) => parseJson(text, 'job_json'), 'submitted job');
+  if (req.params_json) checkParams(spec, params as Record<string, unknown>, 'params_json');
   return {
     requestId: req.request_id,
     job: doc,

@@ -48,6 +48,8 @@ describe('clusterctl errors', () => {
       [['status', 'r-1', '--tasks', 'x'], '--tasks x: give a whole number or all'],
       [['submit', 'no-such-job.yaml'], 'no-such-job.yaml: no such file'],
       [['nosuchverb'], "unknown command 'nosuchverb'"],
+      [['submit', 'examples/computed-sweep/job.yaml', '-p', 'items=-5'], '-p items=-5: -5 is below the minimum 0 (params.items of examples/computed-sweep/job.yaml)'],
+      [['submit', 'examples/computed-sweep/job.yaml', '-p', 'items=2.5'], '-p items=2.5: 2.5 is not a whole number'],
     ];
     for (const [args, said] of cases) {
       const res = await clusterctl(args);

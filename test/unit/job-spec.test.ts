@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyParamOverrides, compileJob, foreachItems, isolated } from '../../core/job-spec.js';
+import { applyParamOverrides, checkParams, compileJob, foreachItems, isolated } from '../../core/job-spec.js';
 
 const run = { module: './m.mjs', export: 'f' };
 const job = (steps: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ name: 'j', steps, ...extra });
@@ -105,5 +105,31 @@ describe('isolation', () => {
     expect(rewritten.steps.other).toEqual({ container: { image: 'busybox' } });
     expect(doc.steps.start).toEqual({ run: { module: './m.mjs' }, next: 'other' });
     expect(isolated(rewritten)).toBe(rewritten);
+  });
+});
+
+describe('params declared in the long form', () => {
+  const withParams = (params: Record<string, unknown>) => compileJob({ name: 'p', params, steps: { start: { run: { module: './m.mjs' } } } }, 'job.yaml');
+
+  it('takes the default, keeps the rule, and leaves plain values (objects too) as they were', () => {
+    const job = withParams({ n: { default: 3, type: 'integer', min: 1, max: 10 }, opt: { default: 'adam', choices: ['adam', 'sgd'] }, lr: 0.1, grid: { a: 1 } });
+    expect(job.params).toEqual({ n: 3, opt: 'adam', lr: 0.1, grid: { a: 1 } });
+    expect(job.paramRules).toEqual({ n: { type: 'integer', min: 1, max: 10 }, opt: { choices: ['adam', 'sgd'] } });
+  });
+
+  it('refuses a default its own rule refuses, and a rule that cannot hold, naming the param', () => {
+    expect(() => withParams({ n: { default: 0, min: 1 } })).toThrow('job.yaml: params.n.default: 0 is below the minimum 1');
+    expect(() => withParams({ n: { default: 5, min: 6, max: 2 } })).toThrow('job.yaml: params.n: min 6 is above max 2');
+    expect(() => withParams({ n: { default: 'x', type: 'float' } })).toThrow(/job\.yaml: params\.n\.type/);
+  });
+
+  it('checks -p overrides and submitted params against the rules', () => {
+    const job = withParams({ n: { default: 3, type: 'integer', min: 1, max: 10 }, opt: { default: 'adam', choices: ['adam', 'sgd'] } });
+    expect(applyParamOverrides(job.params, ['n=7', 'opt=sgd'], 'job.yaml', job.paramRules)).toEqual({ n: 7, opt: 'sgd' });
+    expect(() => applyParamOverrides(job.params, ['n=-5'], 'job.yaml', job.paramRules)).toThrow('-p n=-5: -5 is below the minimum 1 (params.n of job.yaml)');
+    expect(() => applyParamOverrides(job.params, ['n=2.5'], 'job.yaml', job.paramRules)).toThrow('2.5 is not a whole number');
+    expect(() => applyParamOverrides(job.params, ['opt=rmsprop'], 'job.yaml', job.paramRules)).toThrow('"rmsprop" is not one of "adam", "sgd"');
+    expect(() => checkParams(job, { n: 11 }, 'params_json')).toThrow('params_json: params.n: 11 is above the maximum 10');
+    expect(() => checkParams(job, { n: 4, opt: 'sgd' }, 'params_json')).not.toThrow();
   });
 });
