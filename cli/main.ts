@@ -7,7 +7,7 @@ import { devCommand } from './commands/dev.js';
 import { resumeCommand } from './commands/resume.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { schedulerCommand } from './commands/scheduler.js';
-import { statusCommand } from './commands/status.js';
+import { runsCommand, statusCommand } from './commands/status.js';
 import { artifactsCommand, storeCommand } from './commands/store.js';
 import { submitCommand } from './commands/submit.js';
 import { tlsCommand } from './commands/tls.js';
@@ -33,7 +33,7 @@ const program = new Command('clusterctl')
   .showHelpAfterError('(clusterctl COMMAND --help for usage)')
   .exitOverride();
 
-for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, waitCommand, statusCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, tlsCommand, tokenCommand, benchCommand]) {
+for (const register of [devCommand, upCommand, schedulerCommand, agentCommand, submitCommand, waitCommand, statusCommand, runsCommand, logsCommand, resultCommand, cancelCommand, resumeCommand, artifactsCommand, storeCommand, agentsCommand, scheduleCommand, tlsCommand, tokenCommand, benchCommand]) {
   register(program);
 }
 

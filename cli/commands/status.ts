@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { invalid } from '../../core/errors.js';
 import type { RunStatus__Output, TaskPage } from '../../proto/types.js';
+import { parseDurationMs } from '../../core/units.js';
 import { clientFor, fail } from '../context.js';
+import { durationArg, wholeNumberArg } from '../option-args.js';
 import { age, parseFormat, printJson, table } from '../output.js';
 
 const maxWaitingShown = 10;
@@ -43,6 +45,46 @@ export function statusCommand(program: Command): void {
           else printRuns(runs);
         }
         client.close();
+      } catch (err) {
+        fail(err, cmd);
+      }
+    });
+}
+
+interface RunsFlags {
+  project?: string;
+  name?: string;
+  state?: string;
+  since?: string;
+  limit: string;
+  output?: string;
+}
+
+const runStates = ['running', 'succeeded', 'failed', 'cancelled'];
+
+export function runsCommand(program: Command): void {
+  program
+    .command('runs')
+    .description('runs, newest first, with how long they took and their tasks done (status without a run lists them too)')
+    .option('--project <project>', 'only runs of this project')
+    .option('--name <name>', 'only runs of the job of this name')
+    .option('--state <state>', `only runs in this state (${runStates.join(', ')})`)
+    .option('--since <duration>', 'only runs submitted within this long (e.g. 2h, 7d)', durationArg)
+    .option('--limit <n>', 'at most this many', wholeNumberArg(1, 100_000), '20')
+    .option('-o, --output <format>', 'json: print one JSON document')
+    .action(async (flags: RunsFlags, cmd: Command) => {
+      try {
+        const format = parseFormat(flags.output);
+        if (flags.state !== undefined && !runStates.includes(flags.state)) throw invalid(`--state ${flags.state}: choose ${runStates.join(', ')}`);
+        const client = clientFor(cmd);
+        const { runs } = await client.call('ListRuns', {
+          limit: Number(flags.limit), project: flags.project ?? '', name: flags.name ?? '', state: flags.state ?? '',
+          since_ms: flags.since === undefined ? 0 : Date.now() - parseDurationMs(flags.since),
+        });
+        client.close();
+        if (format === 'json') printJson(runs);
+        else if (runs.length === 0) process.stdout.write('no runs match\n');
+        else printRuns(runs);
       } catch (err) {
         fail(err, cmd);
       }
@@ -104,7 +146,11 @@ function printTasks(run: RunStatus__Output): void {
 
 function printRuns(runs: RunStatus__Output[]): void {
   const resumes = runs.some((r) => r.resumed_from);
-  const rows = [['RUN', 'STATE', 'JOB', 'PROJECT', 'AGE', ...(resumes ? ['RESUMED FROM'] : [])]];
-  for (const r of runs) rows.push([r.run_id, r.state, r.name, r.project, age(Number(r.created_at_ms)), ...(resumes ? [r.resumed_from || '-'] : [])]);
+  const rows = [['RUN', 'STATE', 'JOB', 'PROJECT', 'AGE', 'TOOK', 'TASKS DONE', ...(resumes ? ['RESUMED FROM'] : [])]];
+  for (const r of runs) {
+    const took = r.finished_at_ms ? age(Number(r.created_at_ms), Number(r.finished_at_ms)) : '-';
+    const [done, total] = r.steps.reduce(([d, t], s) => [d + s.succeeded, t + s.total], [0, 0]);
+    rows.push([r.run_id, r.state, r.name, r.project, age(Number(r.created_at_ms)), took, `${done}/${total}`, ...(resumes ? [r.resumed_from || '-'] : [])]);
+  }
   process.stdout.write(`${table(rows)}\n`);
 }

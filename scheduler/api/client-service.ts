@@ -12,7 +12,7 @@ import { nextTick, type CronSchedules } from '../flow/cron.js';
 import type { ObjectReader } from '../flow/effect-runner.js';
 import type { FlowEngine, SubmitInput } from '../flow/engine.js';
 import { streamLogs } from './log-stream.js';
-import { tasksOf, type TaskState } from '../flow/run-state.js';
+import { tasksOf, type RunState, type RunSummary, type TaskState } from '../flow/run-state.js';
 import type { Placer } from '../placement/placer.js';
 import type { ScheduleRecord, TokenRecord } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
@@ -123,8 +123,15 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
     ListRuns: unary((req, caller) => {
       const { engine, placer } = deps.leader();
       const limit = req.limit > 0 ? req.limit : 20;
-      const visible = caller.projects === undefined ? undefined : (r: { job: { project: string } } | { project: string }) => mayTouch(caller, 'job' in r ? r.job.project : r.project);
-      return { runs: engine.catalog.newestRuns(limit, visible).map((r) => ('job' in r ? runStatus(r, (id) => placer.why(id), null) : summaryStatus(r))) };
+      const since = Number(req.since_ms);
+      const listed = (r: RunState | RunSummary): boolean => {
+        const project = 'job' in r ? r.job.project : r.project;
+        const name = 'job' in r ? r.job.name : r.name;
+        return (caller.projects === undefined || mayTouch(caller, project))
+          && (!req.project || project === req.project) && (!req.name || name === req.name)
+          && (!req.state || r.record.state === req.state) && (!since || r.record.createdAtMs >= since);
+      };
+      return { runs: engine.catalog.newestRuns(limit, listed).map((r) => ('job' in r ? runStatus(r, (id) => placer.why(id), null) : summaryStatus(r))) };
     }),
 
     Cancel: unary(async (req, caller) => {

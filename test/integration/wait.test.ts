@@ -67,4 +67,20 @@ describe('clusterctl wait', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
     expect(res.stderr).toContain('no scheduler answered for 2 s while waiting for run r-123: it may still be running; re-attach with: clusterctl wait r-123');
   });
+
+  it('clusterctl runs lists them newest first, filtered by state, name, project and age', async () => {
+    const all = await clusterctl(['runs', '-o', 'json'], { addr });
+    const runs = JSON.parse(all.stdout) as Array<{ run_id: string; state: string; created_at_ms: number }>;
+    expect(runs.map((r) => r.state).sort()).toEqual(['cancelled', 'succeeded', 'succeeded']);
+    expect(runs.map((r) => Number(r.created_at_ms))).toEqual(runs.map((r) => Number(r.created_at_ms)).sort((a, b) => b - a));
+    const cancelled = JSON.parse((await clusterctl(['runs', '--state', 'cancelled', '-o', 'json'], { addr })).stdout) as Array<{ state: string }>;
+    expect(cancelled.map((r) => r.state)).toEqual(['cancelled']);
+    expect((JSON.parse((await clusterctl(['runs', '--name', 'slow', '--limit', '1', '-o', 'json'], { addr })).stdout) as unknown[]).length).toBe(1);
+    expect((JSON.parse((await clusterctl(['runs', '--since', '1h', '-o', 'json'], { addr })).stdout) as unknown[]).length).toBe(3);
+    expect((await clusterctl(['runs', '--project', 'nope'], { addr })).stdout).toBe('no runs match\n');
+    const text = await clusterctl(['runs'], { addr });
+    expect(text.stdout).toMatch(/RUN +STATE +JOB +PROJECT +AGE +TOOK +TASKS DONE/);
+    expect(text.stdout).toMatch(/succeeded +slow +default +\S+ +\S+ +1\/1/);
+    expect((await clusterctl(['runs', '--state', 'lost'], { addr })).code).toBe(2);
+  });
 });
