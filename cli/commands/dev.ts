@@ -3,7 +3,8 @@
  * state in this process and N agents as child processes, over real gRPC.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -28,6 +29,8 @@ interface DevFlags {
   maxForeachItems: string;
   prefetchWindow: string;
   secure?: boolean;
+  dockerHost?: string;
+  detach?: boolean;
 }
 
 const cliEntry = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -47,8 +50,14 @@ export function devCommand(program: Command): void {
     .option('--max-foreach-items <n>', 'the most items one foreach may have', wholeNumberArg(1), String(defaultMaxForeachItems))
     .option('--prefetch-window <duration>', 'expected work an agent may hold waiting beyond what it runs, per task it runs at once (0: off)', durationArg, `${defaultPrefetchWindowMs}ms`)
     .option('--secure', 'TLS and tokens, as a real cluster: certificates in DATA/tls, an admin token in DATA/client.env (needs --data)')
+    .option('--docker-host <url>', 'Docker engine the agents run container steps on (default: DOCKER_HOST, then the default socket)')
+    .option('--detach', 'start in the background; return once every agent is ready, printing the pid to stop it with')
     .action(async (flags: DevFlags, cmd: Command) => {
       try {
+        if (flags.detach) {
+          await detach(flags);
+          return;
+        }
         const agents = Number(flags.agents);
         const logLevel = globals(cmd).logLevel ?? 'warn';
         const logger = loggerFor(cmd, 'scheduler', 'warn');
@@ -97,7 +106,37 @@ function spawnAgent(addr: string, id: string, logLevel: string, flags: DevFlags,
   if (flags.agentCpu) args.push('--cpu', flags.agentCpu);
   if (flags.agentMemory) args.push('--memory', flags.agentMemory);
   if (flags.data) args.push('--data', path.join(flags.data, 'agents', id));
+  if (flags.dockerHost) args.push('--docker-host', flags.dockerHost);
   return spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/**
+ * `dev --detach`: the same command without --detach as a background process logging to a file;
+ * returns once it says every agent is ready, or fails with the end of its log if it stops first.
+ */
+async function detach(flags: DevFlags): Promise<void> {
+  const log = path.resolve(flags.data ?? os.tmpdir(), flags.data ? 'dev.log' : `clusterd-dev-${process.pid}.log`);
+  mkdirSync(path.dirname(log), { recursive: true });
+  const fd = openSync(log, 'a');
+  const start = statSync(log).size; // an earlier start's lines are not this one's
+  const child = spawn(process.execPath, [cliEntry, ...process.argv.slice(2).filter((a) => a !== '--detach')], { detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  child.unref();
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const said = readFileSync(log, 'utf8').slice(start);
+    const ready = /clusterd dev: scheduler listening on .*\n(?: {2}.*\n)*? {2}try: .*\n/.exec(said);
+    if (ready) {
+      process.stdout.write(ready[0]);
+      process.stdout.write(`  in the background as pid ${child.pid} (log ${log}); stop it with: kill ${child.pid}\n`);
+      return;
+    }
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      throw new ClusterError('UNAVAILABLE', `clusterctl dev ${child.exitCode === null ? 'was not ready within 120 s' : `exited (${child.exitCode ?? child.signalCode})`}; the end of ${log}:\n${said.split('\n').slice(-15).join('\n')}`);
+    }
+    await sleep(100);
+  }
 }
 
 async function waitForAgents(addr: string, n: number, credentials: ClusterCredentials): Promise<void> {

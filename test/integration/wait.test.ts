@@ -3,7 +3,8 @@
 // scheduler has answered for its patience, saying how to re-attach.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterctl, freePort, repoRoot, startDaemon, type Daemon } from '../support/cli-cluster.js';
+import { startTimeOf } from '../../core/proc.js';
+import { clusterctl, eventually, freePort, repoRoot, startDaemon, type Daemon } from '../support/cli-cluster.js';
 import { tempDir, type TempDir } from '../support/temp.js';
 
 const slow = path.join(repoRoot, 'test/fixtures/jobs/slow.yaml');
@@ -83,4 +84,26 @@ describe('clusterctl wait', () => {
     expect(text.stdout).toMatch(/succeeded +slow +default +\S+ +\S+ +1\/1/);
     expect((await clusterctl(['runs', '--state', 'lost'], { addr })).code).toBe(2);
   });
+});
+
+describe('clusterctl dev --detach', () => {
+  it('returns once every agent is ready, runs jobs in the background, and stops by the pid it printed', async () => {
+    const tmp = await tempDir('clusterd-detach');
+    let pid: number | undefined;
+    try {
+      const port = await freePort();
+      const started = await clusterctl(['dev', '--detach', '--port', String(port), '--agents', '1', '--data', tmp.path], { timeoutMs: 120_000 });
+      expect(started.code, started.stderr).toBe(0);
+      expect(started.stdout).toContain(`scheduler listening on 127.0.0.1:${port}, 1 agent(s) ready`);
+      pid = Number(/in the background as pid (\d+) \(log (\S+)\); stop it with: kill \d+/.exec(started.stdout)![1]);
+      expect(started.stdout).toContain(`log ${path.join(tmp.path, 'dev.log')}`);
+      const hello = await clusterctl(['submit', 'examples/hello/job.yaml', '--wait'], { addr: `127.0.0.1:${port}`, timeoutMs: 60_000 });
+      expect(hello.code, hello.stderr).toBe(0);
+      process.kill(pid, 'SIGTERM');
+      await eventually(async () => startTimeOf(pid!) === undefined, 30_000, 'the detached dev to stop');
+    } finally {
+      if (pid !== undefined && startTimeOf(pid) !== undefined) process.kill(pid, 'SIGKILL');
+      await tmp.remove();
+    }
+  }, 180_000);
 });
