@@ -4,9 +4,8 @@ import { applyParamOverrides } from '../../core/job-spec.js';
 import { clientFor, fail, storeFor } from '../context.js';
 import { submitRequest } from '../../client/job-request.js';
 import { loadJobFile } from '../../client/job-file.js';
-import { followRun } from '../../client/run-follow.js';
 import { parseFormat, printJson } from '../output.js';
-import { printRun } from './status.js';
+import { waitAndPrint } from './status.js';
 
 interface ResumeFlags {
   from?: string;
@@ -40,11 +39,7 @@ export function resumeCommand(program: Command): void {
           return;
         }
         if (format !== 'json') process.stderr.write(`resumed ${runId} as ${newRunId}; waiting\n`);
-        const last = await followRun(client, newRunId);
-        client.close();
-        if (format === 'json') printJson(last);
-        else printRun(last);
-        process.exitCode = last.state === 'succeeded' ? 0 : 1;
+        await waitAndPrint(client, newRunId, format);
       } catch (err) {
         fail(err, cmd);
       }

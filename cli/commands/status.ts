@@ -3,15 +3,19 @@ import type { Command } from 'commander';
 import { invalid } from '../../core/errors.js';
 import type { RunStatus__Output, TaskPage } from '../../proto/types.js';
 import { parseDurationMs } from '../../core/units.js';
+import type { ClusterClient } from '../../client/client.js';
+import { followRun, type FollowOptions } from '../../client/run-follow.js';
 import { clientFor, fail } from '../context.js';
+import { RunProgress } from '../progress.js';
 import { durationArg, wholeNumberArg } from '../option-args.js';
-import { age, parseFormat, printJson, table } from '../output.js';
+import { age, parseFormat, printJson, table, type OutputFormat } from '../output.js';
 
 const maxWaitingShown = 10;
 const taskStates = ['pending', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'];
 
 interface StatusFlags {
   output?: string;
+  watch?: boolean;
   limit: string;
   tasks?: string;
   page?: string;
@@ -30,10 +34,16 @@ export function statusCommand(program: Command): void {
     .option('--page <n>', 'with --tasks: which page of tasks, from 0', '0')
     .option('--state <state>', `list only tasks in this state (${taskStates.join(', ')})`)
     .option('--step <step>', 'list only this step\'s tasks')
+    .option('--watch', 'with RUN: show each step\'s progress live until the run ends, then its status (exit 0 only if it succeeded)')
     .action(async (runId: string | undefined, flags: StatusFlags, cmd: Command) => {
       try {
         const format = parseFormat(flags.output);
         const client = clientFor(cmd);
+        if (flags.watch) {
+          if (!runId) throw invalid('--watch needs a run: clusterctl status RUN --watch');
+          await waitAndPrint(client, runId, format);
+          return;
+        }
         if (runId) {
           const page = taskPage(flags);
           const run = await client.call('GetRun', { run_id: runId, ...(page ? { tasks: page } : {}) });
@@ -153,4 +163,17 @@ function printRuns(runs: RunStatus__Output[]): void {
     rows.push([r.run_id, r.state, r.name, r.project, age(Number(r.created_at_ms)), took, `${done}/${total}`, ...(resumes ? [r.resumed_from || '-'] : [])]);
   }
   process.stdout.write(`${table(rows)}\n`);
+}
+
+/**
+ * Follows `runId` to its end showing its progress (not with JSON output), prints its final
+ * status and sets the exit status of a wait: 0 succeeded, 1 failed or cancelled.
+ */
+export async function waitAndPrint(client: ClusterClient, runId: string, format: OutputFormat, opts: Omit<FollowOptions, 'onStatus'> = {}): Promise<void> {
+  const progress = format === 'json' ? undefined : new RunProgress();
+  const last = await followRun(client, runId, { ...opts, onStatus: (s) => progress?.update(s) });
+  client.close();
+  if (format === 'json') printJson(last);
+  else printRun(last);
+  process.exitCode = last.state === 'succeeded' ? 0 : 1;
 }

@@ -6,6 +6,7 @@ import { submitRequest } from '../../client/job-request.js';
 import { loadJobFile } from '../../client/job-file.js';
 import { submitAndFollow } from '../../client/run-follow.js';
 import { parseFormat, printJson } from '../output.js';
+import { RunProgress } from '../progress.js';
 import { printRun } from './status.js';
 
 interface SubmitFlags {
@@ -37,10 +38,12 @@ export function submitCommand(program: Command): void {
           return;
         }
         let announced = false;
+        const progress = format === 'json' ? undefined : new RunProgress();
         const last = await submitAndFollow(client, request, {
           onStatus: (s) => {
-            if (!announced && format !== 'json') process.stderr.write(`submitted ${s.run_id}; waiting\n`);
+            if (!announced && progress) process.stderr.write(`submitted ${s.run_id}; waiting\n`);
             announced = true;
+            progress?.update(s);
           },
         });
         client.close();

@@ -1,11 +1,11 @@
 // clusterctl wait RUN: follow a run to its end (again), across leader changes and outages.
 import type { Command } from 'commander';
 import { parseDurationMs } from '../../core/units.js';
-import { defaultPatienceMs, followRun } from '../../client/run-follow.js';
+import { defaultPatienceMs } from '../../client/run-follow.js';
 import { clientFor, fail } from '../context.js';
 import { durationArg } from '../option-args.js';
-import { parseFormat, printJson } from '../output.js';
-import { printRun } from './status.js';
+import { parseFormat } from '../output.js';
+import { waitAndPrint } from './status.js';
 
 export function waitCommand(program: Command): void {
   program
@@ -20,11 +20,7 @@ export function waitCommand(program: Command): void {
         const format = parseFormat(flags.output);
         const client = clientFor(cmd);
         const signal = flags.timeout === undefined ? undefined : AbortSignal.timeout(parseDurationMs(flags.timeout));
-        const last = await followRun(client, runId, { patienceMs: parseDurationMs(flags.patience), ...(signal ? { signal } : {}) });
-        client.close();
-        if (format === 'json') printJson(last);
-        else printRun(last);
-        process.exitCode = last.state === 'succeeded' ? 0 : 1;
+        await waitAndPrint(client, runId, format, { patienceMs: parseDurationMs(flags.patience), ...(signal ? { signal } : {}) });
       } catch (err) {
         fail(err, cmd);
       }

@@ -120,11 +120,12 @@ export function describeWait(reason: WaitReason): string {
     case 'no-agents': return 'no agent is connected';
     case 'prefetched': return `sent ahead: waits in agent ${reason.agentId}'s queue for a slot there`;
     case 'constraint': return reason.detail;
-    case 'queued': return `queued behind ${reason.ahead} task(s) by priority and fair share`;
+    case 'queued': return `queued: waiting for room (${reason.ahead} ahead by priority and fair share)`;
     case 'exhausted': {
+      // Submit refuses what no agent could ever hold: this is the agents being busy now.
       const amount = reason.resource === 'cpu' ? `${formatCpu(reason.short)} CPU`
         : reason.resource === 'memory' ? `${formatBytes(reason.short)} memory` : `${reason.short} GPU(s)`;
-      return `no agent has room: short of ${amount}${reason.reservedAgentId ? ` (agent ${reason.reservedAgentId} is held for it)` : ''}`;
+      return `queued: waiting for room (the agents are busy: ${amount} short now${reason.reservedAgentId ? `; agent ${reason.reservedAgentId} is held for it` : ''})`;
     }
   }
 }

@@ -45,7 +45,7 @@ describe('placement through clusterctl', () => {
       const waiting = run.steps[1]!.tasks.filter((t) => t.state === 'queued');
       return waiting.length > 0 && waiting.every((t) => t.waiting) ? waiting : undefined;
     }, 20_000, 'sweep tasks to queue');
-    expect(queued[0]!.waiting).toMatch(/no agent has room: short of|queued behind/);
+    expect(queued[0]!.waiting).toMatch(/^queued: waiting for room \((the agents are busy: .* short now|\d+ ahead by priority and fair share)/);
 
     const small = await submit('place-small.yaml');
     const smallRun = await ended(small);

@@ -69,15 +69,23 @@ describe('clusterctl wait', () => {
     expect(res.stderr).toContain('no scheduler answered for 2 s while waiting for run r-123: it may still be running; re-attach with: clusterctl wait r-123');
   });
 
+  it('status RUN --watch follows the run to its end and shows its status; without a run it is bad usage', async () => {
+    const runId = await submit('ms=1500');
+    const watched = await clusterctl(['status', runId, '--watch'], { addr, timeoutMs: 60_000 });
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toMatch(new RegExp(`run ${runId} +succeeded`));
+    expect((await clusterctl(['status', '--watch'], { addr })).code).toBe(2);
+  });
+
   it('clusterctl runs lists them newest first, filtered by state, name, project and age', async () => {
     const all = await clusterctl(['runs', '-o', 'json'], { addr });
     const runs = JSON.parse(all.stdout) as Array<{ run_id: string; state: string; created_at_ms: number }>;
-    expect(runs.map((r) => r.state).sort()).toEqual(['cancelled', 'succeeded', 'succeeded']);
+    expect(runs.map((r) => r.state).sort()).toEqual(['cancelled', 'succeeded', 'succeeded', 'succeeded']);
     expect(runs.map((r) => Number(r.created_at_ms))).toEqual(runs.map((r) => Number(r.created_at_ms)).sort((a, b) => b - a));
     const cancelled = JSON.parse((await clusterctl(['runs', '--state', 'cancelled', '-o', 'json'], { addr })).stdout) as Array<{ state: string }>;
     expect(cancelled.map((r) => r.state)).toEqual(['cancelled']);
     expect((JSON.parse((await clusterctl(['runs', '--name', 'slow', '--limit', '1', '-o', 'json'], { addr })).stdout) as unknown[]).length).toBe(1);
-    expect((JSON.parse((await clusterctl(['runs', '--since', '1h', '-o', 'json'], { addr })).stdout) as unknown[]).length).toBe(3);
+    expect((JSON.parse((await clusterctl(['runs', '--since', '1h', '-o', 'json'], { addr })).stdout) as unknown[]).length).toBe(4);
     expect((await clusterctl(['runs', '--project', 'nope'], { addr })).stdout).toBe('no runs match\n');
     const text = await clusterctl(['runs'], { addr });
     expect(text.stdout).toMatch(/RUN +STATE +JOB +PROJECT +AGE +TOOK +TASKS DONE/);
