@@ -19,13 +19,14 @@ export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
 
-export function addrList(value: string | undefined): string[] {
+/** host:port addresses, comma-separated; `minPort` 0 for an address to listen on (0: any free port). */
+export function addrList(value: string | undefined, minPort = 1): string[] {
   const addrs = (value ?? process.env.CLUSTERCTL_ADDR ?? defaultAddr).split(',').map((a) => a.trim()).filter(Boolean);
   if (addrs.length === 0) throw new ClusterError('INVALID_ARGUMENT', `no scheduler address given: give host:port[,host:port…] (e.g. ${defaultAddr}) with --addr or CLUSTERCTL_ADDR`);
   for (const a of addrs) {
     const port = /^(?:[^:[\]]+|\[[0-9a-fA-F:]+\]):(\d+)$/.exec(a)?.[1];
-    if (port === undefined || Number(port) < 1 || Number(port) > 65_535) {
-      throw new ClusterError('INVALID_ARGUMENT', `"${a}" is not host:port (a host name or IP address, a colon, a port from 1 to 65535)`);
+    if (port === undefined || Number(port) < minPort || Number(port) > 65_535) {
+      throw new ClusterError('INVALID_ARGUMENT', `"${a}" is not host:port (a host name or IP address, a colon, a port from ${minPort} to 65535)`);
     }
   }
   return addrs;

@@ -26,7 +26,7 @@ export const sizeArg = checkedBy(parseBytes);
 export const cpuArg = checkedBy(parseCpuMilli);
 export const addrListArg = checkedBy(addrList);
 export const hostPortArg = checkedBy((text) => {
-  if (addrList(text).length !== 1) throw invalid(`"${text}" is not one host:port`);
+  if (addrList(text, 0).length !== 1) throw invalid(`"${text}" is not one host:port`);
 });
 
 export function wholeNumber(text: string, min: number, max = Infinity): number {

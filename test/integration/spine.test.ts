@@ -130,7 +130,7 @@ describe('bad input', () => {
     const port = await freePort();
     const res = await clusterctl(['agents'], { addr: `127.0.0.1:${port}` });
     expect(res.code).toBe(3);
-    expect(res.stderr).toContain('cannot reach the cluster');
+    expect(res.stderr).toContain(`no cluster at 127.0.0.1:${port}: start one with`);
   });
 
   it('exits 2 on bad usage', async () => {
