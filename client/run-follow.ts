@@ -23,11 +23,11 @@ export interface FollowOptions {
 
 /** Follows run `runId` on the leader (Watch) until it ends. */
 export function followRun(client: ClusterClient, runId: string, opts: FollowOptions = {}): Promise<RunStatus__Output> {
-  return untilAnswered(runId, opts, async () => {
+  return untilAnswered(runId, opts, async (heard) => {
     let last: RunStatus__Output | undefined;
     await client.stream((c) => c.Watch({ run_id: runId }), (status) => {
       last = status;
-      opts.onStatus?.(status);
+      heard(status);
     });
     // The scheduler ends a watch after the final status; an end without one is a broken call.
     if (last && last.state !== 'running') return last;
@@ -41,22 +41,32 @@ export function followRun(client: ClusterClient, runId: string, opts: FollowOpti
  */
 export function submitAndFollow(client: ClusterClient, request: SubmitRequest, opts: FollowOptions = {}): Promise<RunStatus__Output> {
   let runId: string | undefined;
-  return untilAnswered(() => runId, opts, () => client.submitAndWatch(request, (status) => {
+  return untilAnswered(() => runId, opts, (heard) => client.submitAndWatch(request, (status) => {
     runId = status.run_id;
-    opts.onStatus?.(status);
+    heard(status);
   }));
 }
 
 /** Errors that say the call broke, not that the cluster refused or the run is gone. */
 const broken = new Set(['UNAVAILABLE', 'NOT_LEADER', 'LEASE_LOST', 'CANCELLED']);
 
-async function untilAnswered(run: string | (() => string | undefined), opts: FollowOptions, attempt: () => Promise<RunStatus__Output>): Promise<RunStatus__Output> {
+/**
+ * Runs `attempt` until it returns the run's end. `attempt` calls `heard` with each status: a
+ * status is an answer, so a call that broke after an hour of statuses starts the patience anew.
+ */
+async function untilAnswered(run: string | (() => string | undefined), opts: FollowOptions, attempt: (heard: (status: RunStatus__Output) => void) => Promise<RunStatus__Output>): Promise<RunStatus__Output> {
   const patienceMs = opts.patienceMs ?? defaultPatienceMs;
   let answeredAt = Date.now();
-  for (let round = 0; ; round++) {
+  let round = 0;
+  const heard = (status: RunStatus__Output) => {
+    answeredAt = Date.now();
+    round = 0;
+    opts.onStatus?.(status);
+  };
+  for (; ; round++) {
     if (opts.signal?.aborted) throw timedOut(run);
     try {
-      return await abortable(attempt(), opts.signal, () => timedOut(run));
+      return await abortable(attempt(heard), opts.signal, () => timedOut(run));
     } catch (err) {
       if (!broken.has(errorCode(err)) || opts.signal?.aborted) throw err;
       // Replicas that answered "not the leader" or ended the call did answer.
