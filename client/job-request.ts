@@ -3,11 +3,12 @@
  * uploaded as a code package (only chunks the store lacks travel, so an unchanged folder
  * uploads nothing). submit, resume and schedule add all send this.
  */
+import path from 'node:path';
 import { newRequestId } from '../core/ids.js';
 import { formatBytes } from '../core/units.js';
 import type { SubmitRequest } from '../proto/types.js';
 import type { StoreClient } from '../store/client.js';
-import { packageFiles, packFiles } from '../store/code-package.js';
+import { codeDigest, packageFiles, packFiles } from '../store/code-package.js';
 import type { LoadedJob } from './job-file.js';
 
 interface PackagedJob {
@@ -42,6 +43,7 @@ async function packageJob(job: LoadedJob, params: Record<string, unknown> | unde
       params_json: params ? JSON.stringify(params) : '',
       code_dir: job.dir,
       code_package: upload.objectId,
+      code_digest: await codeDigest(files, [path.relative(job.dir, job.file).split(path.sep).join('/')]),
       request_id: newRequestId(),
       source: job.file,
     },

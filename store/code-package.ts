@@ -9,6 +9,7 @@
  * Symbolic links to files are stored as the file they point to; links to folders are skipped
  * (they could loop).
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -64,6 +65,23 @@ export function packFiles(files: readonly PackageFile[]): AsyncIterable<Uint8Arr
     }
   })();
   return pack as AsyncIterable<Uint8Array>;
+}
+
+/**
+ * What the package's code is, as a hash: every file's name, mode and content but those in
+ * `leaveOut` (the job file, whose steps and params are compared on their own, so a changed
+ * retry count or resource request does not count as changed code). Resume reuses a task only
+ * under the same code digest.
+ */
+export async function codeDigest(files: readonly PackageFile[], leaveOut: readonly string[]): Promise<string> {
+  const digest = createHash('sha256');
+  for (const f of files) {
+    if (leaveOut.includes(f.name)) continue;
+    const content = createHash('sha256');
+    for await (const part of createReadStream(f.absolute)) content.update(part as Buffer);
+    digest.update(`${f.name}\0${f.executable ? 'x' : '-'}\0${content.digest('hex')}\n`);
+  }
+  return digest.digest('hex');
 }
 
 /**

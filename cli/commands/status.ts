@@ -124,7 +124,8 @@ export function printRun(run: RunStatus__Output, listTasks = false): void {
   const resumed = run.resumed_from !== '';
   if (resumed) {
     const reused = run.steps.reduce((n, s) => n + s.reused, 0);
-    lines.push(`resumed from ${run.resumed_from}: ${reused} task(s) reused${reused === 0 ? ' (params or steps changed, or nothing had succeeded)' : ''}`);
+    const why = reused === 0 ? ' (the code, params or steps changed, or nothing had succeeded)' : run.resume_ignored_code ? ' (across a code change: --ignore-code-change)' : '';
+    lines.push(`resumed from ${run.resumed_from}: ${reused} task(s) reused${why}`);
   }
   const rows = [['STEP', 'STATE', 'TASKS', 'DONE', 'RUNNING', 'WAITING', 'FAILED', ...(resumed ? ['REUSED'] : [])]];
   const waiting: string[] = [];

@@ -92,7 +92,7 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       if (!req.job) throw invalid('job: the job as it is now is required');
       const { engine } = runOf(req.run_id, caller, 'resume runs');
       const input = inputOf(req.job, caller);
-      const runId = await engine.resume(req.run_id, { ...input, params: req.job.params_json ? input.params : undefined }, req.from_step || undefined);
+      const runId = await engine.resume(req.run_id, { ...input, params: req.job.params_json ? input.params : undefined }, { fromStep: req.from_step || undefined, ignoreCode: req.ignore_code_change });
       audit(caller, 'resume', runId, input.spec.project, `from ${req.run_id}${req.from_step ? ` step ${req.from_step}` : ''}`);
       return { run_id: runId };
     }),
@@ -101,8 +101,8 @@ export function clientServiceHandlers(deps: ClientServiceDeps): ClientServiceHan
       if (!req.job) throw invalid('job: required');
       const { schedules } = deps.leader();
       // The record keeps what firing needs, named field by field: not the request id, not the compiled job.
-      const { job, params, codeDir, codePackage, source, spec } = inputOf(req.job, caller);
-      const info = scheduleInfo(await schedules.add({ name: req.name, cron: req.cron, job, params, codeDir, codePackage, source }));
+      const { job, params, codeDir, codePackage, codeDigest, source, spec } = inputOf(req.job, caller);
+      const info = scheduleInfo(await schedules.add({ name: req.name, cron: req.cron, job, params, codeDir, codePackage, ...(codeDigest ? { codeDigest } : {}), source }));
       audit(caller, 'schedule.add', req.name, spec.project, req.cron);
       return info;
     }),
@@ -271,6 +271,7 @@ function submitInput(req: SubmitRequest__Output, jobs: JobCache): SubmitInput & 
     params: params as Record<string, unknown>,
     codeDir: req.code_dir,
     codePackage: req.code_package,
+    ...(req.code_digest ? { codeDigest: req.code_digest } : {}),
     source: req.source,
   };
 }

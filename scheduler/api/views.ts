@@ -71,6 +71,8 @@ function envelope(record: RunRecord, name: string, project: string, steps: StepS
     error: record.error ?? null,
     source: record.source,
     resumed_from: record.resumedFrom ?? '',
+    code_digest: record.codeDigest ?? '',
+    resume_ignored_code: record.resumeIgnoresCode ?? false,
   };
 }
 

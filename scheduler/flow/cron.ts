@@ -82,7 +82,7 @@ export class CronSchedules {
         const next: ScheduleRecord = { ...record, lastTickMs: tick };
         try {
           const runId = await this.engine.submit(
-            { job: record.job, params: record.params, codeDir: record.codeDir, codePackage: record.codePackage, source: record.source },
+            { job: record.job, params: record.params, codeDir: record.codeDir, codePackage: record.codePackage, ...(record.codeDigest ? { codeDigest: record.codeDigest } : {}), source: record.source },
             undefined,
             (id) => [putRecord(keys.schedule(record.name), { ...next, lastRunId: id })],
           );

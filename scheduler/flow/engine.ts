@@ -23,7 +23,7 @@ import type { WriteOp } from '../state/state-store.js';
 import { EffectRunner, type Dispatcher, type ObjectReader } from './effect-runner.js';
 import { FlowCore } from './flow-core.js';
 import type { RunCatalog } from './run-catalog.js';
-import { newRunState, reusableTasks, tasksOf, type RunState, type RunSummary, type TaskState } from './run-state.js';
+import { newRunState, reusableTasks, tasksOf, type ReuseOptions, type RunState, type RunSummary, type TaskState } from './run-state.js';
 import type { TaskLogs } from './task-logs.js';
 import { TaskRecordLog } from './task-record-log.js';
 
@@ -36,6 +36,7 @@ export interface SubmitInput {
   params: Record<string, unknown>;
   codeDir: string;
   codePackage: string;
+  codeDigest?: string;
   source: string;
 }
 
@@ -93,7 +94,7 @@ export class FlowEngine implements AgentEvents {
    * Starts a run. `withOps` adds writes that must commit together with the run (a cron
    * schedule's last tick), so neither lands without the other.
    */
-  async submit(input: SubmitInput, resume?: { from: RunState; fromStep?: string }, withOps?: (runId: string) => WriteOp[]): Promise<string> {
+  async submit(input: SubmitInput, resume?: { from: RunState } & ReuseOptions, withOps?: (runId: string) => WriteOp[]): Promise<string> {
     const job = input.spec ?? compileJob(input.job, 'submitted job');
     this.refuseUnrunnable(job, resume?.fromStep);
     const id = `${job.name}-${input.requestId || newRequestId(this.core.now())}`;
@@ -108,17 +109,19 @@ export class FlowEngine implements AgentEvents {
       params: input.params,
       codeDir: input.codeDir,
       codePackage: input.codePackage,
+      ...(input.codeDigest ? { codeDigest: input.codeDigest } : {}),
       source: input.source,
       seq: this.catalog.nextSeq(),
       createdAtMs: this.core.now(),
       state: 'running',
       ...(resume ? { resumedFrom: resume.from.record.id } : {}),
       ...(resume?.fromStep ? { resumeFromStep: resume.fromStep } : {}),
+      ...(resume?.ignoreCode ? { resumeIgnoresCode: true } : {}),
     };
     await this.opts.persist([putRecord(keys.run(record.id), record), ...(withOps?.(record.id) ?? [])]);
     const run = newRunState(record, job);
     if (resume) {
-      run.reuse = reusableTasks(resume.from, run, resume.fromStep);
+      run.reuse = reusableTasks(resume.from, run, resume);
       run.reuseItems = resume.from;
     }
     this.opts.logger.info({ runId: record.id, job: job.name, project: job.project, resumedFrom: record.resumedFrom }, 'run submitted');
@@ -146,12 +149,12 @@ export class FlowEngine implements AgentEvents {
    * A new run of an earlier run's job, as it is now, that reuses every task of the earlier run
    * that succeeded (results by reference, nothing re-run) and runs only the rest.
    */
-  async resume(runId: string, input: Omit<SubmitInput, 'params'> & { params?: Record<string, unknown> }, fromStep?: string): Promise<string> {
+  async resume(runId: string, input: Omit<SubmitInput, 'params'> & { params?: Record<string, unknown> }, options: ReuseOptions = {}): Promise<string> {
     const earlier = await this.load(runId);
     if (earlier.record.state === 'running') throw new ClusterError('INVALID_ARGUMENT', `run ${runId} is still running; cancel it or wait for it to end`);
     // The results it keeps only as objects become later steps' inputs.
     await this.readResultObjects(tasksOf(earlier));
-    return this.submit({ ...input, params: input.params ?? earlier.record.params }, { from: earlier, ...(fromStep ? { fromStep } : {}) });
+    return this.submit({ ...input, params: input.params ?? earlier.record.params }, { from: earlier, ...options });
   }
 
   /** Reads back, in place, the results of `items` that are kept only as objects. */

@@ -17,7 +17,7 @@ export function restore(core: FlowCore, record: RunRecord, taskRecords: readonly
   const run = newRunState(record, compileJob(record.job, `run ${record.id}`));
   const earlier = record.resumedFrom ? core.runs.get(record.resumedFrom) : undefined;
   if (earlier) {
-    run.reuse = reusableTasks(earlier, run, record.resumeFromStep);
+    run.reuse = reusableTasks(earlier, run, { fromStep: record.resumeFromStep, ignoreCode: record.resumeIgnoresCode });
     run.reuseItems = earlier;
   }
   core.catalog.add(run);

@@ -438,17 +438,27 @@ function noTasks(): Record<TaskStateName, number> {
   return { pending: 0, queued: 0, running: 0, retrying: 0, succeeded: 0, failed: 0, cancelled: 0 };
 }
 
+/** How a resume reuses: `fromStep` and after run again; `ignoreCode` reuses across a code change. */
+export interface ReuseOptions {
+  fromStep?: string | undefined;
+  ignoreCode?: boolean | undefined;
+}
+
 /**
  * Resume: what an earlier run offers for reuse — every task that succeeded in a step that
- * computes what it computed then: the same params (every task sees them all) and the same step
- * definition (what it runs, its foreach, its parents). A step that changed runs again, and with
- * it everything downstream (`reusable` takes a task only if its inputs were reused too);
- * `fromStep` and the steps after it run again even if nothing changed. The code may differ:
- * resume is how a fix is run; `--from` re-runs a step whose code now computes something else.
+ * computes what it computed then: the same code (the package's files but the job file, by
+ * digest), the same params (every task sees them all) and the same step definition (what it
+ * runs, its foreach, its parents). A step that changed runs again, and with it everything
+ * downstream (`reusable` takes a task only if its inputs were reused too); `fromStep` and the
+ * steps after it run again even if nothing changed. Changed code reuses nothing, unless the
+ * user says the change cannot alter what succeeded (`ignoreCode`: a fix for the items that
+ * failed is the usual case).
  */
-export function reusableTasks(earlier: RunState, later: { job: JobSpec; record: Pick<RunRecord, 'params'> }, fromStep?: string): Map<string, TaskState> {
+export function reusableTasks(earlier: RunState, later: { job: JobSpec; record: Pick<RunRecord, 'params' | 'codePackage' | 'codeDigest'> }, options: ReuseOptions = {}): Map<string, TaskState> {
   const out = new Map<string, TaskState>();
   if (canonicalJson(earlier.record.params) !== canonicalJson(later.record.params)) return out;
+  if (!options.ignoreCode && !sameCode(earlier.record, later.record)) return out;
+  const { fromStep } = options;
   const job = later.job;
   const rerun = new Set<string>();
   for (const name of Object.keys(job.steps)) {
@@ -467,6 +477,11 @@ export function reusableTasks(earlier: RunState, later: { job: JobSpec; record: 
     if (t.state === 'succeeded' && !rerun.has(t.step) && job.steps[t.step]) out.set(`${t.step}/${t.index}`, t);
   }
   return out;
+}
+
+/** Same code digests; where a run has none (submitted through the API without one), the same package. */
+function sameCode(a: Pick<RunRecord, 'codePackage' | 'codeDigest'>, b: Pick<RunRecord, 'codePackage' | 'codeDigest'>): boolean {
+  return a.codeDigest && b.codeDigest ? a.codeDigest === b.codeDigest : a.codePackage === b.codePackage;
 }
 
 /** What a step computes, as text: what it runs, over which items, from which parents. */

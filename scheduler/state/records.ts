@@ -25,6 +25,8 @@ export interface RunRecord {
   params: Record<string, unknown>;
   codeDir: string;
   codePackage: string;
+  /** The package's files but the job file, hashed by the client (see store/code-package.ts codeDigest). */
+  codeDigest?: string;
   source: string;
   /** Global submission order, for queue order across a failover. */
   seq: number;
@@ -35,6 +37,8 @@ export interface RunRecord {
   /** Resume: the run whose succeeded tasks this one reuses, and the step to re-run from. */
   resumedFrom?: string;
   resumeFromStep?: string;
+  /** Resume reused tasks even where the code digest differed (`resume --ignore-code-change`). */
+  resumeIgnoresCode?: boolean;
   /**
    * Compacted: the run's task records were moved out of the state store into this chunk store
    * object, which may hold other runs' too (see flow/compaction.ts); its `tasks/RUN/` keys are gone.
@@ -105,6 +109,7 @@ export interface ScheduleRecord {
   params: Record<string, unknown>;
   codeDir: string;
   codePackage: string;
+  codeDigest?: string;
   source: string;
   createdAtMs: number;
   /** The last tick that fired a run; written in the same commit as that run. */

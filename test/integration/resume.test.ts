@@ -26,7 +26,7 @@ describe('resume', () => {
     return run.state !== 'running' ? run : undefined;
   }, 30_000, `run ${runId} to end`);
 
-  it('after a code fix, runs only the failed items of a 100-item sweep and the steps after them', async () => {
+  it('after a code fix, runs everything again, or with --ignore-code-change only the failed items and the steps after them', async () => {
     const first = await clusterctl(['submit', path.join(dir, 'job.yaml'), '--wait', '-o', 'json'], { addr: dev.addr, timeoutMs: 60_000 });
     expect(first.code).toBe(1);
     const failed = JSON.parse(first.stdout) as RunJson;
@@ -35,7 +35,13 @@ describe('resume', () => {
 
     const source = path.join(dir, 'work.mjs');
     writeFileSync(source, readFileSync(source, 'utf8').replace('const BUGGY = true;', 'const BUGGY = false;'));
-    const resumed = await clusterctlJson<{ run_id: string }>(['resume', failed.run_id], dev.addr);
+    // Changed code may compute something else: nothing is reused unless the user says so.
+    const rerun = await clusterctl(['resume', failed.run_id, '--wait'], { addr: dev.addr, timeoutMs: 60_000 });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toContain(`the code changed since ${failed.run_id}: every task runs again`);
+    expect(rerun.stdout).toContain(`resumed from ${failed.run_id}: 0 task(s) reused (the code, params or steps changed`);
+
+    const resumed = await clusterctlJson<{ run_id: string }>(['resume', failed.run_id, '--ignore-code-change'], dev.addr);
     const run = await ended(resumed.run_id);
     expect(run.state).toBe('succeeded');
     expect(run.resumed_from).toBe(failed.run_id);
@@ -44,7 +50,7 @@ describe('resume', () => {
     expect(ran('work')).toEqual([7, 42, 93]);
     expect(ran('total')).toEqual([0]);
     const text = await clusterctl(['status', resumed.run_id], { addr: dev.addr });
-    expect(text.stdout).toContain(`resumed from ${failed.run_id}: 98 task(s) reused`);
+    expect(text.stdout).toContain(`resumed from ${failed.run_id}: 98 task(s) reused (across a code change: --ignore-code-change)`);
     expect(text.stdout).toMatch(/work +succeeded +100 +100 +0 +0 +0 +97/); // TASKS DONE RUNNING WAITING FAILED REUSED
     expect((await clusterctl(['status'], { addr: dev.addr })).stdout).toMatch(new RegExp(`${resumed.run_id} .*${failed.run_id}`));
     const total = await clusterctlJson<{ result: number }>(['result', resumed.run_id, 'total'], dev.addr);
@@ -86,6 +92,18 @@ describe('resume', () => {
     expect(run.steps.flatMap((s) => s.tasks).filter((t) => t.reused_from)).toEqual([]);
     expect([waited.code, run.state, run.steps.flatMap((s) => s.tasks).length]).toEqual([0, 'succeeded', 102]); // every task ran again
     const text = await clusterctl(['status', run.run_id], { addr: dev.addr });
-    expect(text.stdout).toContain(`resumed from ${succeeded.run_id}: 0 task(s) reused (params or steps changed`);
+    expect(text.stdout).toContain(`resumed from ${succeeded.run_id}: 0 task(s) reused (the code, params or steps changed`);
+  });
+
+  it('reuses everything when only the job file\'s limits changed: the job file is not code', async () => {
+    const runs = await clusterctlJson<RunJson[]>(['status'], dev.addr);
+    const succeeded = runs.find((r) => r.state === 'succeeded')!;
+    const job = path.join(dir, 'job.yaml');
+    writeFileSync(job, readFileSync(job, 'utf8').replace('    catch: true\n', '    catch: true\n    retry: { times: 2 }\n    timeout: 5m\n'));
+    const waited = await clusterctl(['resume', succeeded.run_id, '--wait', '-o', 'json'], { addr: dev.addr, timeoutMs: 60_000 });
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stderr).not.toContain('the code changed');
+    const run = JSON.parse(waited.stdout) as RunJson;
+    expect(run.steps.flatMap((s) => s.tasks).filter((t) => !t.reused_from)).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 // Code packages: the same folder always packs to the same bytes; unpacking is atomic and safe.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { extractPackage, packageFiles, packFiles } from '../../store/code-package.js';
+import { codeDigest, extractPackage, packageFiles, packFiles } from '../../store/code-package.js';
 import { storeTarget } from '../../store/client.js';
 import { withTempDir } from '../support/temp.js';
 
@@ -51,6 +51,29 @@ describe('code packages', () => {
         writeFileSync(path.join(b, 'job.yaml'), 'name: y\n');
         expect(Buffer.compare(await packed(a), await packed(b))).not.toBe(0);
       });
+    });
+  });
+
+  it('digests the code, leaving out the files it is told to: the job file', async () => {
+    await withTempDir(async (dir) => {
+      makeFolder(dir);
+      const digest = async () => codeDigest(await packageFiles(dir), ['job.yaml']);
+      const before = await digest();
+      expect(before).toMatch(/^[0-9a-f]{64}$/);
+      writeFileSync(path.join(dir, 'job.yaml'), 'name: x\nretry: 3\n');
+      // linked.yaml is a copy of the job file under another name: it is code like any other file.
+      const linkChanged = await digest();
+      expect(linkChanged).not.toBe(before);
+      rmSync(path.join(dir, 'linked.yaml'));
+      const withoutLink = await digest();
+      writeFileSync(path.join(dir, 'job.yaml'), 'name: z\n');
+      expect(await digest()).toBe(withoutLink);
+      writeFileSync(path.join(dir, 'lib', 'deep', 'train.mjs'), 'export const train = () => 2;\n');
+      expect(await digest()).not.toBe(withoutLink);
+      writeFileSync(path.join(dir, 'lib', 'deep', 'train.mjs'), 'export const train = () => 1;\n');
+      expect(await digest()).toBe(withoutLink);
+      chmodSync(path.join(dir, 'run.sh'), 0o600);
+      expect(await digest()).not.toBe(withoutLink);
     });
   });
 

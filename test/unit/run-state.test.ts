@@ -125,15 +125,31 @@ describe('resume reuse', () => {
   it('offers the succeeded tasks, minus --from and everything after it', () => {
     const old = finished();
     expect([...reusableTasks(old, old).keys()]).toEqual(['start/0', 'train/0', 'train/2']);
-    expect([...reusableTasks(old, old, 'train').keys()]).toEqual(['start/0']);
+    expect([...reusableTasks(old, old, { fromStep: 'train' }).keys()]).toEqual(['start/0']);
   });
 
   it('offers nothing when the params differ, whatever their keys\' order', () => {
     const old = finished();
-    const withParams = (params: Record<string, unknown>) => ({ job: old.job, record: { params } });
+    const withParams = (params: Record<string, unknown>) => ({ job: old.job, record: { ...old.record, params } });
     old.record.params = { seed: 1, lr: { base: 0.1, decay: 0.9 } };
     expect(reusableTasks(old, withParams({ lr: { decay: 0.9, base: 0.1 }, seed: 1 })).size).toBe(3);
     expect(reusableTasks(old, withParams({ seed: 7, lr: { base: 0.1, decay: 0.9 } })).size).toBe(0);
+  });
+
+  it('offers nothing when the code changed, unless told to ignore it; the job file is not code', () => {
+    const old = finished();
+    old.record.codeDigest = 'a'.repeat(64);
+    old.record.codePackage = 'p1';
+    const later = (record: Partial<RunRecord>) => ({ job: old.job, record: { ...old.record, ...record } });
+    // Only the job file changed: a new package, the same digest.
+    expect(reusableTasks(old, later({ codePackage: 'p2' })).size).toBe(3);
+    expect(reusableTasks(old, later({ codePackage: 'p2', codeDigest: 'b'.repeat(64) })).size).toBe(0);
+    expect(reusableTasks(old, later({ codePackage: 'p2', codeDigest: 'b'.repeat(64) }), { ignoreCode: true }).size).toBe(3);
+    expect([...reusableTasks(old, later({ codeDigest: 'b'.repeat(64) }), { ignoreCode: true, fromStep: 'train' }).keys()]).toEqual(['start/0']);
+    // A run without a digest (submitted through the API without one) compares by package.
+    const { codeDigest: _, ...withoutDigest } = old.record;
+    expect(reusableTasks(old, { job: old.job, record: withoutDigest }).size).toBe(3);
+    expect(reusableTasks(old, { job: old.job, record: { ...withoutDigest, codePackage: 'p2' } }).size).toBe(0);
   });
 
   it('leaves out a step whose definition changed (what it runs, its items, its parents), not one whose limits did', () => {

@@ -6,10 +6,12 @@ export interface ResumeRequest {
   'run_id'?: (string);
   'from_step'?: (string);
   'job'?: (_clusterd_v1_SubmitRequest | null);
+  'ignore_code_change'?: (boolean);
 }
 
 export interface ResumeRequest__Output {
   'run_id': (string);
   'from_step': (string);
   'job': (_clusterd_v1_SubmitRequest__Output | null);
+  'ignore_code_change': (boolean);
 }

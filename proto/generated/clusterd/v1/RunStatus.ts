@@ -15,6 +15,8 @@ export interface RunStatus {
   'error'?: (_clusterd_v1_TaskError | null);
   'source'?: (string);
   'resumed_from'?: (string);
+  'code_digest'?: (string);
+  'resume_ignored_code'?: (boolean);
 }
 
 export interface RunStatus__Output {
@@ -28,4 +30,6 @@ export interface RunStatus__Output {
   'error': (_clusterd_v1_TaskError__Output | null);
   'source': (string);
   'resumed_from': (string);
+  'code_digest': (string);
+  'resume_ignored_code': (boolean);
 }

@@ -8,6 +8,7 @@ export interface SubmitRequest {
   'code_package'?: (string);
   'source'?: (string);
   'request_id'?: (string);
+  'code_digest'?: (string);
 }
 
 export interface SubmitRequest__Output {
@@ -17,4 +18,5 @@ export interface SubmitRequest__Output {
   'code_package': (string);
   'source': (string);
   'request_id': (string);
+  'code_digest': (string);
 }
