@@ -70,14 +70,10 @@ export class ClusterClient {
     return this.onLeader((client) => this.invoke(client, method, request));
   }
 
-  private callAt<M extends keyof UnaryCalls>(addr: string, method: M, request: UnaryCalls[M][0]): Promise<UnaryCalls[M][1]> {
-    return this.invoke(this.client(addr), method, request);
-  }
-
-  private invoke<M extends keyof UnaryCalls>(client: ClientServiceClient, method: M, request: UnaryCalls[M][0]): Promise<UnaryCalls[M][1]> {
+  private invoke<M extends keyof UnaryCalls>(client: ClientServiceClient, method: M, request: UnaryCalls[M][0], deadlineMs = this.deadlineMs): Promise<UnaryCalls[M][1]> {
     return new Promise((resolve, reject) => {
       const fn = (client[method] as unknown as (req: unknown, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void).bind(client);
-      fn(request, { deadline: Date.now() + this.deadlineMs }, (err, res) => (err ? reject(fromServiceError(err)) : resolve(res as UnaryCalls[M][1])));
+      fn(request, { deadline: Date.now() + deadlineMs }, (err, res) => (err ? reject(fromServiceError(err)) : resolve(res as UnaryCalls[M][1])));
     });
   }
 
@@ -163,11 +159,15 @@ export class ClusterClient {
     throw new ClusterError('UNAVAILABLE', `cannot reach the cluster's leader at ${this.addrs.join(',')}: ${lastError?.message ?? 'no answer'}`);
   }
 
-  /** Calls every known address on its own (for `clusterctl servers`): what each answered, or its error. */
-  async each<M extends keyof UnaryCalls>(method: M, request: UnaryCalls[M][0]): Promise<Array<{ addr: string; reply?: UnaryCalls[M][1]; error?: ClusterError }>> {
+  /**
+   * Calls every known address on its own (for `clusterctl servers`): what each answered within
+   * `deadlineMs`, or its error. A health view gives a frozen replica a short deadline, so one
+   * that does not answer is listed as such instead of holding the whole answer.
+   */
+  async each<M extends keyof UnaryCalls>(method: M, request: UnaryCalls[M][0], deadlineMs = this.deadlineMs): Promise<Array<{ addr: string; reply?: UnaryCalls[M][1]; error?: ClusterError }>> {
     return Promise.all(this.addrs.map(async (addr) => {
       try {
-        return { addr, reply: await this.callAt(addr, method, request) };
+        return { addr, reply: await this.invoke(this.client(addr), method, request, deadlineMs) };
       } catch (err) {
         return { addr, error: err as ClusterError };
       }

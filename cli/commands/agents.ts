@@ -6,6 +6,13 @@ import type { AgentInfo__Output, ProcessHealth__Output, ServerInfo__Output } fro
 import { clientFor, fail } from '../context.js';
 import { age, parseFormat, printJson, table } from '../output.js';
 
+/**
+ * How long `servers` waits for each replica. A healthy one answers in milliseconds even under a
+ * large sweep (its event loop is never held long); one frozen or cut off is listed unreachable
+ * after this instead of holding the listing for the client's 15 s call deadline.
+ */
+const serversDeadlineMs = 3_000;
+
 export function agentsCommand(program: Command): void {
   program
     .command('agents')
@@ -48,7 +55,7 @@ export function agentsCommand(program: Command): void {
       try {
         const format = parseFormat(flags.output);
         const client = clientFor(cmd);
-        const servers = mergeServers(await client.each('Servers', {}));
+        const servers = mergeServers(await client.each('Servers', {}, serversDeadlineMs));
         client.close();
         if (!servers.some((s) => s.reachable)) throw new ClusterError('UNAVAILABLE', `no scheduler answered at ${servers.map((s) => s.addr).join(',')}`);
         if (format === 'json') printJson(servers);

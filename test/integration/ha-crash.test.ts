@@ -139,6 +139,8 @@ describe.skipIf(requireProgram('etcd') === undefined)('failover with nothing los
     let during: string;
     try {
       await cluster.leaderOtherThan(frozen.pid);
+      // `servers` lists the frozen replica as not answering instead of waiting on it.
+      expect((await cluster.servers()).find((s) => s.addr === frozen.addr)?.reachable).toBe(false);
       // The new leader takes submits and runs them while the old one is still frozen.
       during = await submit(50, 5);
       const [run] = await cluster.allFinished([during]);
