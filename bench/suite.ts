@@ -35,6 +35,8 @@ export interface SuiteOptions {
   placementTasks: number;
   addr?: string;
   repeats: number;
+  /** Tuned path: warm-up tasks and single-task runs before the measured ones (see throughput.ts). */
+  warmup?: number;
   peer: boolean;
   /** Leader kills for the failover benchmark (on a cluster it starts: it kills processes). */
   kills: number;
@@ -84,7 +86,7 @@ export async function runSuite(opts: SuiteOptions): Promise<BenchReport> {
     report.results.userPath = userPath;
     charts.push(userPathChart(userPath));
     say(userPathLines(userPath).join('\n')); // now: the tuned path that follows takes a while
-    const rows = await runThroughput({ agentCounts: opts.agentCounts, tasks: Math.min(opts.tasks, tunedMaxTasks), repeats: opts.repeats, etcd: etcdInstalled(), ...(opts.addr ? { addr: opts.addr } : {}) });
+    const rows = await runThroughput({ agentCounts: opts.agentCounts, tasks: Math.min(opts.tasks, tunedMaxTasks), repeats: opts.repeats, etcd: etcdInstalled(), ...(opts.warmup !== undefined ? { warmup: opts.warmup } : {}), ...(opts.addr ? { addr: opts.addr } : {}) });
     const d = await peer();
     const embedded = rows.filter((r) => r.state === 'embedded');
     const onEtcd = rows.find((r) => r.state !== 'embedded');

@@ -21,6 +21,8 @@ export interface ThroughputOptions {
   /** Measure this live cluster instead of starting one (agentCounts then only labels it). */
   addr?: string;
   repeats: number;
+  /** Warm-up before the measured sweeps, and before the measured small runs (default: see below). */
+  warmup?: number;
   /** Also measure 3 replicas on etcd (needs `etcd` on PATH). */
   etcd: boolean;
 }
@@ -98,7 +100,8 @@ async function measure(opts: ThroughputOptions, addrs: string[], agents: number,
     const label = opts.addr ? (await client.call('ListAgents', {})).agents.length : agents;
     await sweep(client, 200); // the worker pools started, the task module imported
     const sweepColdMs = await sweep(client, opts.tasks);
-    await sweep(client, opts.addr ? opts.tasks : sweepWarmupPerAgent * agents);
+    const warmup = opts.warmup ?? (opts.addr ? opts.tasks : sweepWarmupPerAgent * agents);
+    if (warmup > 0) await sweep(client, warmup);
     const sweepMs: number[] = [];
     const schedulerUs: number[] = [];
     const agentsUs: number[] = [];
@@ -113,7 +116,7 @@ async function measure(opts: ThroughputOptions, addrs: string[], agents: number,
     }
     const small = Math.min(opts.tasks, smallRunsSample);
     const smallColdMs = await smallRuns(client, small);
-    await smallRuns(client, smallRunsWarmup);
+    await smallRuns(client, opts.warmup ?? smallRunsWarmup);
     const smallMs = await smallRuns(client, small);
     return {
       agents: label,

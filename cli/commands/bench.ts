@@ -17,6 +17,7 @@ interface BenchFlags {
   latencySteadyAfter: string;
   containerTasks: string;
   repeats: string;
+  warmup?: string;
   placementAgents: string;
   placementTasks: string;
   peer: boolean;
@@ -68,6 +69,7 @@ export function benchCommand(program: Command): void {
     .option('--latency-tasks <n>', 'sequential single-task runs for latency', '300')
     .option('--latency-steady-after <n>', 'latency: runs, counted from the first, before the steady-state sample (the first ones are the cold sample)', '12000')
     .option('--container-tasks <n>', 'sequential container tasks for container start latency (and as many raw docker runs)', '30')
+    .option('--warmup <n>', 'tuned path: no-op tasks, and single-task runs, before the measured ones (default: 10,000 per agent, and 3,000)')
     .option('--repeats <n>', 'sweeps per agent count (the median is reported)', '3')
     .option('--placement-agents <n>', 'simulated agents for the placement benchmark', '10000')
     .option('--placement-tasks <n>', 'queued tasks for the placement benchmark', '1000000')
@@ -98,6 +100,7 @@ export function benchCommand(program: Command): void {
           latencySteadyAfter: positive(flags.latencySteadyAfter, '--latency-steady-after'),
           containerTasks: positive(flags.containerTasks, '--container-tasks'),
           repeats: positive(flags.repeats, '--repeats'),
+          ...(flags.warmup !== undefined ? { warmup: wholeOrZero(flags.warmup, '--warmup') } : {}),
           placementAgents: positive(flags.placementAgents, '--placement-agents'),
           placementTasks: positive(flags.placementTasks, '--placement-tasks'),
           peer: flags.peer,

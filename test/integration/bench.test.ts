@@ -10,7 +10,7 @@ describe('clusterctl bench', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('measures every benchmark on clusters it starts, and writes JSON and HTML', async () => {
-    const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--repeats', '1', '--latency-tasks', '20', '--latency-steady-after', '100', '--container-tasks', '3', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--efficiency-items', '100', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 300_000 });
+    const res = await clusterctl(['bench', 'all', '--agents', '1', '--tasks', '300', '--warmup', '100', '--repeats', '1', '--latency-tasks', '20', '--latency-steady-after', '100', '--container-tasks', '3', '--placement-agents', '100', '--placement-tasks', '5000', '--kills', '1', '--store-mib', '16', '--efficiency-items', '100', '--no-peer', '--out', out, '-o', 'json'], { timeoutMs: 300_000 });
     expect(res.code, res.stderr).toBe(0);
     const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; sweepColdTasksPerSec: number; smallRunsTasksPerSec: number; smallRunsColdTasksPerSec: number; sweepCpuUsPerTask?: { scheduler: number; agents: number } }>; etcdToEmbedded: number }; latency: { tasks: number; steadyAfterRuns: number; roundTripMs: { p50: number }; submitToStartMs: { p50: number }; coldRoundTripMs: { p50: number }; floorMs: { roundTrips: number; p50: number; p99: number } }; placement: { placer: { fill: { placements: number } } }; expansion: { items: number }; memory: { items: number; queuedTasks: number; heapBytesPerQueuedTask: number; heapBytesPerFinishedTask: number; tasksPerSec: number }; failover: { failoverMs: { samples: number[] } }; containerLatency: { tasks: number; clusterd: { submitToResultMs: { p50: number } }; raw: { runMs: { p50: number } } }; store: { upload: { fs: { uploadMBps: number } }; checkpoints: { bySize: Array<{ dedupRatio: number }> } } } };
     // The user's path: the example job through the CLI's submit, on dev --data and on etcd.
@@ -83,7 +83,7 @@ describe('clusterctl bench', () => {
   it('measures the throughput of a live cluster with --addr, its agents counted from the cluster', async () => {
     const dev = await startDev(2);
     try {
-      const res = await clusterctl(['bench', 'throughput', '--tasks', '300', '--repeats', '1', '--no-peer', '--out', path.join(out, 'live'), '-o', 'json'], { addr: dev.addr, timeoutMs: 120_000 });
+      const res = await clusterctl(['bench', 'throughput', '--tasks', '300', '--warmup', '100', '--repeats', '1', '--no-peer', '--out', path.join(out, 'live'), '-o', 'json'], { addr: dev.addr, timeoutMs: 120_000 });
       expect(res.code, res.stderr).toBe(0);
       const report = JSON.parse(res.stdout) as { results: { throughput: { rows: Array<{ agents: number; state: string; sweepTasksPerSec: number; sweepColdTasksPerSec: number; smallRunsTasksPerSec: number; sweepCpuUsPerTask?: unknown }> } } };
       const { rows } = report.results.throughput;
