@@ -31,6 +31,7 @@ export class ProcessHealthMonitor {
       loop_delay_max_ms: round(Math.max(current.maxMs, this.previous.maxMs)),
       rss_bytes: memory.rss,
       heap_used_bytes: memory.heapUsed,
+      pid: process.pid,
     };
   }
 

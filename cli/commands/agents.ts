@@ -59,7 +59,7 @@ export function agentsCommand(program: Command): void {
         client.close();
         if (!servers.some((s) => s.reachable)) throw new ClusterError('UNAVAILABLE', `no scheduler answered at ${servers.map((s) => s.addr).join(',')}`);
         if (format === 'json') printJson(servers);
-        else process.stdout.write(`${table([['ID', 'ADDRESS', 'ROLE', 'LOOP DELAY P99/MAX', 'MEMORY'], ...servers.map(serverRow)])}\n`);
+        else process.stdout.write(`${table([['ID', 'ADDRESS', 'ROLE', 'PID', 'LOOP DELAY P99/MAX', 'MEMORY'], ...servers.map(serverRow)])}\n`);
       } catch (err) {
         fail(err, cmd);
       }
@@ -93,7 +93,7 @@ function mergeServers(answers: Array<{ addr: string; reply?: { servers: ServerIn
 function serverRow(s: ServerRow): string[] {
   const h = s.health;
   return [
-    s.id || '-', s.addr, s.reachable ? (s.leader ? 'leader' : 'follower') : 'unreachable',
+    s.id || '-', s.addr, s.reachable ? (s.leader ? 'leader' : 'follower') : 'unreachable', h ? String(h.pid) : '-',
     h ? `${h.loop_delay_p99_ms}/${h.loop_delay_max_ms} ms` : '-', h ? formatBytes(Number(h.rss_bytes)) : '-',
   ];
 }

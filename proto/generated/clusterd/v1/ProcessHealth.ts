@@ -7,6 +7,7 @@ export interface ProcessHealth {
   'loop_delay_max_ms'?: (number | string);
   'rss_bytes'?: (number | string | Long);
   'heap_used_bytes'?: (number | string | Long);
+  'pid'?: (number);
 }
 
 export interface ProcessHealth__Output {
@@ -14,4 +15,5 @@ export interface ProcessHealth__Output {
   'loop_delay_max_ms': (number);
   'rss_bytes': (number);
   'heap_used_bytes': (number);
+  'pid': (number);
 }
