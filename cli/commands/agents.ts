@@ -55,9 +55,14 @@ export function agentsCommand(program: Command): void {
       try {
         const format = parseFormat(flags.output);
         const client = clientFor(cmd);
-        const servers = mergeServers(await client.each('Servers', {}, serversDeadlineMs));
+        const answers = await client.each('Servers', {}, serversDeadlineMs);
         client.close();
-        if (!servers.some((s) => s.reachable)) throw new ClusterError('UNAVAILABLE', `no scheduler answered at ${servers.map((s) => s.addr).join(',')}`);
+        const servers = mergeServers(answers);
+        if (!servers.some((s) => s.reachable)) {
+          // Nothing listening says "no cluster at …" (see fail); replicas that were there but did not answer, so.
+          throw answers.find((a) => a.error?.code === 'UNAVAILABLE')?.error
+            ?? new ClusterError('UNAVAILABLE', `no scheduler answered at ${servers.map((s) => s.addr).join(',')} within ${serversDeadlineMs / 1000} s`);
+        }
         if (format === 'json') printJson(servers);
         else process.stdout.write(`${table([['ID', 'ADDRESS', 'ROLE', 'PID', 'LOOP DELAY P99/MAX', 'MEMORY'], ...servers.map(serverRow)])}\n`);
       } catch (err) {

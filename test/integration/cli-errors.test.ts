@@ -38,6 +38,7 @@ describe('clusterctl errors', () => {
     saysOnly(waited, 1);
     const servers = await clusterctl(['servers'], { addr });
     expect(servers.code).toBe(3);
+    expect(servers.stderr).toContain(`no cluster at ${addr}: start one with`);
     saysOnly(servers, 1);
   }, 180_000);
 
