@@ -8,15 +8,13 @@
  * be assigned (the agents' slots), so once more than `done + running + inFlight` tasks have
  * succeeded, one of them was placed after the kill. That errs late by at most one poll.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ClusterClient } from '../client/client.js';
-import { downLocalCluster, upLocalCluster, type ClusterManifest, type UpOptions } from '../client/local-cluster.js';
+import type { ClusterManifest, UpOptions } from '../client/local-cluster.js';
 import { sleep } from '../core/abortable.js';
 import { newRequestId } from '../core/ids.js';
 import { say } from './progress.js';
 import { median, round } from './stats.js';
+import { withUpCluster } from './started.js';
 import { benchCodeDir } from './workload.js';
 
 export interface FailoverOptions {
@@ -36,25 +34,21 @@ const taskCpu = 0.25;
 const pollMs = 25;
 
 export async function runFailover(opts: FailoverOptions): Promise<FailoverResult> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-failover-'));
-  const up: UpOptions = {
-    dir, agents: opts.agents, replicas: 3, host: '127.0.0.1', leaseTtl, agentTtl: '5s',
+  const up: Omit<UpOptions, 'dir'> = {
+    agents: opts.agents, replicas: 3, host: '127.0.0.1', leaseTtl, agentTtl: '5s',
     agentArgs: ['--cpu', String(agentCpu), '--memory', '4Gi'], logLevel: 'warn', readyTimeoutMs: 60_000, insecure: true,
   };
   const inFlight = opts.agents * Math.floor(agentCpu / taskCpu);
   const samples: number[] = [];
-  try {
-    let cluster = await upLocalCluster(up);
+  await withUpCluster('failover', up, async (first, again, dir) => {
+    let cluster = first;
     say(`failover: etcd, 3 replicas and ${opts.agents} agent(s) in ${dir}; ${opts.kills} leader kill(s), lease TTL ${leaseTtl}`);
     for (let i = 0; i < opts.kills; i++) {
       samples.push(await oneFailover(cluster, inFlight));
       say(`  kill ${i + 1}: ${Math.round(samples.at(-1)!)} ms`);
-      cluster = await upLocalCluster(up); // the killed replica comes back as a follower
+      cluster = await again(); // the killed replica comes back as a follower
     }
-  } finally {
-    await downLocalCluster(dir, 5_000).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
   return { kills: opts.kills, leaseTtl, failoverMs: { p50: round(median(samples), 0), max: round(Math.max(...samples), 0), samples: samples.map((s) => round(s, 0)) } };
 }
 

@@ -18,6 +18,7 @@ import { sleep } from '../core/abortable.js';
 import { ClusterError, errorCode } from '../core/errors.js';
 import { freePort } from '../core/ports.js';
 import { ClusterClient } from '../client/client.js';
+import { stoppedOnInterrupt } from './started.js';
 
 const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -39,10 +40,10 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const dir = await mkdtemp(path.join(tmpdir(), 'clusterd-bench-'));
   const logFile = path.join(dir, 'cluster.log');
   const children: ChildProcess[] = [];
-  const stop = async () => {
-    await Promise.all(children.map(stopChild));
+  const stop = stoppedOnInterrupt(async () => {
+    await Promise.all(children.map((child) => stopChild(child)));
     await rm(dir, { recursive: true, force: true });
-  };
+  });
   try {
     const addr = `127.0.0.1:${await freePort()}`;
     const scheduler = spawnCli(['--log-level', 'info', 'scheduler', '--listen', addr], logFile);
@@ -90,11 +91,12 @@ async function waitForAgents(addr: string, n: number, scheduler: ChildProcess, l
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, and SIGKILL if it has not exited within `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }

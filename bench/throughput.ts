@@ -4,15 +4,12 @@
  * task is placed, runs in a worker thread of an agent process, and its result is recorded
  * before it counts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ClusterClient } from '../client/client.js';
-import { downLocalCluster, upLocalCluster } from '../client/local-cluster.js';
 import { startLocalCluster } from './local-cluster.js';
 import { cpuDuring } from './process-cpu.js';
 import { Progress, say } from './progress.js';
 import { median, round } from './stats.js';
+import { withUpCluster } from './started.js';
 import { singleTaskJob, submitAndWait, sweepJob } from './workload.js';
 
 export interface ThroughputOptions {
@@ -80,14 +77,9 @@ export async function runThroughput(opts: ThroughputOptions): Promise<Throughput
   if (opts.etcd) {
     // The same sweep through 3 replicas on etcd, with as many agents as the largest embedded row.
     const agents = Math.max(...opts.agentCounts);
-    const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-etcd-'));
-    try {
-      const cluster = await upLocalCluster({ dir, agents, replicas: 3, host: '127.0.0.1', leaseTtl: '2s', agentTtl: '5s', agentArgs: [], logLevel: 'warn', readyTimeoutMs: 60_000, insecure: true });
+    await withUpCluster('etcd', { agents, replicas: 3, host: '127.0.0.1', leaseTtl: '2s', agentTtl: '5s', agentArgs: [], logLevel: 'warn', readyTimeoutMs: 60_000, insecure: true }, async (cluster) => {
       rows.push(await measure(opts, cluster.schedulers, agents, 'etcd, 3 replicas', []));
-    } finally {
-      await downLocalCluster(dir, 5_000).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }
   return rows;
 }

@@ -13,7 +13,6 @@
  * 2,000 x 10 ms / 2 = 10 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,12 +24,13 @@ import type { SubmitRequest } from '../proto/types.js';
 import type { BullmqResult } from './bullmq.js';
 import { submitRequest } from '../client/job-request.js';
 import { loadJobFile } from '../client/job-file.js';
-import { downLocalCluster, upLocalCluster } from '../client/local-cluster.js';
 import { applyParamOverrides } from '../core/job-spec.js';
 import { StoreClient, storeTarget } from '../store/client.js';
 import { cpuDuring } from './process-cpu.js';
 import { Progress, say } from './progress.js';
 import { median, round } from './stats.js';
+import { stopChild } from './local-cluster.js';
+import { stoppedOnInterrupt, withUpCluster } from './started.js';
 
 const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 export const userJobFile = fileURLToPath(new URL('../../examples/computed-sweep/job.yaml', import.meta.url));
@@ -101,16 +101,11 @@ export async function runUserPath(opts: UserPathOptions): Promise<UserPathResult
     rows.push(...await measureCluster([cluster.addr], 'dev --data', opts, cluster.pids));
   });
   if (opts.etcd) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-user-'));
-    try {
-      const m = await upLocalCluster({ dir, agents: 2, replicas: 3, host: '127.0.0.1', leaseTtl: '2s', agentTtl: '5s', agentArgs: [], logLevel: 'warn', readyTimeoutMs: 60_000 });
+    await withUpCluster('user', { agents: 2, replicas: 3, host: '127.0.0.1', leaseTtl: '2s', agentTtl: '5s', agentArgs: [], logLevel: 'warn', readyTimeoutMs: 60_000 }, async (m) => {
       const pids = { schedulers: m.processes.filter((p) => p.role === 'scheduler').map((p) => p.pid), agents: m.processes.filter((p) => p.role === 'agent').map((p) => p.pid) };
       // As `clusterctl up` makes it by default: TLS between every part, tokens required.
       rows.push(...await measureCluster(m.schedulers, 'etcd, 3 replicas', opts, pids, credentialsOf(m.clientEnv)));
-    } finally {
-      await downLocalCluster(dir, 5_000).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }
   if (opts.efficiencyItems === 0) return { rows, warmupItems: warmupFor(opts) };
   const efficiency = await withDevCluster({ agents: 1, devArgs: [...devArgs, '--agent-cpu', '2'] }, (cluster) => measureEfficiency(cluster.addr, opts.efficiencyItems));
@@ -248,19 +243,16 @@ export async function withDevCluster<T>(opts: { agents: number; devArgs: string[
   const dir = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-dev-'));
   const args = [cliEntry, '--log-level', 'warn', 'dev', '--port', '0', '--agents', String(opts.agents), '--data', dir, ...opts.devArgs];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = stoppedOnInterrupt(async () => {
+    await stopChild(child, 20_000);
+    rmSync(dir, { recursive: true, force: true });
+  });
   try {
     const ready = await devReady(child);
     const credentials = opts.devArgs.includes('--secure') ? credentialsOf(path.join(dir, 'client.env')) : ClusterCredentials.plaintext;
     return await use({ ...ready, credentials });
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(force);
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

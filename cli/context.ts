@@ -153,13 +153,16 @@ export function exitOnCrash(logger: Logger, exit: (code: number) => void = (code
 /** EX_SOFTWARE: an internal error, not bad input (2) or an unreachable cluster (3). */
 export const crashExitCode = 70;
 
-/** Runs until SIGINT/SIGTERM (or the parent's IPC channel closes), then calls `stop` once. */
-export function untilSignal(stop: () => Promise<void>): void {
+/**
+ * Runs until SIGINT/SIGTERM (or the parent's IPC channel closes), then calls `stop` once and
+ * exits with `exitCode` (a daemon asked to stop has done its job: 0; a command cut short: 130).
+ */
+export function untilSignal(stop: () => Promise<void>, exitCode = 0): void {
   let stopping = false;
   const handler = () => {
     if (stopping) return;
     stopping = true;
-    stop().then(() => process.exit(0), (err) => {
+    stop().then(() => process.exit(exitCode), (err) => {
       process.stderr.write(`clusterctl: shutdown failed: ${errorMessage(err)}\n`);
       process.exit(1);
     });

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { benchmarks, type BenchmarkName } from '../../bench/names.js';
 import { ClusterError, invalid } from '../../core/errors.js';
 import { parseBytes, parseCpuMilli, parseDurationMs } from '../../core/units.js';
-import { clientFor, fail, globals } from '../context.js';
+import { clientFor, fail, globals, untilSignal } from '../context.js';
 import { parseFormat, printJson } from '../output.js';
 
 const resultsDir = fileURLToPath(new URL('../../../bench/results', import.meta.url));
@@ -92,6 +92,9 @@ export function benchCommand(program: Command): void {
         const addr = globals(cmd).addr ?? undefined;
         const { runSuite, summary } = await import('../../bench/suite.js');
         const { writeReport } = await import('../../bench/report.js');
+        const { stopStarted } = await import('../../bench/started.js');
+        // Interrupted, it stops the clusters it started (they run detached) before it ends.
+        untilSignal(stopStarted, 130);
         const report = await runSuite({
           which: which === 'all' ? [...benchmarks] : [which as BenchmarkName],
           agentCounts,

@@ -1,9 +1,11 @@
 // clusterctl bench through the CLI: a small run writes its figures and reports.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clusterctl, startDev } from '../support/cli-cluster.js';
+import { clusterctl, repoRoot, startDev } from '../support/cli-cluster.js';
 
 describe('clusterctl bench', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'clusterd-bench-'));
@@ -121,6 +123,36 @@ describe('clusterctl bench', () => {
     } finally {
       await dev.stop();
     }
+  }, 120_000);
+
+  it('stops the clusters it started when interrupted, though `up` runs them detached', async () => {
+    const bench = spawn(process.execPath, [path.join(repoRoot, 'bin/clusterctl.js'), 'bench', 'failover', '--kills', '20', '--no-peer', '--out', path.join(out, 'interrupted')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = once(bench, 'exit');
+    let stderr = '';
+    const dir = await new Promise<string>((resolve, reject) => {
+      bench.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /failover: etcd, 3 replicas and \d+ agent\(s\) in (\S+);/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      void exited.then(() => reject(new Error(`bench ended before its cluster was up: ${stderr}`)));
+    });
+    const pids = (JSON.parse(readFileSync(path.join(dir, 'cluster.json'), 'utf8')) as { processes: Array<{ pid: number }> }).processes.map((p) => p.pid);
+    expect(pids.length).toBe(6); // etcd, 3 replicas, 2 agents
+    bench.kill('SIGINT');
+    const [code] = await exited;
+    const alive = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    for (const pid of alive) process.kill(pid, 'SIGKILL'); // a failing run leaves nothing behind either
+    expect(alive).toEqual([]);
+    expect(code).toBe(130);
+    expect(existsSync(dir)).toBe(false);
   }, 120_000);
 
   it('refuses an unknown benchmark with exit 2', async () => {
