@@ -1,11 +1,13 @@
 // Compaction on a real etcd: a finished run's task records leave etcd for one chunk store object,
 // and everything a user asks about the run still answers, also from a restarted scheduler.
 import type { Etcd3 } from 'etcd3';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClient } from '../../client/client.js';
 import { createEtcdClient } from '../../scheduler/state/etcd-client.js';
 import { decodeRecord, decodeTaskValue, type RunRecord } from '../../scheduler/state/records.js';
+import { codeDigest, packageFiles } from '../../store/code-package.js';
 import { clusterctl, clusterctlJson, eventually, freePort, startAgent, startDaemon, type Daemon } from '../support/cli-cluster.js';
 import { startEtcd, type EtcdServer } from '../support/etcd.js';
 import { requireProgram } from '../support/processes.js';
@@ -117,11 +119,13 @@ describe.skipIf(requireProgram('etcd') === undefined)('compaction of finished ru
     const dropped = (runId: string) => new RegExp(`"runIds":\\[[^\\]]*"${runId}"[^\\]]*\\],"msg":"finished runs dropped from memory`);
     const client = new ClusterClient([addr]);
     try {
+      const codeDir = fileURLToPath(new URL('../fixtures/ha/', import.meta.url));
       const request = {
         job_json: JSON.stringify(haJob), params_json: JSON.stringify({ items: 2, ms: 0 }),
-        code_dir: fileURLToPath(new URL('../fixtures/ha/', import.meta.url)), code_package: '',
-        // What resume reads the job from, as clusterctl submit sets it.
-        source: fileURLToPath(new URL('../fixtures/ha/job.yaml', import.meta.url)), request_id: 'drop-me',
+        code_dir: codeDir, code_package: '',
+        // What resume reads the job from, and compares the code by, as clusterctl submit sets them.
+        source: path.join(codeDir, 'job.yaml'), request_id: 'drop-me',
+        code_digest: await codeDigest(await packageFiles(codeDir), ['job.yaml']),
       };
       const first = await client.submitAndWatch(request);
       expect(first.state).toBe('succeeded');
