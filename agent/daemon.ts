@@ -162,6 +162,11 @@ export class AgentDaemon {
     return this.running.size;
   }
 
+  /** Finished results kept until a scheduler acknowledges them. */
+  get unacknowledgedCount(): number {
+    return this.unacknowledged.size;
+  }
+
   /** Taking work: registered and not shutting down. */
   get ready(): boolean {
     return this.state === 'running' && this.link.registered;

@@ -17,6 +17,7 @@ import { StoreClient, storeTarget } from '../store/client.js';
 import type { AgentFlags } from './commands/agent.js';
 import { addrList, untilSignal } from './context.js';
 import { startHealthServer } from './health-server.js';
+import { agentMetrics } from '../agent/metrics.js';
 import { parseKeyValue, wholeNumber } from './option-args.js';
 
 export async function runAgent(flags: AgentFlags, logger: Logger): Promise<void> {
@@ -76,9 +77,10 @@ export async function runAgent(flags: AgentFlags, logger: Logger): Promise<void>
   if (!docker.docker) process.stderr.write(`clusterctl agent: ${docker.note}\n`);
   await agent.start();
   if (flags.healthListen) {
+    const metrics = agentMetrics({ capacity, tasksHeld: () => agent.runningCount, resultsUnacknowledged: () => agent.unacknowledgedCount, registered: () => agent.registered });
     await startHealthServer(flags.healthListen, {
       ready: () => ({ ready: agent.ready, detail: agent.ready ? 'registered' : agent.registered ? 'shutting down' : 'not registered with a scheduler' }),
-    });
+    }, metrics);
   }
   untilSignal(async () => {
     await agent.close();

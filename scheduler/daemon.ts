@@ -26,6 +26,7 @@ import { clientServiceHandlers } from './api/client-service.js';
 import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs, defaultSubmitRatePerSecond } from './defaults.js';
 import type { ObjectReader } from './flow/effect-runner.js';
 import { LeaderTerm } from './leader-term.js';
+import { observeScheduler } from './metrics.js';
 import { ProcessHealthMonitor } from './process-health.js';
 import type { Leadership } from './leader/leadership.js';
 import { decodeRecord, decodeTaskRecords, decodeTaskValue, keys, objectsOf, type RunRecord, type ScheduleRecord } from './state/records.js';
@@ -135,6 +136,7 @@ export class SchedulerDaemon {
       const addr = this.leaderAddr();
       throw new ClusterError('NOT_LEADER', addr ? `scheduler ${this.id} does not lead; the leader is ${addr}` : 'no scheduler leads right now', { detail: addr });
     };
+    observeScheduler(() => this.term && { queuedByProject: () => this.term!.placer.queuedByProject(), agents: () => this.term!.registry.list() });
     // Tokens are read before the first call is served: every replica checks them.
     if (this.opts.auth) await this.tokens.start();
     this.server.addService(proto.AgentService.service, agentServiceHandlers({ registry: () => leader().registry, leaderAddr: () => this.leaderAddr(), engine: () => leader().engine, auth: this.auth }));

@@ -15,6 +15,7 @@ import { errorCode, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { TaskAssignment } from '../../proto/types.js';
 import type { AttemptRef } from '../dispatch/agent-events.js';
+import { schedulerMetrics } from '../metrics.js';
 import { keys, putRecord } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
 import type { StepShared } from './assignment.js';
@@ -102,7 +103,9 @@ export class EffectRunner {
   private apply(effect: Effect): void {
     const { dispatcher } = this.opts;
     switch (effect.kind) {
-      case 'assign': return dispatcher.assign(effect.agentId, effect.step, effect.task);
+      case 'assign':
+        schedulerMetrics.tasksAssigned.inc();
+        return dispatcher.assign(effect.agentId, effect.step, effect.task);
       case 'ack': return dispatcher.ack(effect.agentId, effect.ref);
       case 'cancel': return dispatcher.cancel(effect.agentId, effect.ref, effect.reason);
       case 'revoke': return dispatcher.revoke(effect.agentId, effect.refs);
@@ -166,11 +169,21 @@ export class EffectRunner {
     this.scheduled.add(work);
     setImmediate(() => {
       this.scheduled.delete(work);
-      this.event(work === 'place' ? () => this.core.placeQueued() : () => this.core.expandMore());
+      this.event(work === 'place' ? () => this.timedPass() : () => this.core.expandMore());
     });
   }
 
+  private timedPass(): void {
+    const done = schedulerMetrics.placementPassSeconds.startTimer();
+    try {
+      this.core.placeQueued();
+    } finally {
+      done();
+    }
+  }
+
   private continueWith(c: Continuation): void {
+    countEndedAttempt(c);
     this.event(() => this.core.resume(c));
   }
 
@@ -193,5 +206,17 @@ export class EffectRunner {
     // LEASE_LOST: the term is ending (leader-term.ts); the next leader finds the run or task as it was stored and carries on.
     if (errorCode(err) === 'LEASE_LOST') this.opts.logger.warn({ ...fields, err: errorMessage(err) }, `${what}: this replica no longer leads`);
     else this.opts.logger.error({ ...fields, err: errorMessage(err) }, what);
+  }
+}
+
+/** An attempt whose end is now durable, in the metrics: how it ended, why, and how long it ran. */
+function countEndedAttempt(c: Continuation): void {
+  if (c.kind !== 'settle' && c.kind !== 'retry') return;
+  const outcome = c.kind === 'retry' ? 'retried' : c.record.state ?? 'failed';
+  const error = c.kind === 'retry' ? c.error : c.record.error;
+  schedulerMetrics.attemptsFinished.inc({ outcome, reason: error?.code ?? '' });
+  const attempt = c.record.attempts.at(-1);
+  if (attempt && attempt.startedAtMs > 0 && attempt.finishedAtMs >= attempt.startedAtMs) {
+    schedulerMetrics.attemptSeconds.observe((attempt.finishedAtMs - attempt.startedAtMs) / 1000);
   }
 }

@@ -220,6 +220,11 @@ export class Placer {
   }
 
   /** One scheduling pass: places what fits, in fair-share, priority and submission order. */
+  /** Queued tasks per project. */
+  queuedByProject(): Map<string, number> {
+    return new Map([...this.queues.projects].map(([name, q]) => [name, q.queued]));
+  }
+
   schedule(): Placement[] {
     const pass = ++this.pass;
     this.forgetReasons();

@@ -16,6 +16,7 @@
  *   `closeTimeoutMs` whatever is still queued is failed with UNAVAILABLE.
  */
 import { ClusterError, errorCode } from '../../core/errors.js';
+import { schedulerMetrics } from '../metrics.js';
 import { opBytes, checkLimits, type Fence, type StateStore, type WriteOp } from './state-store.js';
 
 export interface GroupCommitterOptions {
@@ -183,7 +184,10 @@ export class GroupCommitter {
       const ops = batch.length === 1 ? batch[0]!.ops : batch.flatMap((p) => p.ops);
       try {
         if (this.failedFence) throw this.failedFence;
+        const timed = schedulerMetrics.commitSeconds.startTimer();
         await this.store.commit(ops, this.fence);
+        timed();
+        schedulerMetrics.commitOps.observe(ops.length);
         this.stats.commits++;
         this.stats.writes += batch.length;
         this.stats.ops += ops.length;
