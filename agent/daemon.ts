@@ -162,6 +162,20 @@ export class AgentDaemon {
     return this.running.size;
   }
 
+  /** Tasks it has begun (the rest of `runningCount` wait for room: prefetched). */
+  get startedCount(): number {
+    let n = 0;
+    for (const t of this.running.values()) if (t.started) n++;
+    return n;
+  }
+
+  /** GPUs that tasks it holds were given. */
+  get gpusInUse(): number {
+    const used = new Set<number>();
+    for (const t of this.running.values()) for (const i of t.gpuIndices) used.add(i);
+    return used.size;
+  }
+
   /** Finished results kept until a scheduler acknowledges them. */
   get unacknowledgedCount(): number {
     return this.unacknowledged.size;

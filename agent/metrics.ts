@@ -10,6 +10,9 @@ export interface AgentView {
   capacity: AgentCapacity;
   /** Tasks it runs or holds to run next (prefetched). */
   tasksHeld(): number;
+  /** Of those, the ones it has begun. */
+  tasksStarted(): number;
+  gpusInUse(): number;
   /** Finished results not yet acknowledged by a scheduler. */
   resultsUnacknowledged(): number;
   registered(): boolean;
@@ -23,7 +26,9 @@ export function agentMetrics(agent: AgentView): client.Registry {
   gauge('clusterd_agent_cpu_millicores', 'CPU the agent offers, in millicores', () => agent.capacity.cpuMilli);
   gauge('clusterd_agent_memory_bytes', 'Memory the agent offers', () => agent.capacity.memoryBytes);
   gauge('clusterd_agent_gpus', 'GPUs the agent offers', () => agent.capacity.gpus.length);
-  gauge('clusterd_agent_tasks_held', 'Tasks the agent runs or holds to run next', () => agent.tasksHeld());
+  gauge('clusterd_agent_tasks_held', 'Tasks the agent runs or holds to run next (prefetched)', () => agent.tasksHeld());
+  gauge('clusterd_agent_tasks_started', 'Tasks the agent has begun and not finished: its slots in use', () => agent.tasksStarted());
+  gauge('clusterd_agent_gpus_in_use', 'GPUs given to the tasks the agent holds', () => agent.gpusInUse());
   gauge('clusterd_agent_results_unacknowledged', 'Finished results kept until a scheduler acknowledges them', () => agent.resultsUnacknowledged());
   gauge('clusterd_agent_registered', '1 while registered with a scheduler', () => (agent.registered() ? 1 : 0));
   return registry;

@@ -77,7 +77,7 @@ export async function runAgent(flags: AgentFlags, logger: Logger): Promise<void>
   if (!docker.docker) process.stderr.write(`clusterctl agent: ${docker.note}\n`);
   await agent.start();
   if (flags.healthListen) {
-    const metrics = agentMetrics({ capacity, tasksHeld: () => agent.runningCount, resultsUnacknowledged: () => agent.unacknowledgedCount, registered: () => agent.registered });
+    const metrics = agentMetrics({ capacity, tasksHeld: () => agent.runningCount, tasksStarted: () => agent.startedCount, gpusInUse: () => agent.gpusInUse, resultsUnacknowledged: () => agent.unacknowledgedCount, registered: () => agent.registered });
     await startHealthServer(flags.healthListen, {
       ready: () => ({ ready: agent.ready, detail: agent.ready ? 'registered' : agent.registered ? 'shutting down' : 'not registered with a scheduler' }),
     }, metrics);

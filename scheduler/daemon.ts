@@ -26,7 +26,7 @@ import { clientServiceHandlers } from './api/client-service.js';
 import { defaultMaxFinishedTasks, defaultMaxForeachItems, defaultPrefetchWindowMs, defaultSubmitRatePerSecond } from './defaults.js';
 import type { ObjectReader } from './flow/effect-runner.js';
 import { LeaderTerm } from './leader-term.js';
-import { observeScheduler } from './metrics.js';
+import { observeScheduler, schedulerMetrics } from './metrics.js';
 import { ProcessHealthMonitor } from './process-health.js';
 import type { Leadership } from './leader/leadership.js';
 import { decodeRecord, decodeTaskRecords, decodeTaskValue, keys, objectsOf, type RunRecord, type ScheduleRecord } from './state/records.js';
@@ -150,6 +150,7 @@ export class SchedulerDaemon {
       roots: () => this.referencedObjects(),
       ...(this.opts.gcGraceMs !== undefined ? { gcGraceMs: this.opts.gcGraceMs } : {}),
       logger: this.opts.logger.child({ component: 'store' }),
+      onBytes: (direction, bytes) => schedulerMetrics.storeBytes.inc({ direction }, bytes),
     });
     const port = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(this.opts.listen, serverCredentials(this.opts.tls), (err, p) => (err ? reject(err) : resolve(p)));

@@ -36,6 +36,13 @@ export const schedulerMetrics = {
     labelNames: ['outcome', 'reason'] as const,
     registers: [registry],
   }),
+  taskStartSeconds: new client.Histogram({
+    name: 'clusterd_task_start_seconds',
+    help: 'From a task\'s assignment to its agent\'s report that it started (a prefetched task\'s wait in the agent\'s queue included; a task that ends before the agent\'s next report has no start of its own)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  }),
+  storeBytes: new client.Counter({ name: 'clusterd_store_bytes_total', help: 'Chunk bytes on the wire to the chunk store (direction in: uploads) and from it (out: downloads)', labelNames: ['direction'] as const, registers: [registry] }),
   attemptSeconds: new client.Histogram({ name: 'clusterd_task_attempt_seconds', help: 'How long an ended attempt ran on its agent', buckets: durationBuckets, registers: [registry] }),
   placementPassSeconds: new client.Histogram({ name: 'clusterd_placement_pass_seconds', help: 'One placement pass, placements made into assignments', buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5], registers: [registry] }),
   commitSeconds: new client.Histogram({ name: 'clusterd_state_commit_seconds', help: 'One commit of the state store (a group of writes)', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1], registers: [registry] }),

@@ -32,6 +32,8 @@ export interface ChunkStoreServiceOptions {
   /** Chunks read ahead of the one being sent by Get. Default 4. */
   readAhead?: number;
   logger?: Logger;
+  /** Told the wire bytes of each chunk received by Put and sent by Get (the host's metrics). */
+  onBytes?: (direction: 'in' | 'out', bytes: number) => void;
 }
 
 /** Largest id list one Missing call may carry (the client batches far below it). */
@@ -58,6 +60,7 @@ function chunkStoreHandlers(opts: ChunkStoreServiceOptions): ChunkStoreHandlers 
   const graceMs = opts.gcGraceMs ?? 6 * 3600_000;
   const putConcurrency = opts.putConcurrency ?? 16;
   const readAhead = opts.readAhead ?? 4;
+  const counted = opts.onBytes ?? (() => {});
   const log = (opts.logger ?? silentLogger).child({ component: 'chunk-store', backend: backend.name });
   let gcRunning = false;
 
@@ -87,6 +90,7 @@ function chunkStoreHandlers(opts: ChunkStoreServiceOptions): ChunkStoreHandlers 
     const inFlight = new InFlight(putConcurrency);
     for await (const msg of call as AsyncIterable<PutChunk__Output>) {
       throwIfAborted(signal);
+      counted('in', msg.data.length);
       await inFlight.add(putOne(msg, signal).then((outcome) => { counts[outcome]++; }));
     }
     await inFlight.drain();
@@ -103,6 +107,7 @@ function chunkStoreHandlers(opts: ChunkStoreServiceOptions): ChunkStoreHandlers 
     if (!head.manifest) throw invalid(`${id} is a data chunk, not an object`);
     const ids = decodeManifest(head.raw, id).chunks.map((c) => c.id);
     const send = async (chunk: VerifiedChunk): Promise<void> => {
+      counted('out', chunk.data.length);
       if (!call.write(toWire(chunk))) await once(call, 'drain', { signal });
     };
     await send(head);

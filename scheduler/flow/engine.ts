@@ -18,6 +18,7 @@ import type { AssignmentGrant__Output, LogLine, TaskFinished__Output, TaskRef__O
 import type { AgentEvents, AttemptRef } from '../dispatch/agent-events.js';
 import type { Placer } from '../placement/placer.js';
 import { defaultMaxActiveRuns } from '../defaults.js';
+import { schedulerMetrics } from '../metrics.js';
 import { decodeTaskRecords, keys, putRecord, type RunRecord, type TaskRecord } from '../state/records.js';
 import type { WriteOp } from '../state/state-store.js';
 import { EffectRunner, type Dispatcher, type ObjectReader } from './effect-runner.js';
@@ -209,6 +210,9 @@ export class FlowEngine implements AgentEvents {
 
   taskStarted(taskId: string, attempt: number, atMs: number): void {
     this.core.taskStarted(taskId, attempt, atMs);
+    const task = this.core.taskById(taskId);
+    // On this replica's clock (the agent's may differ): assignment to the report of the start.
+    if (task?.startedAtMs === atMs && task.assignedAtMs) schedulerMetrics.taskStartSeconds.observe(Math.max(0, this.core.now() - task.assignedAtMs) / 1000);
     this.runner.run();
   }
 

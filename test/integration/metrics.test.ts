@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterctl, eventually, freePort, repoRoot, startDaemon, type Daemon } from '../support/cli-cluster.js';
 import { scrape } from '../support/prometheus.js';
+import { tempDir, type TempDir } from '../support/temp.js';
 
 describe('Prometheus metrics', () => {
   let addr: string;
@@ -11,6 +12,7 @@ describe('Prometheus metrics', () => {
   let agentHttp: string;
   let scheduler: Daemon;
   let agent: Daemon;
+  let data: TempDir;
 
   beforeAll(async () => {
     addr = `127.0.0.1:${await freePort()}`;
@@ -18,13 +20,16 @@ describe('Prometheus metrics', () => {
     agentHttp = `http://127.0.0.1:${await freePort()}`;
     scheduler = startDaemon(['scheduler', '--listen', addr, '--health-listen', schedulerHttp.slice(7)]);
     await scheduler.waitFor(/scheduler listening/);
-    agent = startDaemon(['agent', '--scheduler', addr, '--id', 'metered', '--cpu', '2', '--memory', '2Gi', '--health-listen', agentHttp.slice(7)]);
+    // A data folder of its own: the code package is not in its cache, so it downloads it.
+    data = await tempDir('clusterd-metrics-agent');
+    agent = startDaemon(['agent', '--scheduler', addr, '--id', 'metered', '--cpu', '2', '--memory', '2Gi', '--data', data.path, '--health-listen', agentHttp.slice(7)]);
     await eventually(async () => (await scrape(`${schedulerHttp}/metrics`)).value('clusterd_agents', { state: 'ready' }) === 1, 30_000, 'the agent, counted ready');
   }, 60_000);
 
   afterAll(async () => {
     await agent?.stop();
     await scheduler?.stop();
+    await data?.remove();
   });
 
   it('counts assignments, ended attempts by outcome and reason, passes and commits on the scheduler', async () => {
@@ -40,6 +45,12 @@ describe('Prometheus metrics', () => {
     expect(m.value('clusterd_task_attempts_finished_total', { outcome: 'succeeded' })).toBe(ended('succeeded'));
     expect(m.value('clusterd_task_attempts_finished_total', { outcome: 'failed', reason: 'TASK_FAILED' })).toBe(4);
     expect(m.value('clusterd_task_attempt_seconds')).toBe(ended('succeeded') + ended('failed'));
+    // Starts reported on their own: a task that ends before its agent's next report has none.
+    expect(m.value('clusterd_task_start_seconds')).toBeGreaterThan(0);
+    expect(m.value('clusterd_task_start_seconds')).toBeLessThanOrEqual(ended('succeeded') + ended('failed'));
+    // The code package went up, and each task's input and result through the store.
+    expect(m.value('clusterd_store_bytes_total', { direction: 'in' })).toBeGreaterThan(0);
+    expect(m.value('clusterd_store_bytes_total', { direction: 'out' })).toBeGreaterThan(0);
     expect(m.value('clusterd_placement_pass_seconds')).toBeGreaterThan(0);
     expect(m.value('clusterd_state_commit_seconds')).toBeGreaterThan(0);
     expect(m.value('clusterd_state_commit_ops')).toBe(m.value('clusterd_state_commit_seconds'));
@@ -59,6 +70,8 @@ describe('Prometheus metrics', () => {
     expect(agentNow.value('clusterd_agent_cpu_millicores')).toBe(2000);
     expect(agentNow.value('clusterd_agent_memory_bytes')).toBe(2 * 2 ** 30);
     expect(agentNow.value('clusterd_agent_tasks_held')).toBeGreaterThan(0);
+    expect(agentNow.value('clusterd_agent_tasks_started')).toBeGreaterThan(0);
+    expect(agentNow.value('clusterd_agent_gpus_in_use')).toBe(0);
     expect(agentNow.value('process_resident_memory_bytes')).toBeGreaterThan(0);
     const waited = await clusterctl(['wait', submitted.stdout.trim()], { addr, timeoutMs: 60_000 });
     expect(waited.code, waited.stderr).toBe(0);
