@@ -15,10 +15,8 @@ const pending = new Set<() => Promise<void>>();
 /** `stop`, run at most once: by the caller when done, or by `stopStarted` if that comes first. */
 export function stoppedOnInterrupt(stop: () => Promise<void>): () => Promise<void> {
   let stopped: Promise<void> | undefined;
-  const once = (): Promise<void> => {
-    pending.delete(once);
-    return (stopped ??= stop());
-  };
+  // Pending until it has finished: an interrupt during a stop waits for it rather than exit mid-way.
+  const once = (): Promise<void> => (stopped ??= stop().finally(() => pending.delete(once)));
   pending.add(once);
   return once;
 }

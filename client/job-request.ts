@@ -36,14 +36,15 @@ export async function submitRequest(job: LoadedJob, params: Record<string, unkno
 
 async function packageJob(job: LoadedJob, params: Record<string, unknown> | undefined, store: StoreClient): Promise<PackagedJob> {
   const files = await packageFiles(job.dir);
-  const upload = await store.upload(packFiles(files), 'tar');
+  const packed = new Map<string, string>();
+  const upload = await store.upload(packFiles(files, packed), 'tar');
   return {
     request: {
       job_json: JSON.stringify(job.doc),
       params_json: params ? JSON.stringify(params) : '',
       code_dir: job.dir,
       code_package: upload.objectId,
-      code_digest: await codeDigest(files, [path.relative(job.dir, job.file).split(path.sep).join('/')]),
+      code_digest: await codeDigest(files, [path.relative(job.dir, job.file).split(path.sep).join('/')], packed),
       request_id: newRequestId(),
       source: job.file,
     },

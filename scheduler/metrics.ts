@@ -22,13 +22,22 @@ export function observeScheduler(current: () => SchedulerView | undefined): void
 }
 
 const registry = new client.Registry();
-client.collectDefaultMetrics({ register: registry });
+let processMetrics = false;
+
+/**
+ * The registry /metrics serves, with the process's own metrics added on first use rather than
+ * at import (benchmarks and tests import this module and need no event-loop monitor of it).
+ */
+export function schedulerMetricsRegistry(): client.Registry {
+  if (!processMetrics) client.collectDefaultMetrics({ register: registry });
+  processMetrics = true;
+  return registry;
+}
 
 /** Seconds, from a millisecond task to an hour-long one. */
 const durationBuckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
 
 export const schedulerMetrics = {
-  registry,
   tasksAssigned: new client.Counter({ name: 'clusterd_tasks_assigned_total', help: 'Task attempts sent to an agent', registers: [registry] }),
   attemptsFinished: new client.Counter({
     name: 'clusterd_task_attempts_finished_total',
@@ -43,7 +52,7 @@ export const schedulerMetrics = {
     registers: [registry],
   }),
   storeBytes: new client.Counter({ name: 'clusterd_store_bytes_total', help: 'Chunk bytes on the wire to the chunk store (direction in: uploads) and from it (out: downloads)', labelNames: ['direction'] as const, registers: [registry] }),
-  attemptSeconds: new client.Histogram({ name: 'clusterd_task_attempt_seconds', help: 'How long an ended attempt ran on its agent', buckets: durationBuckets, registers: [registry] }),
+  attemptSeconds: new client.Histogram({ name: 'clusterd_task_attempt_seconds', help: 'How long a succeeded attempt ran, on its agent\'s clock', buckets: durationBuckets, registers: [registry] }),
   placementPassSeconds: new client.Histogram({ name: 'clusterd_placement_pass_seconds', help: 'One placement pass, placements made into assignments', buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5], registers: [registry] }),
   commitSeconds: new client.Histogram({ name: 'clusterd_state_commit_seconds', help: 'One commit of the state store (a group of writes)', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1], registers: [registry] }),
   commitOps: new client.Histogram({ name: 'clusterd_state_commit_ops', help: 'Puts and deletes in one commit of the state store', buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500], registers: [registry] }),

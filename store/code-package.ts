@@ -50,14 +50,22 @@ export async function packageFiles(root: string): Promise<PackageFile[]> {
   return files;
 }
 
-/** The package of `files` as a tar stream. */
-export function packFiles(files: readonly PackageFile[]): AsyncIterable<Uint8Array> {
+/**
+ * The package of `files` as a tar stream. With `contentHashes`, each file's sha256 (hex) of the
+ * very bytes packed is set there by name, for `codeDigest`: a file saved again while the package
+ * uploads cannot give the run a digest of other code than it runs.
+ */
+export function packFiles(files: readonly PackageFile[], contentHashes?: Map<string, string>): AsyncIterable<Uint8Array> {
   const pack = tar.pack();
   void (async () => {
     try {
       for (const f of files) {
         const entry = pack.entry({ name: f.name, size: f.size, mode: f.executable ? 0o755 : 0o644, mtime: new Date(0), uid: 0, gid: 0, uname: '', gname: '' });
-        await pipeline(createReadStream(f.absolute), entry);
+        const hash = createHash('sha256');
+        const source = createReadStream(f.absolute);
+        if (contentHashes) source.on('data', (part) => hash.update(part as Buffer));
+        await pipeline(source, entry);
+        if (contentHashes) contentHashes.set(f.name, hash.digest('hex'));
       }
       pack.finalize();
     } catch (err) {
@@ -71,15 +79,20 @@ export function packFiles(files: readonly PackageFile[]): AsyncIterable<Uint8Arr
  * What the package's code is, as a hash: every file's name, mode and content but those in
  * `leaveOut` (the job file, whose steps and params are compared on their own, so a changed
  * retry count or resource request does not count as changed code). Resume reuses a task only
- * under the same code digest.
+ * under the same code digest. Contents come from `contentHashes` (filled by `packFiles`), or
+ * are read from the files.
  */
-export async function codeDigest(files: readonly PackageFile[], leaveOut: readonly string[]): Promise<string> {
+export async function codeDigest(files: readonly PackageFile[], leaveOut: readonly string[], contentHashes?: ReadonlyMap<string, string>): Promise<string> {
   const digest = createHash('sha256');
   for (const f of files) {
     if (leaveOut.includes(f.name)) continue;
-    const content = createHash('sha256');
-    for await (const part of createReadStream(f.absolute)) content.update(part as Buffer);
-    digest.update(`${f.name}\0${f.executable ? 'x' : '-'}\0${content.digest('hex')}\n`);
+    let content = contentHashes?.get(f.name);
+    if (content === undefined) {
+      const hash = createHash('sha256');
+      for await (const part of createReadStream(f.absolute)) hash.update(part as Buffer);
+      content = hash.digest('hex');
+    }
+    digest.update(`${f.name}\0${f.executable ? 'x' : '-'}\0${content}\n`);
   }
   return digest.digest('hex');
 }

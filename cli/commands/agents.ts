@@ -58,11 +58,7 @@ export function agentsCommand(program: Command): void {
         const answers = await client.each('Servers', {}, serversDeadlineMs);
         client.close();
         const servers = mergeServers(answers);
-        if (!servers.some((s) => s.reachable)) {
-          // Nothing listening says "no cluster at …" (see fail); replicas that were there but did not answer, so.
-          throw answers.find((a) => a.error?.code === 'UNAVAILABLE')?.error
-            ?? new ClusterError('UNAVAILABLE', `no scheduler answered at ${servers.map((s) => s.addr).join(',')} within ${serversDeadlineMs / 1000} s`);
-        }
+        if (!servers.some((s) => s.reachable)) throw noServerAnswered(answers);
         if (format === 'json') printJson(servers);
         else process.stdout.write(`${table([['ID', 'ADDRESS', 'ROLE', 'PID', 'LOOP DELAY P99/MAX', 'MEMORY'], ...servers.map(serverRow)])}\n`);
       } catch (err) {
@@ -81,6 +77,18 @@ interface ServerRow {
 }
 
 /** Each replica reports itself and the leader it knows; one row per address. */
+/**
+ * Why no replica answered: nothing listening anywhere says "no cluster at …" (see fail); a
+ * replica that refused the call (a token) says so; else the replicas were there and silent.
+ */
+function noServerAnswered(answers: Array<{ addr: string; error?: ClusterError }>): ClusterError {
+  const errors = answers.map((a) => a.error).filter((e): e is ClusterError => e !== undefined);
+  if (errors.length > 0 && errors.every((e) => /No connection established|ECONNREFUSED/.test(e.message))) return errors[0]!;
+  const refusal = errors.find((e) => e.code !== 'UNAVAILABLE');
+  if (refusal) return refusal;
+  return new ClusterError('UNAVAILABLE', `no scheduler answered at ${answers.map((a) => a.addr).join(',')} within ${serversDeadlineMs / 1000} s`);
+}
+
 function mergeServers(answers: Array<{ addr: string; reply?: { servers: ServerInfo__Output[] } }>): ServerRow[] {
   const rows = new Map<string, ServerRow>();
   for (const { addr, reply } of answers) {

@@ -74,11 +74,11 @@ export function schedulerCommand(program: Command): void {
         exitOnCrash(logger);
         const { startScheduler } = await import('../start-scheduler.js');
         const { startHealthServer } = await import('../health-server.js');
-        const { schedulerMetrics } = await import('../../scheduler/metrics.js');
+        const { schedulerMetricsRegistry } = await import('../../scheduler/metrics.js');
         // clusterctl's own --tls-dir takes the flag wherever it is written: a value there came from
         // the command line and wins over the config file and CLUSTERD_TLS_DIR.
         const scheduler = await startScheduler({ ...flags, tlsDir: globals(cmd).tlsDir ?? flags.tlsDir }, logger);
-        if (flags.healthListen) await startHealthServer(flags.healthListen, scheduler.daemon, schedulerMetrics.registry);
+        if (flags.healthListen) await startHealthServer(flags.healthListen, scheduler.daemon, schedulerMetricsRegistry());
         process.stdout.write(`${JSON.stringify({ level: 30, msg: 'scheduler listening', addr: scheduler.daemon.addr, id: scheduler.daemon.id })}\n`);
         untilSignal(() => scheduler.close());
       } catch (err) {

@@ -209,14 +209,17 @@ export class EffectRunner {
   }
 }
 
-/** An attempt whose end is now durable, in the metrics: how it ended, why, and how long it ran. */
+/**
+ * An attempt whose end is now durable, in the metrics: how it ended and why, and how long a
+ * succeeded one ran (both its times are the agent's; a failure's end may be the scheduler's).
+ */
 function countEndedAttempt(c: Continuation): void {
   if (c.kind !== 'settle' && c.kind !== 'retry') return;
   const outcome = c.kind === 'retry' ? 'retried' : c.record.state ?? 'failed';
   const error = c.kind === 'retry' ? c.error : c.record.error;
   schedulerMetrics.attemptsFinished.inc({ outcome, reason: error?.code ?? '' });
   const attempt = c.record.attempts.at(-1);
-  if (attempt && attempt.startedAtMs > 0 && attempt.finishedAtMs >= attempt.startedAtMs) {
+  if (outcome === 'succeeded' && attempt && attempt.startedAtMs > 0 && attempt.finishedAtMs >= attempt.startedAtMs) {
     schedulerMetrics.attemptSeconds.observe((attempt.finishedAtMs - attempt.startedAtMs) / 1000);
   }
 }

@@ -24,7 +24,7 @@ import type { WriteOp } from '../state/state-store.js';
 import { EffectRunner, type Dispatcher, type ObjectReader } from './effect-runner.js';
 import { FlowCore } from './flow-core.js';
 import type { RunCatalog } from './run-catalog.js';
-import { newRunState, reusableTasks, tasksOf, type ReuseOptions, type RunState, type RunSummary, type TaskState } from './run-state.js';
+import { newRunState, reusableTasks, sameCode, tasksOf, type ReuseOptions, type RunState, type RunSummary, type TaskState } from './run-state.js';
 import type { TaskLogs } from './task-logs.js';
 import { TaskRecordLog } from './task-record-log.js';
 
@@ -117,7 +117,8 @@ export class FlowEngine implements AgentEvents {
       state: 'running',
       ...(resume ? { resumedFrom: resume.from.record.id } : {}),
       ...(resume?.fromStep ? { resumeFromStep: resume.fromStep } : {}),
-      ...(resume?.ignoreCode ? { resumeIgnoresCode: true } : {}),
+      // Kept only where it mattered: status then says the reuse went across a code change.
+      ...(resume?.ignoreCode && !sameCode(resume.from.record, input) ? { resumeIgnoresCode: true } : {}),
     };
     await this.opts.persist([putRecord(keys.run(record.id), record), ...(withOps?.(record.id) ?? [])]);
     const run = newRunState(record, job);

@@ -480,7 +480,7 @@ export function reusableTasks(earlier: RunState, later: { job: JobSpec; record: 
 }
 
 /** Same code digests; where a run has none (submitted through the API without one), the same package. */
-function sameCode(a: Pick<RunRecord, 'codePackage' | 'codeDigest'>, b: Pick<RunRecord, 'codePackage' | 'codeDigest'>): boolean {
+export function sameCode(a: Pick<RunRecord, 'codePackage' | 'codeDigest'>, b: Pick<RunRecord, 'codePackage' | 'codeDigest'>): boolean {
   return a.codeDigest && b.codeDigest ? a.codeDigest === b.codeDigest : a.codePackage === b.codePackage;
 }
 

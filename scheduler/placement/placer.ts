@@ -219,12 +219,12 @@ export class Placer {
     return everFeasible(task.resources, task, this.directory.classCapacities());
   }
 
-  /** One scheduling pass: places what fits, in fair-share, priority and submission order. */
   /** Queued tasks per project. */
   queuedByProject(): Map<string, number> {
     return new Map([...this.queues.projects].map(([name, q]) => [name, q.queued]));
   }
 
+  /** One scheduling pass: places what fits, in fair-share, priority and submission order. */
   schedule(): Placement[] {
     const pass = ++this.pass;
     this.forgetReasons();

@@ -60,6 +60,12 @@ describe('code packages', () => {
       const digest = async () => codeDigest(await packageFiles(dir), ['job.yaml']);
       const before = await digest();
       expect(before).toMatch(/^[0-9a-f]{64}$/);
+      // The same digest from the bytes packed as from the files read.
+      const packedHashes = new Map<string, string>();
+      const files = await packageFiles(dir);
+      for await (const part of packFiles(files, packedHashes)) expect(part.length).toBeGreaterThan(0);
+      expect(packedHashes.size).toBe(files.length);
+      expect(await codeDigest(files, ['job.yaml'], packedHashes)).toBe(before);
       writeFileSync(path.join(dir, 'job.yaml'), 'name: x\nretry: 3\n');
       // linked.yaml is a copy of the job file under another name: it is code like any other file.
       const linkChanged = await digest();
