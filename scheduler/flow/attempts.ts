@@ -22,11 +22,13 @@ type Settle = Extract<Continuation, { kind: 'settle' }>;
 type Retry = Extract<Continuation, { kind: 'retry' }>;
 type RetryDue = Extract<Continuation, { kind: 'retryDue' }>;
 
-export function taskStarted(core: FlowCore, taskId: string, attempt: number, atMs: number): void {
+/** The task, when the report was of its current attempt and it is now marked started. */
+export function taskStarted(core: FlowCore, taskId: string, attempt: number, atMs: number): TaskState | undefined {
   const task = core.taskById(taskId);
-  if (!task || task.attempt !== attempt || task.state !== 'running') return;
+  if (!task || task.attempt !== attempt || task.state !== 'running') return undefined;
   task.startedAtMs = atMs;
   core.notify(task.runId);
+  return task;
 }
 
 /**

@@ -210,10 +210,9 @@ export class FlowEngine implements AgentEvents {
   }
 
   taskStarted(taskId: string, attempt: number, atMs: number): void {
-    this.core.taskStarted(taskId, attempt, atMs);
-    const task = this.core.taskById(taskId);
+    const task = this.core.taskStarted(taskId, attempt, atMs);
     // On this replica's clock (the agent's may differ): assignment to the report of the start.
-    if (task?.startedAtMs === atMs && task.assignedAtMs) schedulerMetrics.taskStartSeconds.observe(Math.max(0, this.core.now() - task.assignedAtMs) / 1000);
+    if (task?.assignedAtMs) schedulerMetrics.taskStartSeconds.observe(Math.max(0, this.core.now() - task.assignedAtMs) / 1000);
     this.runner.run();
   }
 

@@ -133,8 +133,8 @@ export class FlowCore {
     return acceptsReport(this, agentId, ref);
   }
 
-  taskStarted(taskId: string, attempt: number, atMs: number): void {
-    taskStarted(this, taskId, attempt, atMs);
+  taskStarted(taskId: string, attempt: number, atMs: number): TaskState | undefined {
+    return taskStarted(this, taskId, attempt, atMs);
   }
 
   taskLog(taskId: string, attempt: number, lines: readonly LogLine[]): void {
