@@ -18,31 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/cli-cluster.js';
 import { startDockerd, type Dockerd } from '../support/dockerd.js';
 import { requireProgram } from '../support/processes.js';
+import { shellBlocks } from '../support/shell-blocks.js';
 import { tempDir, type TempDir } from '../support/temp.js';
-
-interface Block {
-  line: number;
-  commands: string[];
-  skip?: string;
-}
-
-/** The README's shell blocks, continuation lines joined, blank lines and comment lines dropped. */
-function shellBlocks(text: string): Block[] {
-  const blocks: Block[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (!/^```(sh|bash)\s*$/.test(lines[i]!)) continue;
-    const start = i;
-    const body: string[] = [];
-    while (++i < lines.length && !lines[i]!.startsWith('```')) body.push(lines[i]!);
-    let j = start - 1;
-    while (j >= 0 && lines[j]!.trim() === '') j--;
-    const skip = /^<!-- docs-test: skip: (.+) -->$/.exec(lines[j] ?? '')?.[1];
-    const commands = body.join('\n').replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
-    blocks.push({ line: start + 1, commands, ...(skip ? { skip } : {}) });
-  }
-  return blocks;
-}
 
 interface Output { code: number; stdout: string; stderr: string }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../cli/program.js';
+import { shellBlocks } from '../support/shell-blocks.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const docs = ['README.md', 'bench/README.md', ...readdirSync(path.join(repoRoot, 'docs')).map((f) => `docs/${f}`)];
@@ -12,10 +13,8 @@ const docs = ['README.md', 'bench/README.md', ...readdirSync(path.join(repoRoot,
 /** Each `clusterctl …` command of the fenced shell blocks of `text` (continuation lines joined), as its words. */
 function commandsIn(text: string): string[][] {
   const out: string[][] = [];
-  for (const block of text.matchAll(/```(?:sh|bash)\n([\s\S]*?)```/g)) {
-    for (const line of block[1]!.replace(/\\\n\s*/g, ' ').split('\n')) {
-      for (const m of line.replace(/#.*$/, '').matchAll(/(?:^|[\s;&|(])(?:npx )?clusterctl ([^;&|)]*)/g)) out.push(m[1]!.trim().split(/\s+/));
-    }
+  for (const line of shellBlocks(text).flatMap((b) => b.commands)) {
+    for (const m of line.replace(/#.*$/, '').matchAll(/(?:^|[\s;&|(])(?:npx )?clusterctl ([^;&|)]*)/g)) out.push(m[1]!.trim().split(/\s+/));
   }
   return out;
 }
